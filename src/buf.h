@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Growable byte buffer with a hard size cap.  Every buffer fed by the
+ * network is a struct buf with a cap, so a hostile peer cannot make us grow
+ * without bound.
+ *
+ * Invariants: data is never NULL after buf_init(); data[len] is always '\0'
+ * (not counted in len), so text buffers can be used as C strings.
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char	*data;		/* contents, NUL-terminated */
+	size_t	 len;		/* bytes used */
+	size_t	 cap;		/* bytes allocated (excluding the NUL) */
+	size_t	 max;		/* hard cap on len; 0 means no cap */
+};
+
+/* Initialise an empty buffer holding at most max bytes (0: unbounded). */
+void	buf_init(struct buf *, size_t);
+/* Free the storage; the buffer may be used again after buf_init(). */
+void	buf_release(struct buf *);
+/* Hand over the storage: the caller now owns it and frees it with free(). */
+char	*buf_detach(struct buf *, size_t *);
+/* Append bytes; returns -1 and appends nothing if the cap would be passed. */
+int	buf_add(struct buf *, const void *, size_t);
+int	buf_addstr(struct buf *, const char *);
+int	buf_addch(struct buf *, int);
+int	buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
+int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+/* Drop the first n bytes. */
+void	buf_consume(struct buf *, size_t);
+/* Empty the buffer, keeping its storage. */
+void	buf_reset(struct buf *);
+/* Bytes that may still be added before the cap. */
+size_t	buf_room(const struct buf *);
+
+#endif
