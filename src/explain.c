@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Reply explanations from the knowledge base.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "explain.h"
+#include "kb.h"
+#include "reply.h"
+
+/* Commands with their own context notes in data/replies.kb. */
+static const char *explain_verbs[] = {
+	"CONNECT", "EHLO", "HELO", "MAIL", "RCPT", "DATA", ".", "BDAT",
+	"RSET", "NOOP", "VRFY", "EXPN", "HELP", "STARTTLS", "AUTH", "QUIT",
+	"*", NULL
+};
+
+static void	explain_note(struct explanation *, const char *);
+
+/* RFC 5321 4.2.1: the first digit says how the command fared. */
+const char *
+explain_class_name(int digit)
+{
+	switch (digit) {
+	case 2:
+		return ("2xx Positive Completion");
+	case 3:
+		return ("3xx Positive Intermediate");
+	case 4:
+		return ("4xx Transient Negative Completion");
+	case 5:
+		return ("5xx Permanent Negative Completion");
+	}
+	return (NULL);
+}
+
+/* What the class means, in a sentence. */
+static const char *
+explain_class_meaning(int digit)
+{
+	switch (digit) {
+	case 2:
+		return ("The command succeeded; the next one may be sent.");
+	case 3:
+		return ("The server accepted the command and waits for more "
+		    "from the client before it can finish.");
+	case 4:
+		return ("The command failed for now; the same command may work "
+		    "if tried again later.");
+	case 5:
+		return ("The command failed and repeating it unchanged will "
+		    "fail again.");
+	}
+	return (NULL);
+}
+
+/* RFC 5321 4.2.1: the second digit gives the area of the reply. */
+static const char *
+explain_category(int digit)
+{
+	switch (digit) {
+	case 0:
+		return ("x0z syntax: about the form of the command");
+	case 1:
+		return ("x1z information: a reply to a request for information");
+	case 2:
+		return ("x2z connections: about the transmission channel");
+	case 3:
+	case 4:
+		return ("x3z/x4z: not assigned by RFC 5321");
+	case 5:
+		return ("x5z mail system: about the state of the receiver");
+	}
+	return ("second digit above 5: outside RFC 5321's scheme");
+}
+
+/* Normalise a verb name. */
+const char *
+explain_verb(const char *verb)
+{
+	size_t	i;
+
+	if (verb == NULL || *verb == '\0')
+		return (NULL);
+	if (strcasecmp(verb, "greeting") == 0 || strcasecmp(verb, "connect") ==
+	    0 || strcasecmp(verb, "banner") == 0)
+		return ("CONNECT");
+	if (strcmp(verb, ".") == 0 || strcasecmp(verb, "end") == 0 ||
+	    strcasecmp(verb, "eom") == 0 || strcasecmp(verb, "dot") == 0)
+		return (".");
+	if (strcasecmp(verb, "MAIL FROM") == 0)
+		return ("MAIL");
+	if (strcasecmp(verb, "RCPT TO") == 0)
+		return ("RCPT");
+	for (i = 0; explain_verbs[i] != NULL; i++)
+		if (strcasecmp(verb, explain_verbs[i]) == 0)
+			return (explain_verbs[i]);
+	return (NULL);
+}
+
+/* Add a note. */
+static void
+explain_note(struct explanation *ex, const char *note)
+{
+	if (ex->nnotes < EXPLAIN_NOTES_MAX)
+		ex->notes[ex->nnotes++] = note;
+}
+
+/* Explain a code. */
+void
+explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
+    struct explanation *ex)
+{
+	char		 key[32], after[32];
+	int		 cl, su, de;
+
+	memset(ex, 0, sizeof *ex);
+	ex->code = code;
+	ex->verb = verb != NULL ? verb : "";
+	ex->class_name = explain_class_name(code / 100);
+	ex->class_meaning = explain_class_meaning(code / 100);
+	ex->category = explain_category((code / 10) % 10);
+	ex->nonstandard = (code / 10) % 10 > 5;
+
+	snprintf(key, sizeof key, "%03d", code);
+	if (kb_has(kb, key)) {
+		ex->known = 1;
+		ex->title = kb_get(kb, key, "title");
+		ex->meaning = kb_get(kb, key, "meaning");
+		ex->when = kb_get(kb, key, "when");
+		ex->fix = kb_get(kb, key, "fix");
+		ex->source = kb_get(kb, key, "source");
+		if (verb != NULL) {
+			snprintf(after, sizeof after, "after %s", verb);
+			ex->context = kb_get(kb, key, after);
+		}
+
+	}
+	if (ex->title == NULL)
+		ex->title = ex->known ? "(untitled)" : "Not a standard reply code";
+	if (!ex->known)
+		explain_note(ex, "This code is not defined by RFC 5321 or its "
+		    "extensions; only its class and area can be read from its "
+		    "digits.");
+
+	if (enh == NULL || *enh == '\0')
+		return;
+	if (reply_parse_enhanced(enh, strlen(enh), &cl, &su, &de) <= 0)
+		return;
+	snprintf(ex->enh, sizeof ex->enh, "%d.%d.%d", cl, su, de);
+	snprintf(key, sizeof key, "class %d", cl);
+	ex->enh_class_title = kb_get(kb, key, "title");
+	snprintf(key, sizeof key, "subject %d", su);
+	ex->enh_subject_title = kb_get(kb, key, "title");
+	snprintf(key, sizeof key, "X.%d.%d", su, de);
+	if (kb_has(kb, key)) {
+		ex->enh_known = 1;
+		ex->enh_title = kb_get(kb, key, "title");
+		ex->enh_meaning = kb_get(kb, key, "meaning");
+		ex->enh_fix = kb_get(kb, key, "fix");
+		ex->enh_source = kb_get(kb, key, "source");
+	} else
+		explain_note(ex, "The enhanced status code is not in the IANA "
+		    "registry; only its class and subject can be decoded.");
+	if (cl != code / 100)
+		explain_note(ex, "The enhanced code's class disagrees with the "
+		    "reply code's first digit; RFC 3463 says they must match, "
+		    "so the server is misconfigured.");
+}
+
+/* Explain a parsed reply. */
+void
+explain_reply(const struct kb *kb, const struct reply *r, const char *verb,
+    struct explanation *ex)
+{
+	if (r->flags & REPLY_F_MALFORMED) {
+		memset(ex, 0, sizeof *ex);
+		ex->verb = verb != NULL ? verb : "";
+		ex->title = "Not an SMTP reply";
+		ex->meaning = "The server sent a line that does not start with "
+		    "a three-digit reply code (2xx to 5xx) followed by a space, "
+		    "a hyphen or the line end.";
+		ex->when = "Talking to something that is not an SMTP server "
+		    "(a web or TLS port, a proxy's error page), a server that "
+		    "is broken, or bytes that arrived out of step.";
+		ex->fix = "Check the host and port; a TLS-only port needs "
+		    "--tls-on-connect.  The line is shown escaped as "
+		    "received.";
+		ex->source = "RFC 5321 section 4.2";
+	} else
+		explain_code(kb, r->code, r->enh, verb, ex);
+
+	if (r->flags & REPLY_F_BARE_LF)
+		explain_note(ex, "A line ended in a bare LF instead of CRLF "
+		    "(RFC 5321 2.3.8 requires CRLF).");
+	if (r->flags & REPLY_F_CONTROL)
+		explain_note(ex, "The text holds control or invisible "
+		    "characters; they are shown escaped (\\e, \\xHH, \\uHHHH).");
+	if (r->flags & REPLY_F_BAD_UTF8)
+		explain_note(ex, "The text holds bytes that are not valid "
+		    "UTF-8; they are shown as \\xHH.");
+	if (r->flags & REPLY_F_MIXED_CODES)
+		explain_note(ex, "The lines of this reply do not all carry the "
+		    "same code (RFC 5321 4.2.1 requires one code per reply).");
+	if (r->flags & REPLY_F_LINE_TRUNCATED)
+		explain_note(ex, "A line was longer than smtpscope keeps; its "
+		    "tail was dropped (RFC 5321 allows 512 octets).");
+	if (r->flags & REPLY_F_LINES_DROPPED)
+		explain_note(ex, "The reply had more lines than smtpscope "
+		    "keeps; lines in the middle were dropped.");
+	if (r->flags & REPLY_F_ENH_MALFORMED)
+		explain_note(ex, "The text starts like an enhanced status "
+		    "code but is not a valid one (RFC 3463: class.subject."
+		    "detail, e.g. 5.1.1).");
+	if (r->flags & REPLY_F_NONSTANDARD)
+		explain_note(ex, "The second digit is above 5, which RFC 5321 "
+		    "4.2.1 does not define.");
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Plain-text rendering of explanations.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "buf.h"
+#include "explain.h"
+#include "format.h"
+#include "text.h"
+#include "tls.h"
+
+static void	format_field(struct buf *, const char *, const char *,
+		    const char *);
+
+/* What a reply answers, for people. */
+const char *
+format_answers(const char *verb)
+{
+	if (verb == NULL || *verb == '\0')
+		return ("no command (unsolicited)");
+	if (strcmp(verb, "CONNECT") == 0)
+		return ("the connection (greeting)");
+	if (strcmp(verb, ".") == 0)
+		return ("the end of the message (\".\")");
+	if (strcmp(verb, "*") == 0)
+		return ("an unrecognised command");
+	return (verb);
+}
+
+/* Append "prefix name: value". */
+static void
+format_field(struct buf *b, const char *prefix, const char *name,
+    const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	buf_printf(b, "%s%-8s ", prefix, name);
+	text_escape(b, value, strlen(value));
+	buf_addch(b, '\n');
+}
+
+/* Append an explanation. */
+void
+format_explanation(struct buf *b, const struct explanation *ex,
+    const char *prefix, int verbose)
+{
+	size_t	i;
+
+	if (ex->code != 0) {
+		buf_printf(b, "%s%03d ", prefix, ex->code);
+		text_escape(b, ex->title, strlen(ex->title));
+		buf_printf(b, " | %s", ex->class_name != NULL ?
+		    ex->class_name : "unknown class");
+	} else {
+		buf_printf(b, "%s", prefix);
+		text_escape(b, ex->title, strlen(ex->title));
+	}
+	if (ex->verb != NULL && *ex->verb != '\0')
+		buf_printf(b, " | answers %s", format_answers(ex->verb));
+	buf_addch(b, '\n');
+	if (!ex->known && ex->code != 0) {
+		format_field(b, prefix, "class:", ex->class_meaning);
+		format_field(b, prefix, "area:", ex->category);
+	}
+	format_field(b, prefix, "meaning:", ex->meaning);
+	if (ex->context != NULL) {
+		char	name[32];
+
+		snprintf(name, sizeof name, "here:");
+		format_field(b, prefix, name, ex->context);
+	}
+	format_field(b, prefix, "when:", ex->when);
+	format_field(b, prefix, "fix:", ex->fix);
+	if (ex->enh[0] != '\0') {
+		buf_printf(b, "%senhanced %s: ", prefix, ex->enh);
+		if (ex->enh_title != NULL)
+			text_escape(b, ex->enh_title, strlen(ex->enh_title));
+		else
+			buf_addstr(b, "(not in the registry)");
+		buf_printf(b, " [%s / %s]\n",
+		    ex->enh_class_title != NULL ? ex->enh_class_title : "?",
+		    ex->enh_subject_title != NULL ? ex->enh_subject_title :
+		    "unassigned subject");
+		format_field(b, prefix, "  means:", ex->enh_meaning);
+		format_field(b, prefix, "  fix:", ex->enh_fix);
+	}
+	for (i = 0; i < ex->nnotes; i++)
+		format_field(b, prefix, "note:", ex->notes[i]);
+	if (verbose) {
+		format_field(b, prefix, "source:", ex->source);
+		format_field(b, prefix, "  source:", ex->enh_source);
+	}
+}
+
+/* Append a TLS summary. */
+void
+format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
+{
+	size_t	i;
+
+	buf_printf(b, "%sTLS is up: %s, cipher %s (%d-bit)\n", prefix,
+	    ti->protocol, ti->cipher, ti->bits);
+	if (ti->subject == NULL) {
+		buf_printf(b, "%scertificate: none sent\n", prefix);
+		return;
+	}
+	format_field(b, prefix, "subject:", ti->subject);
+	format_field(b, prefix, "issuer:", ti->issuer);
+	format_field(b, prefix, "names:", ti->sans);
+	buf_printf(b, "%s%-8s %s to %s\n", prefix, "valid:", ti->not_before,
+	    ti->not_after);
+	format_field(b, prefix, "key:", ti->key);
+	for (i = 1; i < ti->nchain; i++) {
+		buf_printf(b, "%schain %zu:  ", prefix, i);
+		text_escape(b, ti->chain[i].subject,
+		    strlen(ti->chain[i].subject));
+		buf_addstr(b, " (issuer ");
+		text_escape(b, ti->chain[i].issuer,
+		    strlen(ti->chain[i].issuer));
+		buf_addstr(b, ")\n");
+	}
+	buf_printf(b, "%scheck:   %s for ", prefix, ti->verified ? "OK" :
+	    "FAILED");
+	text_escape(b, ti->verify_name != NULL ? ti->verify_name : "?",
+	    ti->verify_name != NULL ? strlen(ti->verify_name) : 1);
+	buf_addstr(b, ": ");
+	text_escape(b, ti->verify_text, strlen(ti->verify_text));
+	buf_addch(b, '\n');
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Plain-text rendering of explanations and TLS details, shared by the line
+ * front end, --explain and the transcript.  Every string that may hold
+ * server bytes is escaped here (text_escape), so callers can print the
+ * result as it is.
+ */
+#ifndef FORMAT_H
+#define FORMAT_H
+
+struct buf;
+struct explanation;
+struct tls_info;
+
+/*
+ * Append an explanation as lines, each starting with prefix and ending in
+ * "\n".  verbose adds the source lines.
+ */
+void	format_explanation(struct buf *, const struct explanation *,
+	    const char *, int);
+/* Append the TLS summary as lines, each starting with prefix. */
+void	format_tls(struct buf *, const struct tls_info *, const char *);
+/* Describe a verb as the thing a reply answers: "the greeting", "RCPT". */
+const char *format_answers(const char *);
+
+#endif

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Knowledge-base loader: parses stanza files and answers lookups by key and
+ * field.  The files are small (tens of kilobytes), so a sorted array and a
+ * binary search are plenty.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "kb.h"
+#include "xmalloc.h"
+
+/* Refuse absurd files rather than read them whole. */
+#define KB_FILE_MAX	(4 * 1024 * 1024)
+
+struct kb_field {
+	char	*name;
+	char	*value;
+};
+
+struct kb_entry {
+	char		*key;
+	struct kb_field	*fields;
+	size_t		 nfields;
+};
+
+struct kb {
+	struct kb_entry	*entries;
+	size_t		 n;
+	int		 sorted;
+};
+
+static struct kb_entry	*kb_find(const struct kb *, const char *);
+static struct kb_entry	*kb_entry_get(struct kb *, const char *);
+static void		 kb_set(struct kb_entry *, const char *, size_t,
+			    const char *, size_t);
+static void		 kb_sort(struct kb *);
+static int		 kb_entry_cmp(const void *, const void *);
+static int		 kb_name_cmp(const void *, const void *);
+
+/* Create an empty knowledge base. */
+struct kb *
+kb_new_empty(void)
+{
+	return (xcalloc(1, sizeof (struct kb)));
+}
+
+/* Create a knowledge base from the embedded files. */
+struct kb *
+kb_new(void)
+{
+	struct kb	*kb = kb_new_empty();
+	char		*cause;
+	size_t		 i;
+
+	for (i = 0; kb_embedded[i].name != NULL; i++) {
+		if (kb_load_text(kb, kb_embedded[i].name, kb_embedded[i].text,
+		    kb_embedded[i].len, &cause) != 0) {
+			/* The build checks the data; this is a bug. */
+			free(cause);
+		}
+	}
+	return (kb);
+}
+
+/* Free everything. */
+void
+kb_free(struct kb *kb)
+{
+	size_t	i, j;
+
+	if (kb == NULL)
+		return;
+	for (i = 0; i < kb->n; i++) {
+		for (j = 0; j < kb->entries[i].nfields; j++) {
+			free(kb->entries[i].fields[j].name);
+			free(kb->entries[i].fields[j].value);
+		}
+		free(kb->entries[i].fields);
+		free(kb->entries[i].key);
+	}
+	free(kb->entries);
+	free(kb);
+}
+
+/* Compare two entries by key. */
+static int
+kb_entry_cmp(const void *a, const void *b)
+{
+	const struct kb_entry	*ea = a, *eb = b;
+
+	return (strcmp(ea->key, eb->key));
+}
+
+/* Sort entries so lookups can use bsearch. */
+static void
+kb_sort(struct kb *kb)
+{
+	if (!kb->sorted) {
+		qsort(kb->entries, kb->n, sizeof *kb->entries, kb_entry_cmp);
+		kb->sorted = 1;
+	}
+}
+
+/* Find an entry. */
+static struct kb_entry *
+kb_find(const struct kb *kb, const char *key)
+{
+	struct kb_entry	 k;
+	size_t		 i;
+
+	k.key = (char *)key;
+	if (kb->sorted)
+		return (bsearch(&k, kb->entries, kb->n, sizeof *kb->entries,
+		    kb_entry_cmp));
+	for (i = 0; i < kb->n; i++)
+		if (strcmp(kb->entries[i].key, key) == 0)
+			return (&kb->entries[i]);
+	return (NULL);
+}
+
+/* Find or create an entry. */
+static struct kb_entry *
+kb_entry_get(struct kb *kb, const char *key)
+{
+	struct kb_entry	*e;
+
+	if ((e = kb_find(kb, key)) != NULL)
+		return (e);
+	kb->entries = xreallocarray(kb->entries, kb->n + 1,
+	    sizeof *kb->entries);
+	e = &kb->entries[kb->n++];
+	e->key = xstrdup(key);
+	e->fields = NULL;
+	e->nfields = 0;
+	kb->sorted = 0;
+	return (e);
+}
+
+/* Set (or replace) a field of an entry. */
+static void
+kb_set(struct kb_entry *e, const char *name, size_t nlen, const char *value,
+    size_t vlen)
+{
+	struct kb_field	*f = NULL;
+	size_t		 i;
+
+	for (i = 0; i < e->nfields; i++) {
+		if (strlen(e->fields[i].name) == nlen &&
+		    memcmp(e->fields[i].name, name, nlen) == 0) {
+			f = &e->fields[i];
+			free(f->value);
+			break;
+		}
+	}
+	if (f == NULL) {
+		e->fields = xreallocarray(e->fields, e->nfields + 1,
+		    sizeof *e->fields);
+		f = &e->fields[e->nfields++];
+		f->name = xstrndup(name, nlen);
+	}
+	f->value = xstrndup(value, vlen);
+}
+
+/* Parse stanza text. */
+int
+kb_load_text(struct kb *kb, const char *name, const char *text, size_t len,
+    char **cause)
+{
+	struct kb_entry	*e = NULL;
+	struct buf	 val;
+	const char	*p = text, *end = text + len, *eol, *colon;
+	const char	*fname = NULL;
+	size_t		 fnlen = 0, lineno = 0, flen, i;
+	int		 rc = -1;
+
+	buf_init(&val, 0);
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		flen = (size_t)(eol - p);
+		if (flen > 0 && p[flen - 1] == '\r')
+			flen--;
+		lineno++;
+		if (memchr(p, '\0', flen) != NULL) {
+			*cause = xasprintf("%s:%zu: NUL byte in line", name,
+			    lineno);
+			goto out;
+		}
+
+		/* Continuation: starts with a space or tab. */
+		if (flen > 0 && (p[0] == ' ' || p[0] == '\t')) {
+			for (i = 0; i < flen && (p[i] == ' ' || p[i] == '\t');
+			    i++)
+				;
+			if (i == flen)
+				goto next;	/* blank */
+			if (fname == NULL) {
+				*cause = xasprintf("%s:%zu: continuation line "
+				    "with no field before it", name, lineno);
+				goto out;
+			}
+			if (val.len > 0)
+				buf_addch(&val, ' ');
+			buf_add(&val, p + i, flen - i);
+			goto next;
+		}
+
+		/* Anything else ends the value being collected. */
+		if (fname != NULL) {
+			kb_set(e, fname, fnlen, val.data, val.len);
+			fname = NULL;
+			buf_reset(&val);
+		}
+		if (flen == 0 || p[0] == '#')
+			goto next;
+		if (p[0] == '[') {
+			if (flen < 3 || p[flen - 1] != ']') {
+				*cause = xasprintf("%s:%zu: bad stanza header",
+				    name, lineno);
+				goto out;
+			}
+			{
+				char	*key = xstrndup(p + 1, flen - 2);
+
+				e = kb_entry_get(kb, key);
+				free(key);
+			}
+			goto next;
+		}
+		colon = memchr(p, ':', flen);
+		if (colon == NULL || colon == p) {
+			*cause = xasprintf("%s:%zu: expected \"field: value\"",
+			    name, lineno);
+			goto out;
+		}
+		if (e == NULL) {
+			*cause = xasprintf("%s:%zu: field before any [stanza]",
+			    name, lineno);
+			goto out;
+		}
+		fname = p;
+		fnlen = (size_t)(colon - p);
+		for (i = (size_t)(colon - p) + 1; i < flen && p[i] == ' '; i++)
+			;
+		buf_add(&val, p + i, flen - i);
+next:
+		p = eol < end ? eol + 1 : end;
+	}
+	if (fname != NULL)
+		kb_set(e, fname, fnlen, val.data, val.len);
+	rc = 0;
+out:
+	buf_release(&val);
+	kb_sort(kb);
+	return (rc);
+}
+
+/* Load one file from disk. */
+int
+kb_load_file(struct kb *kb, const char *path, char **cause)
+{
+	FILE		*f;
+	struct buf	 b;
+	char		 chunk[8192];
+	size_t		 n;
+	int		 rc;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	buf_init(&b, KB_FILE_MAX);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (buf_add(&b, chunk, n) == -1) {
+			*cause = xasprintf("%s: file too large", path);
+			fclose(f);
+			buf_release(&b);
+			return (-1);
+		}
+	}
+	if (ferror(f)) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		fclose(f);
+		buf_release(&b);
+		return (-1);
+	}
+	fclose(f);
+	rc = kb_load_text(kb, path, b.data, b.len, cause);
+	buf_release(&b);
+	return (rc);
+}
+
+/* Compare two strings for qsort. */
+static int
+kb_name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/* Load every *.kb file of a directory. */
+int
+kb_load_dir(struct kb *kb, const char *dir, char **cause)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL, *path;
+	size_t		 n = 0, i, len;
+	int		 rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".kb") != 0 ||
+		    de->d_name[0] == '.')
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(names, n, sizeof *names, kb_name_cmp);
+	for (i = 0; i < n; i++) {
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (rc == 0 && kb_load_file(kb, path, cause) != 0)
+			rc = -1;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	return (rc);
+}
+
+/* Look up a field. */
+const char *
+kb_get(const struct kb *kb, const char *key, const char *field)
+{
+	struct kb_entry	*e;
+	size_t		 i;
+
+	if ((e = kb_find(kb, key)) == NULL)
+		return (NULL);
+	for (i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, field) == 0)
+			return (e->fields[i].value);
+	return (NULL);
+}
+
+/* Does a stanza exist? */
+int
+kb_has(const struct kb *kb, const char *key)
+{
+	return (kb_find(kb, key) != NULL);
+}
+
+/* Number of stanzas. */
+size_t
+kb_count(const struct kb *kb)
+{
+	return (kb->n);
+}
+
+/* Key of stanza i. */
+const char *
+kb_key(const struct kb *kb, size_t i)
+{
+	return (i < kb->n ? kb->entries[i].key : NULL);
+}
+
+/* Number of fields of stanza i. */
+size_t
+kb_nfields(const struct kb *kb, size_t i)
+{
+	return (i < kb->n ? kb->entries[i].nfields : 0);
+}
+
+/* Name of field j of stanza i. */
+const char *
+kb_field_name(const struct kb *kb, size_t i, size_t j)
+{
+	if (i >= kb->n || j >= kb->entries[i].nfields)
+		return (NULL);
+	return (kb->entries[i].fields[j].name);
+}

@@ -1,0 +1,632 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * smtpscope: options, the knowledge base, the practice server, and which
+ * front end runs the session.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include "buf.h"
+#include "explain.h"
+#include "format.h"
+#include "kb.h"
+#include "log.h"
+#include "plain.h"
+#include "practice.h"
+#include "reply.h"
+#include "session.h"
+#include "text.h"
+#include "transcript.h"
+#include "xmalloc.h"
+
+/* Exit status (documented in doc/smtpscope.1, EXIT STATUS). */
+#define EXIT_OK		0	/* last reply 2xx or 3xx */
+#define EXIT_OTHER	1	/* a local problem: file, resources */
+#define EXIT_USAGE	2	/* bad option or argument */
+#define EXIT_CONN	3	/* could not connect, timeout, lost */
+#define EXIT_4XX	4	/* last reply 4xx */
+#define EXIT_5XX	5	/* last reply 5xx */
+#define EXIT_TLS	6	/* TLS failed or refused under --tls */
+#define EXIT_PROTO	7	/* broken or hostile server */
+
+enum {
+	OPT_TLS = 256, OPT_TLS_ON_CONNECT, OPT_INSECURE, OPT_CAFILE, OPT_SNI,
+	OPT_TIMEOUT, OPT_HELO, OPT_UNIX, OPT_PIPE, OPT_LOG, OPT_PLAIN,
+	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
+	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
+	OPT_NO_EXPLAIN, OPT_VERBOSE
+};
+
+static const struct option main_options[] = {
+	{ "port", required_argument, NULL, 'p' },
+	{ "tls", no_argument, NULL, OPT_TLS },
+	{ "starttls", no_argument, NULL, OPT_TLS },
+	{ "tls-on-connect", no_argument, NULL, OPT_TLS_ON_CONNECT },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "cafile", required_argument, NULL, OPT_CAFILE },
+	{ "sni", required_argument, NULL, OPT_SNI },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "helo", required_argument, NULL, OPT_HELO },
+	{ "unix", required_argument, NULL, OPT_UNIX },
+	{ "pipe", required_argument, NULL, OPT_PIPE },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "demo", optional_argument, NULL, OPT_DEMO },
+	{ "serve", required_argument, NULL, OPT_SERVE },
+	{ "scenario", required_argument, NULL, OPT_SCENARIO },
+	{ "practice-script", required_argument, NULL, OPT_PRACTICE_SCRIPT },
+	{ "explain", required_argument, NULL, OPT_EXPLAIN },
+	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "data", required_argument, NULL, OPT_DATA },
+	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
+	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "debug", required_argument, NULL, OPT_DEBUG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char main_usage[] =
+"usage: smtpscope [options] [HOST[:PORT]]\n"
+"       smtpscope --demo[=SCENARIO]\n"
+"       smtpscope --serve [ADDR:]PORT [--scenario S]\n"
+"       smtpscope --explain CODE [--after COMMAND]\n"
+"\n"
+"Talk SMTP to HOST by hand and see every reply explained. With no HOST,\n"
+"open a session on the built-in practice server (no network needed).\n"
+"\n"
+"Connection:\n"
+"  -p, --port PORT        port (default 25; 465 with --tls-on-connect)\n"
+"  -4, -6                 use IPv4 or IPv6 only\n"
+"      --unix PATH        connect to a unix socket\n"
+"      --pipe \"CMD\"       talk SMTP to a command's stdin/stdout,\n"
+"                         e.g. --pipe \"exim -bs\"\n"
+"      --timeout SECS     connect and reply timeout (default: RFC 5321's\n"
+"                         values, 2 to 10 minutes)\n"
+"      --helo NAME        name for the EHLO smtpscope sends itself\n"
+"TLS:\n"
+"      --tls              require STARTTLS: EHLO, STARTTLS and EHLO again\n"
+"                         are sent for you; never goes on in clear\n"
+"      --tls-on-connect   implicit TLS from the first byte (default on 465)\n"
+"      --insecure         go on after a failed certificate check (the\n"
+"                         failure is still shown)\n"
+"      --cafile FILE      trust the CAs in FILE instead of the system's\n"
+"      --sni NAME         server name to send in the handshake\n"
+"Front end and output:\n"
+"      --plain            line mode even on a terminal (automatic when\n"
+"                         input or output is not a terminal)\n"
+"      --script FILE      send the lines of FILE (line mode), then exit\n"
+"      --log FILE         append a timestamped transcript (mode 0600,\n"
+"                         AUTH secrets masked)\n"
+"      --timestamps       show times and reply round trips\n"
+"      --no-explain       show the dialogue only\n"
+"      --verbose          show where each explanation comes from\n"
+"Practice server:\n"
+"      --demo[=SCENARIO]  session on the built-in practice server\n"
+"      --serve [ADDR:]PORT  run the practice server alone (127.0.0.1\n"
+"                         unless ADDR is given) for telnet, swaks, a class\n"
+"      --scenario NAME    practice scenario (default)\n"
+"      --practice-script FILE  make the practice server follow FILE\n"
+"Explanations:\n"
+"      --explain CODE     explain a reply and exit: 252, \"550 5.1.1\" or\n"
+"                         a whole reply line\n"
+"      --after COMMAND    ...as the answer to COMMAND (RCPT, CONNECT, \".\")\n"
+"      --data DIR         load extra knowledge-base files (*.kb) from DIR\n"
+"  -h, --help             this help\n"
+"  -V, --version          version\n"
+"\n"
+"Exit status: 0 last reply 2xx/3xx, 4 last reply 4xx, 5 last reply 5xx,\n"
+"2 usage, 3 connection or timeout, 6 TLS, 7 broken or hostile server,\n"
+"1 other errors. See smtpscope(1).\n";
+
+struct main_practice {
+	struct practice	*practice;
+	pthread_t	 thread;
+	int		 running;
+};
+
+static struct practice	*main_serving;
+
+static void	 usage_error(const char *, ...) __attribute__((format(printf,
+		    1, 2), noreturn));
+static int	 main_explain(const struct kb *, const char *, const char *);
+static int	 main_serve(const char *, const struct practice_config *);
+static void	*main_practice_thread(void *);
+static void	 main_serve_signal(int);
+static int	 main_split_hostport(const char *, char **, char **);
+static int	 main_exit_status(struct session *);
+
+/* Complain about the command line and exit. */
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "smtpscope: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'smtpscope --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+/* --explain: print one explanation. */
+static int
+main_explain(const struct kb *kb, const char *code, const char *after)
+{
+	struct reply		*r;
+	struct explanation	 ex;
+	struct buf		 b;
+	const char		*verb = NULL;
+	size_t			 len = strlen(code);
+
+	if (after != NULL && (verb = explain_verb(after)) == NULL) {
+		fprintf(stderr, "smtpscope: --after %s: not a command smtpscope "
+		    "knows (try RCPT, MAIL, DATA, \".\", CONNECT, EHLO, VRFY, "
+		    "...)\n", after);
+		return (EXIT_USAGE);
+	}
+	r = reply_from_line(code, len);
+	if (r == NULL || (r->flags & REPLY_F_MALFORMED)) {
+		char	*esc = text_escape_dup(code, len);
+
+		fprintf(stderr, "smtpscope: --explain: \"%s\" is not a reply "
+		    "code: give three digits from 200 to 599, optionally with "
+		    "an enhanced code (\"550 5.1.1\") or a whole reply line\n",
+		    esc);
+		free(esc);
+		reply_free(r);
+		return (EXIT_USAGE);
+	}
+	explain_reply(kb, r, verb, &ex);
+	buf_init(&b, 0);
+	format_explanation(&b, &ex, "", 1);
+	fputs(b.data, stdout);
+	buf_release(&b);
+	reply_free(r);
+	return (EXIT_OK);
+}
+
+/* Stop --serve on a signal. */
+static void
+main_serve_signal(int sig)
+{
+	(void)sig;
+	if (main_serving != NULL)
+		practice_stop(main_serving);
+}
+
+/* --serve: run the practice server in the foreground. */
+static int
+main_serve(const char *where, const struct practice_config *pc)
+{
+	struct practice		*p;
+	struct sigaction	 sa;
+	char			*addr = NULL, *port = NULL, *cause;
+	const char		*shown;
+
+	if (main_split_hostport(where, &addr, &port) == -1 || port == NULL)
+		usage_error("--serve %s: give PORT or ADDR:PORT", where);
+	if (addr == NULL && strchr(where, ':') == NULL) {
+		free(addr);
+		addr = NULL;
+	}
+	if ((p = practice_new(pc, &cause)) == NULL) {
+		fprintf(stderr, "smtpscope: %s\n", cause);
+		free(cause);
+		free(addr);
+		free(port);
+		return (EXIT_OTHER);
+	}
+	if (practice_listen(p, addr, port, &cause) == -1) {
+		fprintf(stderr, "smtpscope: %s\n", cause);
+		free(cause);
+		practice_free(p);
+		free(addr);
+		free(port);
+		return (EXIT_OTHER);
+	}
+	shown = addr != NULL ? addr : "127.0.0.1";
+	printf("smtpscope practice server listening on %s port %d "
+	    "(scenario %s)\n", shown, practice_port(p),
+	    pc->scenario != NULL ? pc->scenario : "default");
+	printf("Connect with:  smtpscope %s:%d   or   telnet %s %d   or   "
+	    "swaks --server %s --port %d\n", shown, practice_port(p), shown,
+	    practice_port(p), shown, practice_port(p));
+	printf("Demo login: user \"%s\", password \"%s\". Mail is never "
+	    "delivered. Ctrl-C stops the server.\n", PRACTICE_DEMO_USER,
+	    PRACTICE_DEMO_PASSWORD);
+	fflush(stdout);
+
+	main_serving = p;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = main_serve_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	practice_run(p);
+	main_serving = NULL;
+	practice_free(p);
+	free(addr);
+	free(port);
+	printf("practice server stopped\n");
+	return (EXIT_OK);
+}
+
+/* Run the practice server beside the client. */
+static void *
+main_practice_thread(void *arg)
+{
+	practice_run(arg);
+	return (NULL);
+}
+
+/*
+ * Split "host", "host:port", "[v6]:port" or a bare IPv6 address.  Returns 0
+ * with *host (NULL when empty) and *port (NULL when absent) allocated.
+ */
+static int
+main_split_hostport(const char *s, char **host, char **port)
+{
+	const char	*colon, *end;
+
+	*host = *port = NULL;
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL)
+			return (-1);
+		*host = xstrndup(s + 1, (size_t)(end - s - 1));
+		if (end[1] == ':')
+			*port = xstrdup(end + 2);
+		else if (end[1] != '\0')
+			return (-1);
+		return (0);
+	}
+	colon = strchr(s, ':');
+	if (colon != NULL && strchr(colon + 1, ':') != NULL) {
+		*host = xstrdup(s);		/* a bare IPv6 address */
+		return (0);
+	}
+	if (colon == NULL) {
+		/* All digits: a port alone (for --serve). */
+		if (*s != '\0' && strspn(s, "0123456789") == strlen(s))
+			*port = xstrdup(s);
+		else
+			*host = xstrdup(s);
+		return (0);
+	}
+	if (colon != s)
+		*host = xstrndup(s, (size_t)(colon - s));
+	*port = xstrdup(colon + 1);
+	if (**port == '\0')
+		return (-1);
+	return (0);
+}
+
+/* How the session ended, as an exit status. */
+static int
+main_exit_status(struct session *s)
+{
+	int	code = session_last_code(s);
+
+	switch (session_failure(s)) {
+	case SESSION_FAIL_TLS:
+		return (EXIT_TLS);
+	case SESSION_FAIL_PROTO:
+		return (EXIT_PROTO);
+	case SESSION_FAIL_CONN:
+		if (code / 100 == 4 || code / 100 == 5)
+			return (code / 100 == 4 ? EXIT_4XX : EXIT_5XX);
+		return (EXIT_CONN);
+	case SESSION_FAIL_INTERNAL:
+		return (EXIT_OTHER);
+	default:
+		break;
+	}
+	if (code == 0)
+		return (EXIT_CONN);
+	if (code / 100 == 4)
+		return (EXIT_4XX);
+	if (code / 100 == 5)
+		return (EXIT_5XX);
+	return (EXIT_OK);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct session_config	 sc;
+	struct practice_config	 pc;
+	struct main_practice	 mp;
+	struct session		*s;
+	struct plain		 pl;
+	struct kb		*kb;
+	const char		*explain = NULL, *after = NULL, *serve = NULL;
+	const char		*script = NULL, *logpath = NULL, *datadir;
+	char			*host = NULL, *port = NULL, *cause, *endp;
+	char			 portbuf[16];
+	int			 ch, demo = 0, plain = 0, status, in_fd;
+	int			 timestamps = 0, noexplain = 0, verbose = 0;
+	long			 n;
+	struct transcript	*log = NULL;
+
+	memset(&sc, 0, sizeof sc);
+	memset(&pc, 0, sizeof pc);
+	memset(&mp, 0, sizeof mp);
+	sc.family = AF_UNSPEC;
+	sc.helo = "smtpscope.invalid";
+	pc.tls = 1;
+	signal(SIGPIPE, SIG_IGN);
+
+	while ((ch = getopt_long(argc, argv, "46hp:V", main_options, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case '4':
+			sc.family = AF_INET;
+			break;
+		case '6':
+			sc.family = AF_INET6;
+			break;
+		case 'p':
+			n = strtol(optarg, &endp, 10);
+			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
+			    n > 65535)
+				usage_error("-p %s: a port is a number from 1 "
+				    "to 65535", optarg);
+			free(port);
+			port = xstrdup(optarg);
+			break;
+		case OPT_TLS:
+			sc.tls = SESSION_TLS_STARTTLS;
+			break;
+		case OPT_TLS_ON_CONNECT:
+			sc.tls = SESSION_TLS_IMPLICIT;
+			break;
+		case OPT_INSECURE:
+			sc.insecure = 1;
+			break;
+		case OPT_CAFILE:
+			if (access(optarg, R_OK) == -1)
+				usage_error("--cafile %s: %s", optarg,
+				    strerror(errno));
+			sc.cafile = optarg;
+			break;
+		case OPT_SNI:
+			sc.sni = optarg;
+			break;
+		case OPT_TIMEOUT:
+			n = strtol(optarg, &endp, 10);
+			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
+			    n > 86400)
+				usage_error("--timeout %s: give seconds, from "
+				    "1 to 86400", optarg);
+			sc.timeout = (int)n;
+			break;
+		case OPT_HELO:
+			if (strpbrk(optarg, " \r\n") != NULL || *optarg == '\0')
+				usage_error("--helo: a host name without "
+				    "spaces or line ends");
+			sc.helo = optarg;
+			break;
+		case OPT_UNIX:
+			sc.unix_path = optarg;
+			break;
+		case OPT_PIPE:
+			sc.pipe_cmd = optarg;
+			break;
+		case OPT_LOG:
+			logpath = optarg;
+			break;
+		case OPT_PLAIN:
+			plain = 1;
+			break;
+		case OPT_SCRIPT:
+			script = optarg;
+			plain = 1;
+			break;
+		case OPT_DEMO:
+			demo = 1;
+			if (optarg != NULL)
+				pc.scenario = optarg;
+			break;
+		case OPT_SERVE:
+			serve = optarg;
+			break;
+		case OPT_SCENARIO:
+			pc.scenario = optarg;
+			break;
+		case OPT_PRACTICE_SCRIPT:
+			pc.script = optarg;
+			break;
+		case OPT_EXPLAIN:
+			explain = optarg;
+			break;
+		case OPT_AFTER:
+			after = optarg;
+			break;
+		case OPT_DATA:
+			setenv("SMTPSCOPE_DATADIR", optarg, 1);
+			break;
+		case OPT_TIMESTAMPS:
+			timestamps = 1;
+			break;
+		case OPT_NO_EXPLAIN:
+			noexplain = 1;
+			break;
+		case OPT_VERBOSE:
+			verbose = 1;
+			break;
+		case OPT_DEBUG:
+			if (log_open(optarg) == -1)
+				usage_error("--debug %s: %s", optarg,
+				    strerror(errno));
+			break;
+		case 'h':
+			fputs(main_usage, stdout);
+			return (EXIT_OK);
+		case 'V':
+			printf("smtpscope %s\n", PACKAGE_VERSION);
+			return (EXIT_OK);
+		default:
+			fprintf(stderr, "Try 'smtpscope --help'.\n");
+			return (EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage_error("too many arguments: give one HOST[:PORT]");
+	if (after != NULL && explain == NULL)
+		usage_error("--after only goes with --explain");
+
+	kb = kb_new();
+	if ((datadir = getenv("SMTPSCOPE_DATADIR")) != NULL &&
+	    *datadir != '\0') {
+		if (kb_load_dir(kb, datadir, &cause) == -1) {
+			fprintf(stderr, "smtpscope: knowledge base: %s\n",
+			    cause);
+			free(cause);
+			kb_free(kb);
+			return (EXIT_OTHER);
+		}
+	}
+	if (explain != NULL) {
+		if (argc > 0)
+			usage_error("--explain takes no HOST");
+		status = main_explain(kb, explain, after);
+		kb_free(kb);
+		return (status);
+	}
+	if (serve != NULL) {
+		if (argc > 0 || demo)
+			usage_error("--serve takes no HOST and no --demo");
+		status = main_serve(serve, &pc);
+		kb_free(kb);
+		return (status);
+	}
+
+	if (argc == 1) {
+		if (demo)
+			usage_error("--demo takes no HOST");
+		if (main_split_hostport(argv[0], &host, &endp) == -1 ||
+		    host == NULL)
+			usage_error("%s: give HOST, HOST:PORT or [IPv6]:PORT",
+			    argv[0]);
+		if (endp != NULL) {
+			n = strtol(endp, &cause, 10);
+			if (*cause != '\0' || n < 1 || n > 65535)
+				usage_error("%s: the port must be a number from "
+				    "1 to 65535", argv[0]);
+			if (port == NULL)
+				port = endp;
+			else
+				free(endp);
+		}
+	} else if (sc.unix_path == NULL && sc.pipe_cmd == NULL)
+		demo = 1;
+	if ((sc.unix_path != NULL) + (sc.pipe_cmd != NULL) + (host != NULL) +
+	    demo > 1)
+		usage_error("give one of HOST, --unix, --pipe or --demo");
+
+	if (demo) {
+		if ((mp.practice = practice_new(&pc, &cause)) == NULL ||
+		    practice_listen(mp.practice, "127.0.0.1", "0",
+		    &cause) == -1) {
+			fprintf(stderr, "smtpscope: practice server: %s\n",
+			    cause);
+			free(cause);
+			practice_free(mp.practice);
+			kb_free(kb);
+			return (EXIT_OTHER);
+		}
+		if (pthread_create(&mp.thread, NULL, main_practice_thread,
+		    mp.practice) != 0) {
+			fprintf(stderr, "smtpscope: cannot start the practice "
+			    "server\n");
+			practice_free(mp.practice);
+			kb_free(kb);
+			return (EXIT_OTHER);
+		}
+		mp.running = 1;
+		host = xstrdup("127.0.0.1");
+		snprintf(portbuf, sizeof portbuf, "%d",
+		    practice_port(mp.practice));
+		free(port);
+		port = xstrdup(portbuf);
+		sc.trust_pem = practice_cert_pem(mp.practice);
+	}
+	if (port == NULL)
+		port = xstrdup(sc.tls == SESSION_TLS_IMPLICIT ? "465" : "25");
+	if (strcmp(port, "465") == 0 && sc.tls == SESSION_TLS_OPTIONAL)
+		sc.tls = SESSION_TLS_IMPLICIT;
+	sc.host = host;
+	sc.port = port;
+
+	in_fd = STDIN_FILENO;
+	if (script != NULL && (in_fd = open(script, O_RDONLY | O_CLOEXEC)) ==
+	    -1) {
+		fprintf(stderr, "smtpscope: --script %s: %s\n", script,
+		    strerror(errno));
+		status = EXIT_OTHER;
+		goto out;
+	}
+	if (logpath != NULL && (log = transcript_open(logpath, &cause)) ==
+	    NULL) {
+		fprintf(stderr, "smtpscope: --log %s\n", cause);
+		free(cause);
+		status = EXIT_OTHER;
+		goto out;
+	}
+
+	/* The full-screen interface is not built yet: line mode for all. */
+	(void)plain;
+	plain_init(&pl, in_fd, stdout, kb);
+	pl.timestamps = timestamps;
+	pl.verbose = verbose;
+	pl.explain = !noexplain;
+	pl.log = log;
+	s = session_new(&sc, plain_event, &pl);
+	pl.session = s;
+	if (demo) {
+		plain_say(&pl, '*', "practice server on 127.0.0.1 port %s "
+		    "(scenario %s): demo login \"%s\" / \"%s\"; nothing is "
+		    "delivered", port, pc.scenario != NULL ? pc.scenario :
+		    "default", PRACTICE_DEMO_USER, PRACTICE_DEMO_PASSWORD);
+		if (pl.interactive)
+			plain_say(&pl, '*', "try: EHLO me.example, HELP, VRFY "
+			    "alice, STARTTLS, /help; /quit leaves");
+	}
+	if (session_start(s, &cause) == 0)
+		plain_run(&pl);
+	else
+		free(cause);
+	status = main_exit_status(s);
+	session_free(s);
+	plain_release(&pl);
+out:
+	if (in_fd != STDIN_FILENO && in_fd != -1)
+		close(in_fd);
+	transcript_close(log);
+	if (mp.running) {
+		practice_stop(mp.practice);
+		pthread_join(mp.thread, NULL);
+	}
+	practice_free(mp.practice);
+	kb_free(kb);
+	free(host);
+	free(port);
+	return (status);
+}

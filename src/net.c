@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Resolving, connecting, and spawning a --pipe process.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "xmalloc.h"
+
+static void	net_error(struct net_attempt *, const char *);
+
+/* Make a descriptor non-blocking and close-on-exec. */
+int
+net_nonblock(int fd)
+{
+	int	fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return (-1);
+	if ((fl = fcntl(fd, F_GETFD)) == -1 ||
+	    fcntl(fd, F_SETFD, fl | FD_CLOEXEC) == -1)
+		return (-1);
+	return (0);
+}
+
+/* Resolve a host and port. */
+int
+net_resolve(struct net_attempt *na, const char *host, const char *port,
+    int family, char **cause)
+{
+	struct addrinfo	hints;
+	int		e;
+
+	memset(na, 0, sizeof *na);
+	na->fd = -1;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	e = getaddrinfo(host, port, &hints, &na->list);
+	if (e == EAI_ADDRFAMILY || e == EAI_NONAME) {
+		/* AI_ADDRCONFIG hides ::1 on hosts with no IPv6 address. */
+		hints.ai_flags = 0;
+		e = getaddrinfo(host, port, &hints, &na->list);
+	}
+	if (e != 0) {
+		*cause = xasprintf("cannot resolve %s port %s: %s", host, port,
+		    e == EAI_SYSTEM ? strerror(errno) : gai_strerror(e));
+		return (-1);
+	}
+	na->next = na->list;
+	return (0);
+}
+
+/* Append a failure to the list. */
+static void
+net_error(struct net_attempt *na, const char *why)
+{
+	char	*s;
+
+	if (na->errors == NULL)
+		s = xasprintf("%s: %s", na->addr, why);
+	else
+		s = xasprintf("%s; %s: %s", na->errors, na->addr, why);
+	free(na->errors);
+	na->errors = s;
+}
+
+/* Start connecting to the next address. */
+int
+net_connect_next(struct net_attempt *na, char **cause)
+{
+	struct addrinfo	*ai;
+	char		 port[16];
+	int		 fd, one = 1;
+
+	while ((ai = na->next) != NULL) {
+		na->next = ai->ai_next;
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, na->addr,
+		    sizeof na->addr, port, sizeof port,
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(na->addr, sizeof na->addr, "?");
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd == -1) {
+			net_error(na, strerror(errno));
+			continue;
+		}
+		if (net_nonblock(fd) == -1) {
+			net_error(na, strerror(errno));
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+		    errno != EINPROGRESS) {
+			net_error(na, strerror(errno));
+			close(fd);
+			continue;
+		}
+		na->fd = fd;
+		return (0);
+	}
+	*cause = xstrdup(na->errors != NULL ? na->errors : "no address");
+	return (-1);
+}
+
+/* See whether a connection in progress succeeded. */
+int
+net_connect_check(struct net_attempt *na)
+{
+	int		err = 0;
+	socklen_t	len = sizeof err;
+
+	if (getsockopt(na->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err == 0)
+		return (1);
+	net_error(na, strerror(err));
+	close(na->fd);
+	na->fd = -1;
+	return (-1);
+}
+
+/* Free the address list (the connected fd is not closed). */
+void
+net_attempt_release(struct net_attempt *na)
+{
+	if (na->list != NULL)
+		freeaddrinfo(na->list);
+	free(na->errors);
+	na->list = na->next = NULL;
+	na->errors = NULL;
+}
+
+/* Connect to a unix socket. */
+int
+net_unix(const char *path, char **cause)
+{
+	struct sockaddr_un	sun;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		*cause = xasprintf("%s: socket path too long", path);
+		return (-1);
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		*cause = xasprintf("socket: %s", strerror(errno));
+		return (-1);
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	if (net_nonblock(fd) == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Start a process that speaks SMTP on stdin/stdout. */
+pid_t
+net_pipe(const char *cmd, int *fd, int *errfd, char **cause)
+{
+	int	sv[2], ev[2];
+	pid_t	pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1) {
+		*cause = xasprintf("socketpair: %s", strerror(errno));
+		return (-1);
+	}
+	if (pipe(ev) == -1) {
+		*cause = xasprintf("pipe: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return (-1);
+	}
+	switch (pid = fork()) {
+	case -1:
+		*cause = xasprintf("fork: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		close(ev[0]);
+		close(ev[1]);
+		return (-1);
+	case 0:
+		/* Own session: the user's ^C is for us, not for the server. */
+		setsid();
+		signal(SIGPIPE, SIG_DFL);
+		dup2(sv[1], STDIN_FILENO);
+		dup2(sv[1], STDOUT_FILENO);
+		dup2(ev[1], STDERR_FILENO);
+		close(sv[0]);
+		close(sv[1]);
+		close(ev[0]);
+		close(ev[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		dprintf(STDERR_FILENO, "cannot run /bin/sh: %s\n",
+		    strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	close(ev[1]);
+	net_nonblock(sv[0]);
+	net_nonblock(ev[0]);
+	*fd = sv[0];
+	*errfd = ev[0];
+	return (pid);
+}

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The line-mode front end.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "b64.h"
+#include "caps.h"
+#include "explain.h"
+#include "format.h"
+#include "kb.h"
+#include "net.h"
+#include "plain.h"
+#include "reply.h"
+#include "session.h"
+#include "text.h"
+#include "tls.h"
+#include "transcript.h"
+#include "xmalloc.h"
+
+/* A typed line longer than this is refused. */
+#define PLAIN_LINE_MAX	(64 * 1024)
+
+static int	plain_sigpipe[2] = { -1, -1 };
+
+static void	plain_stamp(struct plain *);
+static void	plain_escaped(struct plain *, char, const char *, const char *,
+		    size_t);
+static void	plain_reply(struct plain *, const struct session_event *);
+static void	plain_line(struct plain *, char *, size_t);
+static void	plain_input(struct plain *);
+static void	plain_command(struct plain *, const char *);
+static void	plain_slash_auth(struct plain *, char *);
+static char	*plain_ask_password(const char *);
+static void	plain_help(struct plain *);
+static void	plain_caps(struct plain *);
+static void	plain_signal(int);
+
+/* Set up. */
+void
+plain_init(struct plain *p, int fd, FILE *out, const struct kb *kb)
+{
+	memset(p, 0, sizeof *p);
+	p->in_fd = fd;
+	p->out = out;
+	p->kb = kb;
+	p->explain = 1;
+	p->interactive = isatty(fd);
+	buf_init(&p->inbuf, 0);
+}
+
+/* Release. */
+void
+plain_release(struct plain *p)
+{
+	buf_release(&p->inbuf);
+}
+
+/* Print the time, with --timestamps. */
+static void
+plain_stamp(struct plain *p)
+{
+	struct timespec	ts;
+	struct tm	tm;
+	char		s[16];
+
+	if (!p->timestamps)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(s, sizeof s, "%H:%M:%S", &tm);
+	fprintf(p->out, "%s.%03ld ", s, ts.tv_nsec / 1000000);
+}
+
+/* Print one line of ours. */
+void
+plain_say(struct plain *p, char dir, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	plain_escaped(p, dir, NULL, text, strlen(text));
+	free(text);
+}
+
+/* Print a line with direction and protection, escaping the text. */
+static void
+plain_escaped(struct plain *p, char dir, const char *sec, const char *text,
+    size_t len)
+{
+	struct buf	b;
+
+	buf_init(&b, 0);
+	text_escape(&b, text, len);
+	plain_stamp(p);
+	fprintf(p->out, "%c %-5s %s\n", dir, sec != NULL ? sec : "", b.data);
+	buf_release(&b);
+}
+
+/* Print a reply and its explanation. */
+static void
+plain_reply(struct plain *p, const struct session_event *ev)
+{
+	const struct reply	*r = ev->reply;
+	const char		*sec = transcript_sec(ev->sec);
+	struct explanation	 ex;
+	struct buf		 b;
+	size_t			 i;
+	char			*line, *nl;
+
+	for (i = 0; i < r->nlines; i++) {
+		plain_escaped(p, 'S', sec, r->lines[i].raw, r->lines[i].len);
+		if (i + 2 == r->nlines && r->dropped_lines > 0)
+			plain_say(p, '*', "(%zu more reply lines not kept)",
+			    r->dropped_lines);
+	}
+	if (r->dropped_bytes > 0)
+		plain_say(p, '*', "(%zu bytes of over-long lines not kept)",
+		    r->dropped_bytes);
+	if (!p->explain)
+		return;
+	explain_reply(p->kb, r, ev->verb, &ex);
+	buf_init(&b, 0);
+	format_explanation(&b, &ex, "E       ", p->verbose);
+	if (ev->command != NULL) {
+		buf_addstr(&b, "E       command: ");
+		text_escape(&b, ev->command, strlen(ev->command));
+		buf_addch(&b, '\n');
+	}
+	if (ev->decoded != NULL) {
+		buf_addstr(&b, "E       decoded: ");
+		text_escape(&b, ev->decoded, strlen(ev->decoded));
+		buf_addch(&b, '\n');
+	}
+	if (ev->notes & SESSION_NOTE_UNSOLICITED)
+		buf_addstr(&b, "E       note:    no command was waiting for "
+		    "this reply: the server spoke out of turn (or answered a "
+		    "command twice)\n");
+	if (p->timestamps && ev->rtt_us >= 0)
+		buf_printf(&b, "E       time:    %lld.%03lld ms after the "
+		    "command\n", ev->rtt_us / 1000, ev->rtt_us % 1000);
+	for (line = b.data; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		plain_stamp(p);
+		fprintf(p->out, "%s\n", line);
+	}
+	buf_release(&b);
+}
+
+/* The session's event callback. */
+void
+plain_event(void *arg, const struct session_event *ev)
+{
+	struct plain	*p = arg;
+	struct buf	 b;
+	char		*line, *nl;
+
+	transcript_event(p->log, ev);
+	switch (ev->type) {
+	case SESSION_EV_SENT:
+		plain_escaped(p, 'C', transcript_sec(ev->sec), ev->text,
+		    strlen(ev->text));
+		break;
+	case SESSION_EV_REPLY:
+		plain_reply(p, ev);
+		break;
+	case SESSION_EV_NOTICE:
+		plain_escaped(p, '*', NULL, ev->text, strlen(ev->text));
+		if (ev->data != NULL)
+			plain_escaped(p, '*', NULL, ev->data, ev->len);
+		break;
+	case SESSION_EV_WARNING:
+		plain_escaped(p, '!', NULL, ev->text, strlen(ev->text));
+		if (ev->data != NULL)
+			plain_escaped(p, '!', NULL, ev->data, ev->len);
+		break;
+	case SESSION_EV_FAILED:
+		plain_say(p, '!', "error: %s", ev->text);
+		if (ev->data != NULL)
+			plain_escaped(p, '!', NULL, ev->data, ev->len);
+		break;
+	case SESSION_EV_TLS:
+		buf_init(&b, 0);
+		format_tls(&b, ev->tls, "");
+		plain_stamp(p);
+		fprintf(p->out, "*       ---- TLS boundary: the lines below "
+		    "travel encrypted ----\n");
+		for (line = b.data; *line != '\0'; line = nl + 1) {
+			if ((nl = strchr(line, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			plain_stamp(p);
+			fprintf(p->out, "*       %s\n", line);
+		}
+		buf_release(&b);
+		break;
+	case SESSION_EV_COMMAND:
+		plain_command(p, ev->text);
+		break;
+	case SESSION_EV_CLOSED:
+		plain_say(p, '*', "connection closed");
+		break;
+	case SESSION_EV_PHASE:
+		break;
+	}
+	fflush(p->out);
+}
+
+/* Print the list of commands. */
+static void
+plain_help(struct plain *p)
+{
+	static const char *const lines[] = {
+		"Anything you type is sent to the server as an SMTP command,",
+		"for example: EHLO me.example, MAIL FROM:<a@b.example>,",
+		"RCPT TO:<c@d.example>, DATA, VRFY name, HELP, STARTTLS, QUIT.",
+		"After a 354 reply, lines are the message; \".\" alone ends it.",
+		"/auth plain|login USER [PASSWORD]  authenticate (asks for the",
+		"                                   password when omitted)",
+		"/data FILE        send FILE as the message (sends DATA first)",
+		"/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT",
+		"/caps             list the server's EHLO capabilities",
+		"/b64 TEXT, /unb64 TEXT   base64 encode or decode",
+		"/help             this list",
+		"/quit             leave (QUIT is sent if the session is open)",
+		NULL
+	};
+	size_t	i;
+
+	for (i = 0; lines[i] != NULL; i++)
+		plain_say(p, '*', "%s", lines[i]);
+}
+
+/* Print the capabilities with what each means. */
+static void
+plain_caps(struct plain *p)
+{
+	const struct caps	*c = session_caps(p->session);
+	size_t			 i;
+
+	if (!c->valid) {
+		plain_say(p, '*', "no capabilities known: send EHLO first%s",
+		    session_sec(p->session) != SESSION_SEC_CLEAR ? " (they "
+		    "are forgotten after STARTTLS)" : "");
+		return;
+	}
+	for (i = 0; i < c->n; i++)
+		plain_say(p, '*', "%s%s%s", c->kw[i].name,
+		    *c->kw[i].params != '\0' ? " " : "", c->kw[i].params);
+	if (c->has_size)
+		plain_say(p, '*', "largest message accepted: %llu bytes "
+		    "(about %.1f MB)", c->size, (double)c->size / 1e6);
+	if (caps_has(c, "AUTH") && session_sec(p->session) ==
+	    SESSION_SEC_CLEAR)
+		plain_say(p, '!', "AUTH is offered on an unencrypted "
+		    "connection");
+}
+
+/* A /command that the session handed back in order. */
+static void
+plain_command(struct plain *p, const char *line)
+{
+	char			*copy, *cmd, *arg, *verb, *rest;
+	struct explanation	 ex;
+	struct buf		 b;
+	char			*enc, *dec;
+	size_t			 dlen;
+	struct reply		*r;
+
+	copy = xstrdup(line + 1);
+	cmd = copy;
+	arg = strchr(copy, ' ');
+	if (arg != NULL) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	} else
+		arg = copy + strlen(copy);
+
+	if (strcasecmp(cmd, "help") == 0)
+		plain_help(p);
+	else if (strcasecmp(cmd, "caps") == 0)
+		plain_caps(p);
+	else if (strcasecmp(cmd, "explain") == 0) {
+		verb = NULL;
+		rest = strrchr(arg, ' ');
+		if (rest != NULL && explain_verb(rest + 1) != NULL &&
+		    (rest[1] < '0' || rest[1] > '9')) {
+			verb = rest + 1;
+			*rest = '\0';
+		}
+		r = reply_from_line(arg, strlen(arg));
+		if (r == NULL || (r->flags & REPLY_F_MALFORMED))
+			plain_say(p, '!', "/explain: \"%s\" is not a reply "
+			    "code (three digits, 200-599)", arg);
+		else {
+			explain_reply(p->kb, r, explain_verb(verb), &ex);
+			buf_init(&b, 0);
+			format_explanation(&b, &ex, "E       ", 1);
+			fputs(b.data, p->out);
+			buf_release(&b);
+		}
+		reply_free(r);
+	} else if (strcasecmp(cmd, "b64") == 0) {
+		enc = b64_encode(arg, strlen(arg));
+		plain_say(p, '*', "%s", enc);
+		free(enc);
+	} else if (strcasecmp(cmd, "unb64") == 0) {
+		dec = b64_decode(arg, strlen(arg), &dlen);
+		if (dec == NULL)
+			plain_say(p, '!', "/unb64: not valid base64");
+		else {
+			plain_escaped(p, '*', NULL, dec, dlen);
+			free(dec);
+		}
+	} else
+		plain_say(p, '!', "unknown command /%s: type /help", cmd);
+	free(copy);
+}
+
+/* Ask for a password on the terminal without echo. */
+static char *
+plain_ask_password(const char *user)
+{
+	struct termios	 old, quiet;
+	char		 line[1024];
+	FILE		*tty;
+	char		*pass = NULL;
+	size_t		 len;
+
+	if ((tty = fopen("/dev/tty", "r+")) == NULL)
+		return (NULL);
+	fprintf(tty, "password for %s: ", user);
+	fflush(tty);
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(line, sizeof line, tty) != NULL) {
+		len = strcspn(line, "\r\n");
+		line[len] = '\0';
+		pass = xstrdup(line);
+	}
+	tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fprintf(tty, "\n");
+	fclose(tty);
+	OPENSSL_cleanse(line, sizeof line);
+	return (pass);
+}
+
+/* /auth MECH USER [PASSWORD]. */
+static void
+plain_slash_auth(struct plain *p, char *args)
+{
+	char	*mech, *user, *pass, *asked = NULL, *cause;
+
+	mech = strtok_r(args, " ", &args);
+	user = mech != NULL ? strtok_r(NULL, " ", &args) : NULL;
+	pass = user != NULL ? strtok_r(NULL, "", &args) : NULL;
+	if (mech == NULL || user == NULL) {
+		plain_say(p, '!', "usage: /auth plain|login USER [PASSWORD]");
+		return;
+	}
+	if (pass == NULL) {
+		if (!p->interactive || (asked = plain_ask_password(user)) ==
+		    NULL) {
+			plain_say(p, '!', "/auth: no password given and no "
+			    "terminal to ask on");
+			return;
+		}
+		pass = asked;
+	}
+	if (session_auth(p->session, mech, user, pass, &cause) == -1) {
+		plain_say(p, '!', "/auth: %s", cause);
+		free(cause);
+	}
+	if (asked != NULL) {
+		OPENSSL_cleanse(asked, strlen(asked));
+		free(asked);
+	}
+}
+
+/* Handle one input line. */
+static void
+plain_line(struct plain *p, char *line, size_t len)
+{
+	char	*cause;
+
+	if (len > 0 && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (len >= 5 && strncasecmp(line, "/quit", 5) == 0 &&
+	    (len == 5 || line[5] == ' ')) {
+		p->quit = 1;
+		session_close(p->session);
+		return;
+	}
+	if (len > 6 && strncasecmp(line, "/auth ", 6) == 0) {
+		plain_slash_auth(p, line + 6);
+		/* The line may hold a password: wipe it. */
+		OPENSSL_cleanse(line, len);
+		return;
+	}
+	if (len > 6 && strncasecmp(line, "/data ", 6) == 0) {
+		if (session_send_file(p->session, line + 6, &cause) == -1) {
+			plain_say(p, '!', "/data: %s", cause);
+			free(cause);
+		}
+		return;
+	}
+	if (session_submit(p->session, line, len, &cause) == -1) {
+		plain_say(p, '!', "not sent: %s", cause);
+		free(cause);
+	}
+}
+
+/* Read what input is available and handle complete lines. */
+static void
+plain_input(struct plain *p)
+{
+	char	 chunk[16384], *nl;
+	ssize_t	 n;
+	size_t	 len;
+
+	n = read(p->in_fd, chunk, sizeof chunk);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		p->in_eof = 1;
+		if (p->inbuf.len > 0) {
+			len = p->inbuf.len;
+			plain_line(p, p->inbuf.data, len);
+			buf_reset(&p->inbuf);
+		}
+		session_finish(p->session);
+		return;
+	}
+	if (buf_add(&p->inbuf, chunk, (size_t)n) == -1)
+		return;
+	while ((nl = memchr(p->inbuf.data, '\n', p->inbuf.len)) != NULL) {
+		*nl = '\0';
+		len = (size_t)(nl - p->inbuf.data);
+		plain_line(p, p->inbuf.data, len);
+		buf_consume(&p->inbuf, len + 1);
+		if (p->quit)
+			return;
+	}
+	if (p->inbuf.len > PLAIN_LINE_MAX) {
+		plain_say(p, '!', "an input line longer than %d bytes was "
+		    "dropped", PLAIN_LINE_MAX);
+		buf_reset(&p->inbuf);
+	}
+}
+
+/* Note a signal through the self-pipe. */
+static void
+plain_signal(int sig)
+{
+	int		saved = errno;
+	unsigned char	c = (unsigned char)sig;
+
+	if (write(plain_sigpipe[1], &c, 1) == -1) {
+		/* Nothing to do: the pipe is full, a wake-up is pending. */
+	}
+	errno = saved;
+}
+
+/* Run until the session is closed. */
+void
+plain_run(struct plain *p)
+{
+	struct pollfd		pfd[SESSION_POLLFDS + 2];
+	struct sigaction	sa;
+	int			n, sn, timeout, i;
+	unsigned char		c;
+
+	if (pipe(plain_sigpipe) == 0) {
+		net_nonblock(plain_sigpipe[0]);
+		net_nonblock(plain_sigpipe[1]);
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = plain_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
+
+	while (!session_closed(p->session)) {
+		sn = session_pollfds(p->session, pfd);
+		n = sn;
+		if (!p->in_eof && !p->quit) {
+			pfd[n].fd = p->in_fd;
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
+		if (plain_sigpipe[0] != -1) {
+			pfd[n].fd = plain_sigpipe[0];
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
+		timeout = session_timeout(p->session);
+		if (poll(pfd, (nfds_t)n, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			plain_say(p, '!', "poll: %s", strerror(errno));
+			session_close(p->session);
+			break;
+		}
+		for (i = sn; i < n; i++) {
+			if (pfd[i].fd == plain_sigpipe[0] && pfd[i].revents) {
+				while (read(plain_sigpipe[0], &c, 1) == 1)
+					p->interrupted = c;
+			}
+		}
+		if (p->interrupted) {
+			plain_say(p, '!', "interrupted: closing the session");
+			session_close(p->session);
+			break;
+		}
+		session_io(p->session, pfd, sn);
+		for (i = sn; i < n; i++) {
+			if (pfd[i].fd == p->in_fd && pfd[i].revents)
+				plain_input(p);
+		}
+		fflush(p->out);
+	}
+	fflush(p->out);
+	if (plain_sigpipe[0] != -1) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		close(plain_sigpipe[0]);
+		close(plain_sigpipe[1]);
+		plain_sigpipe[0] = plain_sigpipe[1] = -1;
+	}
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The SMTP client session: connection, reply pairing, phases, capabilities,
+ * STARTTLS and implicit TLS, DATA, AUTH.  It never prints, never exits and
+ * never polls: it says which descriptors it wants (session_pollfds), acts
+ * on poll results (session_io), and reports everything that happens through
+ * one event callback that front ends, the transcript and tests implement.
+ *
+ * Lines given to session_submit() are queued and sent in order when SMTP
+ * allows: after the greeting, one at a time unless the server offers
+ * PIPELINING (RFC 2920), never after STARTTLS until the handshake is done
+ * (RFC 3207), and after a 354 as message lines until "." alone.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <poll.h>
+#include <stddef.h>
+
+struct caps;
+struct reply;
+struct tls_info;
+
+enum session_phase {
+	SESSION_PHASE_CONNECTING,	/* resolving and connecting */
+	SESSION_PHASE_TLS_CONNECT,	/* implicit TLS handshake */
+	SESSION_PHASE_GREETING,		/* waiting for the server's 220 */
+	SESSION_PHASE_CONNECTED,	/* greeted: EHLO or HELO next */
+	SESSION_PHASE_HELLO,		/* EHLO/HELO accepted */
+	SESSION_PHASE_STARTTLS,		/* handshake after STARTTLS */
+	SESSION_PHASE_AUTH,		/* inside an AUTH exchange */
+	SESSION_PHASE_MAIL,		/* sender accepted */
+	SESSION_PHASE_RCPT,		/* a recipient accepted */
+	SESSION_PHASE_DATA,		/* 354 received: sending the message */
+	SESSION_PHASE_QUIT,		/* QUIT sent */
+	SESSION_PHASE_CLOSED,		/* connection gone */
+	SESSION_PHASE_LAST
+};
+extern const char *const session_phase_names[SESSION_PHASE_LAST];
+
+/* How a line travelled. */
+enum session_sec {
+	SESSION_SEC_CLEAR,		/* no TLS */
+	SESSION_SEC_TLS,		/* TLS, certificate verified */
+	SESSION_SEC_TLS_UNVERIFIED	/* TLS, certificate not verified */
+};
+
+/* Failure classes (OpenSMTPD's taxonomy). */
+enum session_fail {
+	SESSION_FAIL_NONE,
+	SESSION_FAIL_INTERNAL,		/* out of resources, bug */
+	SESSION_FAIL_CONN,		/* connect, timeout, connection lost */
+	SESSION_FAIL_TLS,		/* handshake, certificate, no STARTTLS */
+	SESSION_FAIL_PROTO,		/* hostile or broken server */
+	SESSION_FAIL_LAST
+};
+
+enum session_ev {
+	SESSION_EV_NOTICE,	/* text: what happened, in our words */
+	SESSION_EV_WARNING,	/* text: something the user must not miss */
+	SESSION_EV_SENT,	/* text: a line we sent (secrets masked) */
+	SESSION_EV_REPLY,	/* reply, verb, command, rtt_us, decoded */
+	SESSION_EV_TLS,		/* tls: the handshake finished */
+	SESSION_EV_PHASE,	/* phase changed */
+	SESSION_EV_COMMAND,	/* text: a /command for the front end */
+	SESSION_EV_FAILED,	/* fail, text; data/len: bytes to show */
+	SESSION_EV_CLOSED	/* the connection is gone */
+};
+
+/* Reply notes (ev->notes). */
+#define SESSION_NOTE_UNSOLICITED	0x1	/* no command was waiting */
+#define SESSION_NOTE_EARLY		0x2	/* greeting arrived after a 421 */
+
+struct session_event {
+	enum session_ev		 type;
+	enum session_sec	 sec;
+	enum session_phase	 phase;
+	const char		*text;
+	const struct reply	*reply;
+	const char		*verb;	/* context key of the command answered */
+	const char		*command; /* that command as sent (masked) */
+	const char		*decoded; /* 334 challenge decoded, or NULL */
+	const struct tls_info	*tls;
+	enum session_fail	 fail;
+	const char		*data;	/* raw bytes to show escaped */
+	size_t			 len;
+	long long		 rtt_us;	/* -1 when not measured */
+	unsigned		 notes;
+};
+
+enum session_tls_mode {
+	SESSION_TLS_OPTIONAL,		/* STARTTLS only when typed */
+	SESSION_TLS_STARTTLS,		/* --tls: STARTTLS required */
+	SESSION_TLS_IMPLICIT		/* --tls-on-connect */
+};
+
+struct session_config {
+	const char		*host;		/* host name or address */
+	const char		*port;		/* "25" */
+	int			 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	const char		*unix_path;	/* --unix, or NULL */
+	const char		*pipe_cmd;	/* --pipe, or NULL */
+	enum session_tls_mode	 tls;
+	int			 insecure;	/* go on after a failed check */
+	const char		*cafile;
+	const char		*sni;
+	const char		*trust_pem;	/* extra trusted certificate */
+	const char		*verify_name;	/* name to check (NULL: host) */
+	int			 timeout;	/* seconds; 0: RFC 5321 values */
+	const char		*helo;		/* name for automatic EHLO */
+	int			 use_fd;	/* talk over fd (tests, inetd) */
+	int			 fd;		/* a connected socket */
+};
+
+typedef void session_cb(void *, const struct session_event *);
+
+struct session;
+
+/* Create a session; nothing happens until session_start(). */
+struct session	*session_new(const struct session_config *, session_cb *,
+		    void *);
+void		 session_free(struct session *);
+/*
+ * Resolve and start connecting (the resolver may block).  Returns 0, or -1
+ * with *cause set (the caller frees it); a failure is also reported as a
+ * SESSION_EV_FAILED event.
+ */
+int		 session_start(struct session *, char **);
+/* Fill pfd (room for SESSION_POLLFDS) with what to poll; returns the count. */
+#define SESSION_POLLFDS	4
+int		 session_pollfds(struct session *, struct pollfd *);
+/* Act on poll results for those descriptors; also runs timers. */
+void		 session_io(struct session *, const struct pollfd *, int);
+/* Milliseconds until the next timer (-1: none; 0: work is ready now). */
+int		 session_timeout(struct session *);
+/*
+ * Queue a line the user typed (without its line end).  Returns 0, or -1
+ * with *cause when the line cannot be sent (a CR, LF or NUL in it).
+ */
+int		 session_submit(struct session *, const char *, size_t,
+		    char **);
+/* Queue a message body from a file: after 354, or by sending DATA first. */
+int		 session_send_file(struct session *, const char *, char **);
+/*
+ * Queue AUTH with mechanism "PLAIN" or "LOGIN".  The password is kept only
+ * until it is sent, then wiped; it never appears in an event.
+ */
+int		 session_auth(struct session *, const char *, const char *,
+		    const char *, char **);
+/* The input has ended: close once everything queued is answered. */
+void		 session_finish(struct session *);
+/* Leave now: send QUIT if connected (without waiting) and close. */
+void		 session_close(struct session *);
+int		 session_closed(const struct session *);
+enum session_phase session_phase(const struct session *);
+enum session_sec session_sec(const struct session *);
+/* Is the next line a message line (after 354)? */
+int		 session_in_message(const struct session *);
+const struct caps *session_caps(const struct session *);
+/* Code of the last reply (0: none), and the failure class. */
+int		 session_last_code(const struct session *);
+enum session_fail session_failure(const struct session *);
+/* Lines waiting to be sent, and commands waiting for replies. */
+size_t		 session_queued(const struct session *);
+size_t		 session_outstanding(const struct session *);
+
+#endif

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Client-side TLS.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "buf.h"
+#include "tls.h"
+#include "xmalloc.h"
+
+static char	*tls_name(X509_NAME *);
+static char	*tls_time(const ASN1_TIME *);
+static char	*tls_sans(X509 *);
+static int	 tls_is_address(const char *);
+static const char *tls_key_type(EVP_PKEY *);
+
+/* Make a client context. */
+SSL_CTX *
+tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
+{
+	SSL_CTX		*ctx;
+	X509_STORE	*store;
+	BIO		*bio;
+	X509		*x;
+
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		*cause = tls_error(NULL, 0, "cannot create a TLS context");
+		return (NULL);
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	if (cafile != NULL) {
+		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
+			*cause = tls_error(NULL, 0, "cannot load --cafile");
+			SSL_CTX_free(ctx);
+			return (NULL);
+		}
+	} else
+		SSL_CTX_set_default_verify_paths(ctx);
+	if (trust_pem != NULL) {
+		bio = BIO_new_mem_buf(trust_pem, -1);
+		x = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) :
+		    NULL;
+		BIO_free(bio);
+		store = SSL_CTX_get_cert_store(ctx);
+		if (x == NULL || X509_STORE_add_cert(store, x) != 1) {
+			X509_free(x);
+			*cause = tls_error(NULL, 0, "cannot trust the practice "
+			    "server's certificate");
+			SSL_CTX_free(ctx);
+			return (NULL);
+		}
+		X509_free(x);
+	}
+	return (ctx);
+}
+
+/* Is name an IPv4 or IPv6 literal? */
+static int
+tls_is_address(const char *name)
+{
+	unsigned char	a[16];
+
+	return (inet_pton(AF_INET, name, a) == 1 ||
+	    inet_pton(AF_INET6, name, a) == 1);
+}
+
+/* Make a connection object. */
+SSL *
+tls_client_ssl(SSL_CTX *ctx, int rfd, int wfd, const char *name,
+    const char *sni, char **cause)
+{
+	SSL			*ssl;
+	X509_VERIFY_PARAM	*vp;
+
+	ERR_clear_error();
+	if ((ssl = SSL_new(ctx)) == NULL) {
+		*cause = tls_error(NULL, 0, "cannot create a TLS connection");
+		return (NULL);
+	}
+	if (SSL_set_rfd(ssl, rfd) != 1 || SSL_set_wfd(ssl, wfd) != 1) {
+		*cause = tls_error(NULL, 0, "cannot attach TLS to the "
+		    "connection");
+		SSL_free(ssl);
+		return (NULL);
+	}
+	if (sni == NULL && name != NULL && !tls_is_address(name))
+		sni = name;
+	if (sni != NULL && *sni != '\0')
+		SSL_set_tlsext_host_name(ssl, sni);
+	if (name != NULL && *name != '\0') {
+		vp = SSL_get0_param(ssl);
+		if (tls_is_address(name))
+			X509_VERIFY_PARAM_set1_ip_asc(vp, name);
+		else {
+			X509_VERIFY_PARAM_set_hostflags(vp,
+			    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+			SSL_set1_host(ssl, name);
+		}
+	}
+	SSL_set_connect_state(ssl);
+	return (ssl);
+}
+
+/* Step the handshake. */
+int
+tls_handshake(SSL *ssl, short *events, char **cause)
+{
+	int	r, e;
+
+	ERR_clear_error();
+	errno = 0;
+	r = SSL_do_handshake(ssl);
+	if (r == 1)
+		return (1);
+	e = SSL_get_error(ssl, r);
+	if (e == SSL_ERROR_WANT_READ) {
+		*events = POLLIN;
+		return (0);
+	}
+	if (e == SSL_ERROR_WANT_WRITE) {
+		*events = POLLOUT;
+		return (0);
+	}
+	*cause = tls_error(ssl, r, "TLS handshake failed");
+	return (-1);
+}
+
+/* Describe an OpenSSL failure. */
+char *
+tls_error(SSL *ssl, int ret, const char *what)
+{
+	unsigned long	 e;
+	char		 tmp[256];
+	struct buf	 b;
+	int		 se = ssl != NULL ? SSL_get_error(ssl, ret) : 0;
+
+	buf_init(&b, 0);
+	buf_addstr(&b, what);
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, tmp, sizeof tmp);
+		buf_printf(&b, ": %s", tmp);
+	}
+	if (se == SSL_ERROR_SYSCALL) {
+		if (errno != 0)
+			buf_printf(&b, ": %s", strerror(errno));
+		else
+			buf_addstr(&b, ": the server closed the connection "
+			    "during the handshake");
+	} else if (se == SSL_ERROR_ZERO_RETURN)
+		buf_addstr(&b, ": the server ended TLS");
+	return (buf_detach(&b, NULL));
+}
+
+/* Plain words for a verification result. */
+const char *
+tls_verify_words(long code)
+{
+	switch (code) {
+	case X509_V_OK:
+		return ("the certificate is valid, signed by a trusted "
+		    "authority, and names this server");
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		return ("the certificate is self-signed: it vouches for "
+		    "itself and no trusted authority stands behind it");
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+		return ("the chain ends in a self-signed root that is not in "
+		    "the trust store (a private CA?); give it with --cafile");
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+		return ("the certificate's issuer is unknown here: either a "
+		    "private CA (give it with --cafile) or the server does not "
+		    "send its intermediate certificate");
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		return ("no trusted issuer could be found for the server's "
+		    "certificate; the server may be missing an intermediate "
+		    "certificate in its chain");
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		return ("the certificate has expired: the server needs a "
+		    "renewed certificate");
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		return ("the certificate is not valid yet: check the clocks "
+		    "of this machine and of the server, or the certificate's "
+		    "start date");
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+		return ("the certificate does not name the host you connected "
+		    "to: check the host name, or use --sni and --cafile if "
+		    "you reached it by another name");
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		return ("the certificate does not list the IP address you "
+		    "connected to; connect by the host name it names");
+	case X509_V_ERR_CA_KEY_TOO_SMALL:
+	case X509_V_ERR_EE_KEY_TOO_SMALL:
+		return ("a key in the chain is too small for the security "
+		    "level in force; the certificate must be reissued with a "
+		    "stronger key");
+	case X509_V_ERR_CA_MD_TOO_WEAK:
+		return ("a certificate in the chain is signed with a digest "
+		    "considered broken (MD5 or SHA-1); it must be reissued");
+	case X509_V_ERR_CERT_REVOKED:
+		return ("the certificate has been revoked");
+	case X509_V_ERR_INVALID_CA:
+		return ("a certificate in the chain acts as a CA but is not "
+		    "allowed to");
+	}
+	return (X509_verify_cert_error_string(code));
+}
+
+/* One-line form of a name. */
+static char *
+tls_name(X509_NAME *name)
+{
+	BIO	*bio;
+	char	*p, *s;
+	long	 n;
+
+	if (name == NULL)
+		return (xstrdup("(none)"));
+	bio = BIO_new(BIO_s_mem());
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	n = BIO_get_mem_data(bio, &p);
+	s = xstrndup(p, n > 0 ? (size_t)n : 0);
+	BIO_free(bio);
+	return (s);
+}
+
+/* A certificate time as "YYYY-MM-DD HH:MM:SS UTC". */
+static char *
+tls_time(const ASN1_TIME *t)
+{
+	struct tm	tm;
+	char		s[64];
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return (xstrdup("(unknown)"));
+	strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S UTC", &tm);
+	return (xstrdup(s));
+}
+
+/* The subject alternative names, comma separated. */
+static char *
+tls_sans(X509 *x)
+{
+	GENERAL_NAMES	*gens;
+	GENERAL_NAME	*g;
+	struct buf	 b;
+	int		 i;
+	char		 ip[64];
+
+	buf_init(&b, 4096);
+	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		g = sk_GENERAL_NAME_value(gens, i);
+		if (b.len > 0)
+			buf_addstr(&b, ", ");
+		if (g->type == GEN_DNS) {
+			buf_addstr(&b, "DNS:");
+			buf_add(&b, ASN1_STRING_get0_data(g->d.dNSName),
+			    (size_t)ASN1_STRING_length(g->d.dNSName));
+		} else if (g->type == GEN_IPADD) {
+			int	len = ASN1_STRING_length(g->d.iPAddress);
+			const unsigned char *a =
+			    ASN1_STRING_get0_data(g->d.iPAddress);
+
+			if (len == 4)
+				inet_ntop(AF_INET, a, ip, sizeof ip);
+			else if (len == 16)
+				inet_ntop(AF_INET6, a, ip, sizeof ip);
+			else
+				snprintf(ip, sizeof ip, "?");
+			buf_printf(&b, "IP:%s", ip);
+		} else if (g->type == GEN_EMAIL) {
+			buf_addstr(&b, "email:");
+			buf_add(&b, ASN1_STRING_get0_data(g->d.rfc822Name),
+			    (size_t)ASN1_STRING_length(g->d.rfc822Name));
+		} else
+			buf_addstr(&b, "other");
+	}
+	GENERAL_NAMES_free(gens);
+	if (b.len == 0)
+		buf_addstr(&b, "(none)");
+	return (buf_detach(&b, NULL));
+}
+
+/* Name a key type the way people say it. */
+static const char *
+tls_key_type(EVP_PKEY *pk)
+{
+	switch (EVP_PKEY_base_id(pk)) {
+	case EVP_PKEY_RSA:
+		return ("RSA");
+	case EVP_PKEY_EC:
+		return ("EC");
+	case EVP_PKEY_DSA:
+		return ("DSA");
+	case EVP_PKEY_ED25519:
+		return ("Ed25519");
+	case EVP_PKEY_ED448:
+		return ("Ed448");
+	}
+	return (OBJ_nid2sn(EVP_PKEY_base_id(pk)));
+}
+
+/* Describe the session after a handshake. */
+void
+tls_info_get(SSL *ssl, const char *checked, struct tls_info *ti)
+{
+	X509		*x;
+	EVP_PKEY	*pk;
+	STACK_OF(X509)	*chain;
+	const SSL_CIPHER *c;
+	int		 i;
+
+	memset(ti, 0, sizeof *ti);
+	ti->protocol = xstrdup(SSL_get_version(ssl));
+	c = SSL_get_current_cipher(ssl);
+	ti->cipher = xstrdup(c != NULL ? SSL_CIPHER_get_name(c) : "(none)");
+	ti->bits = c != NULL ? SSL_CIPHER_get_bits(c, NULL) : 0;
+	ti->verify_name = checked;
+	ti->verify_code = SSL_get_verify_result(ssl);
+	x = SSL_get_peer_certificate(ssl);
+	if (x == NULL) {
+		ti->verify_code = X509_V_ERR_UNSPECIFIED;
+		ti->verify_text = xstrdup("the server sent no certificate");
+		return;
+	}
+	ti->verified = ti->verify_code == X509_V_OK;
+	ti->verify_text = xstrdup(tls_verify_words(ti->verify_code));
+	ti->subject = tls_name(X509_get_subject_name(x));
+	ti->issuer = tls_name(X509_get_issuer_name(x));
+	ti->sans = tls_sans(x);
+	ti->not_before = tls_time(X509_get0_notBefore(x));
+	ti->not_after = tls_time(X509_get0_notAfter(x));
+	if ((pk = X509_get0_pubkey(x)) != NULL)
+		ti->key = xasprintf("%s %d bits", tls_key_type(pk),
+		    EVP_PKEY_bits(pk));
+	else
+		ti->key = xstrdup("(unknown)");
+	X509_free(x);
+
+	chain = SSL_get_peer_cert_chain(ssl);
+	for (i = 0; chain != NULL && i < sk_X509_num(chain) &&
+	    ti->nchain < TLS_CHAIN_MAX; i++) {
+		x = sk_X509_value(chain, i);
+		ti->chain[ti->nchain].subject =
+		    tls_name(X509_get_subject_name(x));
+		ti->chain[ti->nchain].issuer =
+		    tls_name(X509_get_issuer_name(x));
+		ti->nchain++;
+	}
+}
+
+/* Free what tls_info_get() allocated. */
+void
+tls_info_release(struct tls_info *ti)
+{
+	size_t	i;
+
+	free(ti->protocol);
+	free(ti->cipher);
+	free(ti->subject);
+	free(ti->issuer);
+	free(ti->sans);
+	free(ti->not_before);
+	free(ti->not_after);
+	free(ti->key);
+	free(ti->verify_text);
+	for (i = 0; i < ti->nchain; i++) {
+		free(ti->chain[i].subject);
+		free(ti->chain[i].issuer);
+	}
+	memset(ti, 0, sizeof *ti);
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Client-side TLS through OpenSSL: context set-up (system CAs, --cafile, an
+ * extra trusted PEM for the practice server), a non-blocking handshake on a
+ * live connection, and what happened described in plain words.
+ *
+ * Verification is done but never aborts the handshake inside OpenSSL: the
+ * result is read afterwards (SSL_get_verify_result), so the user sees the
+ * certificate and the reason it failed, and the session decides whether to
+ * go on (--insecure) or stop.
+ */
+#ifndef TLS_H
+#define TLS_H
+
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+#define TLS_CHAIN_MAX	8
+
+struct tls_cert {
+	char	*subject;	/* one line, RFC 2253 style */
+	char	*issuer;
+};
+
+struct tls_info {
+	char		*protocol;	/* "TLSv1.3" */
+	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
+	int		 bits;
+	char		*subject;	/* of the server's certificate */
+	char		*issuer;
+	char		*sans;		/* "DNS:a, DNS:b, IP:1.2.3.4" */
+	char		*not_before;	/* "2026-11-22 16:00:00 UTC" */
+	char		*not_after;
+	char		*key;		/* "EC 256 bits", "RSA 2048 bits" */
+	long		 verify_code;	/* X509_V_OK when verified */
+	int		 verified;
+	char		*verify_text;	/* plain words, always set */
+	const char	*verify_name;	/* host or address checked */
+	struct tls_cert	 chain[TLS_CHAIN_MAX];
+	size_t		 nchain;
+};
+
+/*
+ * Make a client context.  cafile (may be NULL) replaces the system store;
+ * trust_pem (may be NULL) adds one trusted certificate.  Returns NULL and
+ * sets *cause (caller frees) on failure.
+ */
+SSL_CTX	*tls_client_ctx(const char *, const char *, char **);
+/*
+ * Make a connection object on rfd/wfd that will check name (a host name or
+ * an IP literal) and send sni (NULL: name, unless name is an address).
+ */
+SSL	*tls_client_ssl(SSL_CTX *, int, int, const char *, const char *,
+	    char **);
+/*
+ * Step the handshake: returns 1 when done, 0 when it must wait (*events
+ * gets POLLIN or POLLOUT), -1 on failure with *cause set.
+ */
+int	tls_handshake(SSL *, short *, char **);
+/* Describe the session; release with tls_info_release(). */
+void	tls_info_get(SSL *, const char *, struct tls_info *);
+void	tls_info_release(struct tls_info *);
+/* Plain words for a verification result code. */
+const char *tls_verify_words(long);
+/* Text for the latest OpenSSL error after a failed call; caller frees. */
+char	*tls_error(SSL *, int, const char *);
+
+#endif

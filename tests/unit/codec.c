@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests for the small codecs: dot-stuffing (src/dotstuff.c), base64
+ * (src/b64.c), text escaping (src/text.c) and EHLO capabilities
+ * (src/caps.c).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64.h"
+#include "buf.h"
+#include "caps.h"
+#include "dotstuff.h"
+#include "reply.h"
+#include "tap.h"
+#include "text.h"
+
+/* Encode s in chunks of n bytes and finish; return the output. */
+static char *
+stuff(const char *s, size_t n)
+{
+	struct dotstuff	d;
+	struct buf	b;
+	size_t		off, len = strlen(s), step;
+
+	dotstuff_init(&d);
+	buf_init(&b, 0);
+	for (off = 0; off < len; off += step) {
+		step = n == 0 || n > len - off ? len - off : n;
+		dotstuff_encode(&d, s + off, step, &b);
+	}
+	dotstuff_finish(&d, &b);
+	return (buf_detach(&b, NULL));
+}
+
+static void
+test_dotstuff(void)
+{
+	const char	*in = "Subject: x\n\n.hidden\n..two\nend.\n.\nlast";
+	const char	*want = "Subject: x\r\n\r\n..hidden\r\n...two\r\n"
+	    "end.\r\n..\r\nlast\r\n.\r\n";
+	char		*out;
+	size_t		 n;
+	int		 same = 1;
+
+	out = stuff(in, 0);
+	is_str(out, want, "dots doubled, LF made CRLF, message ended");
+	free(out);
+	for (n = 1; n < 12; n++) {
+		out = stuff(in, n);
+		if (strcmp(out, want) != 0)
+			same = 0;
+		free(out);
+	}
+	ok(same, "any chunking gives the same bytes");
+
+	out = stuff("a\r\nb\rc\r", 0);
+	is_str(out, "a\r\nb\r\nc\r\n.\r\n", "bare CR becomes CRLF");
+	free(out);
+	out = stuff("", 0);
+	is_str(out, ".\r\n", "empty message");
+	free(out);
+	out = stuff("x\r\n", 0);
+	is_str(out, "x\r\n.\r\n", "no extra line after a final CRLF");
+	free(out);
+	out = stuff("\r\n.\r\n", 1);
+	is_str(out, "\r\n..\r\n.\r\n", "a lone dot line in the body is "
+	    "stuffed, so it cannot end the message early");
+	free(out);
+}
+
+static void
+test_b64(void)
+{
+	char	*e, *d;
+	size_t	 len;
+
+	e = b64_encode("\0demo\0demo", 10);
+	is_str(e, "AGRlbW8AZGVtbw==", "PLAIN blob");
+	d = b64_decode(e, strlen(e), &len);
+	ok(d != NULL && len == 10 && memcmp(d, "\0demo\0demo", 10) == 0,
+	    "round trip with NULs");
+	free(e);
+	free(d);
+	d = b64_decode("VXNlcm5hbWU6", 12, &len);
+	ok(d != NULL && strcmp(d, "Username:") == 0, "LOGIN challenge");
+	free(d);
+	ok(b64_decode("not base64!", 11, &len) == NULL, "garbage refused");
+	ok(b64_decode("QQ=A", 4, &len) == NULL, "padding inside refused");
+	d = b64_decode("", 0, &len);
+	ok(d != NULL && len == 0, "empty is empty");
+	free(d);
+}
+
+static void
+test_text(void)
+{
+	char	*s;
+
+	s = text_escape_dup("250 \x1b[2J\x1b]0;pwned\x07 ok", 21);
+	is_str(s, "250 \\e[2J\\e]0;pwned\\x07 ok", "ESC, CSI, OSC escaped");
+	free(s);
+	s = text_escape_dup("a\\b\r\n\t\0z", 8);
+	is_str(s, "a\\\\b\\r\\n\\t\\x00z", "backslash doubled, controls");
+	free(s);
+	s = text_escape_dup("caf\xc3\xa9 \xe4\xb8\xad", 9);
+	is_str(s, "caf\xc3\xa9 \xe4\xb8\xad", "UTF-8 kept");
+	free(s);
+	s = text_escape_dup("x\xe2\x80\xaey\xe2\x80\x8bz", 9);
+	is_str(s, "x\\u202ey\\u200bz", "BiDi override and zero-width shown");
+	free(s);
+	s = text_escape_dup("\xc2\x9b" "1m\xff\xc0\xaf", 7);
+	is_str(s, "\\u009b1m\\xff\\xc0\\xaf", "C1 CSI, bad and overlong bytes");
+	free(s);
+	s = text_escape_dup("\xed\xa0\x80", 3);
+	is_str(s, "\\xed\\xa0\\x80", "surrogate refused");
+	free(s);
+	ok(text_classify("ok", 2) == 0, "plain ASCII clean");
+	ok(text_classify("\x1b", 1) & TEXT_CONTROL, "ESC is control");
+	ok(text_classify("\xe2\x80\xae", 3) & TEXT_INVISIBLE, "RLO invisible");
+}
+
+static void
+test_caps(void)
+{
+	const char	*s = "250-mx.example greets you\r\n250-PIPELINING\r\n"
+	    "250-SIZE 10240000\r\n250-auth PLAIN LOGIN\r\n250-b@d key\r\n"
+	    "250-STARTTLS\r\n250 8BITMIME\r\n";
+	struct reply_parser	*p = reply_parser_new(0, 0);
+	struct reply		*r;
+	struct caps		 c;
+	size_t			 used;
+
+	reply_parser_feed(p, s, strlen(s), &used, &r);
+	caps_init(&c);
+	caps_parse(&c, r);
+	ok(c.valid, "caps valid");
+	is_int(c.n, 5, "five keywords (the malformed one skipped)");
+	ok(caps_has(&c, "pipelining"), "PIPELINING");
+	ok(c.has_size && c.size == 10240000, "SIZE value");
+	ok(caps_has_auth(&c, "LOGIN") && caps_has_auth(&c, "plain") &&
+	    !caps_has_auth(&c, "CRAM-MD5"), "AUTH mechanisms");
+	ok(caps_find(&c, "AUTH") != NULL &&
+	    strcmp(caps_find(&c, "AUTH")->name, "AUTH") == 0,
+	    "keyword upper-cased");
+	caps_clear(&c);
+	ok(!c.valid && c.n == 0 && !caps_has(&c, "STARTTLS"),
+	    "cleared after STARTTLS");
+	reply_free(r);
+	reply_parser_free(p);
+}
+
+int
+main(void)
+{
+	test_dotstuff();
+	test_b64();
+	test_text();
+	test_caps();
+	return (done_testing());
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests for the knowledge base (src/kb.c) and explanations
+ * (src/explain.c): the embedded data is complete, loads cleanly, and
+ * lookups pick the right text for the command a reply answers.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explain.h"
+#include "kb.h"
+#include "reply.h"
+#include "tap.h"
+
+/* Every basic code the foundation promises, RFC 5321 and extensions. */
+static const int codes[] = {
+	211, 214, 220, 221, 235, 250, 251, 252, 334, 354, 421, 432, 450, 451,
+	452, 454, 455, 500, 501, 502, 503, 504, 521, 530, 534, 535, 538, 550,
+	551, 552, 553, 554, 555, 556, 0
+};
+
+/* Codes that must carry notes for the commands they usually answer. */
+static const struct {
+	int		 code;
+	const char	*verbs[8];
+} contexts[] = {
+	{ 250, { "EHLO", "MAIL", "RCPT", ".", "VRFY", "RSET", NULL } },
+	{ 252, { "VRFY", NULL } },
+	{ 421, { "CONNECT", NULL } },
+	{ 450, { "RCPT", NULL } },
+	{ 451, { "RCPT", ".", NULL } },
+	{ 452, { "RCPT", NULL } },
+	{ 501, { "MAIL", "RCPT", NULL } },
+	{ 502, { "VRFY", "EXPN", NULL } },
+	{ 503, { "RCPT", "DATA", NULL } },
+	{ 530, { "MAIL", NULL } },
+	{ 550, { "RCPT", "VRFY", NULL } },
+	{ 552, { "MAIL", ".", NULL } },
+	{ 553, { "RCPT", NULL } },
+	{ 554, { "CONNECT", ".", NULL } },
+};
+
+static const char *fields[] = { "title", "meaning", "when", "fix", "source",
+    NULL };
+
+static void
+test_complete(const struct kb *kb)
+{
+	char		 key[8], after[32];
+	size_t		 i, j;
+	int		 missing = 0;
+
+	for (i = 0; codes[i] != 0; i++) {
+		snprintf(key, sizeof key, "%d", codes[i]);
+		for (j = 0; fields[j] != NULL; j++) {
+			const char	*v = kb_get(kb, key, fields[j]);
+
+			if (v == NULL || strlen(v) < 3) {
+				diag("%s has no %s", key, fields[j]);
+				missing++;
+			}
+		}
+	}
+	is_int(missing, 0, "every listed code has title, meaning, when, fix, "
+	    "source");
+
+	missing = 0;
+	for (i = 0; i < sizeof contexts / sizeof contexts[0]; i++) {
+		snprintf(key, sizeof key, "%d", contexts[i].code);
+		for (j = 0; contexts[i].verbs[j] != NULL; j++) {
+			snprintf(after, sizeof after, "after %s",
+			    contexts[i].verbs[j]);
+			if (kb_get(kb, key, after) == NULL) {
+				diag("%s has no \"%s\" note", key, after);
+				missing++;
+			}
+		}
+	}
+	is_int(missing, 0, "context notes present for the common commands");
+
+	/* Every after-key names a command explain_verb() knows. */
+	missing = 0;
+	for (i = 0; i < kb_count(kb); i++) {
+		for (j = 0; j < kb_nfields(kb, i); j++) {
+			const char	*f = kb_field_name(kb, i, j);
+
+			if (strncmp(f, "after ", 6) == 0 &&
+			    explain_verb(f + 6) == NULL) {
+				diag("%s: unknown command in \"%s\"",
+				    kb_key(kb, i), f);
+				missing++;
+			}
+		}
+	}
+	is_int(missing, 0, "every context note names a known command");
+
+	missing = 0;
+	for (i = 0; i < kb_count(kb); i++) {
+		const char	*k = kb_key(kb, i);
+
+		if (strncmp(k, "X.", 2) != 0)
+			continue;
+		if (kb_get(kb, k, "title") == NULL ||
+		    kb_get(kb, k, "meaning") == NULL ||
+		    kb_get(kb, k, "source") == NULL) {
+			diag("%s lacks title, meaning or source", k);
+			missing++;
+		}
+	}
+	is_int(missing, 0, "every enhanced code has title, meaning, source");
+	ok(kb_has(kb, "X.1.1") && kb_has(kb, "X.7.1") && kb_has(kb, "X.2.2"),
+	    "common enhanced codes present");
+	ok(kb_has(kb, "class 5") && kb_has(kb, "subject 7"),
+	    "classes and subjects present");
+}
+
+static void
+test_explain(const struct kb *kb)
+{
+	struct explanation	 ex;
+	struct reply		*r;
+
+	explain_code(kb, 252, NULL, "VRFY", &ex);
+	ok(ex.known, "252 known");
+	is_str(ex.class_name, "2xx Positive Completion", "252 class");
+	ok(ex.context != NULL, "252 has a note after VRFY");
+	ok(ex.context != kb_get(kb, "250", "after VRFY"), "not 250's note");
+
+	explain_code(kb, 250, NULL, "RCPT", &ex);
+	ok(ex.context != NULL && ex.context == kb_get(kb, "250", "after RCPT"),
+	    "250 after RCPT has its own note");
+	explain_code(kb, 250, NULL, ".", &ex);
+	ok(ex.context != NULL && ex.context == kb_get(kb, "250", "after ."),
+	    "250 after the dot has its own note");
+	explain_code(kb, 250, NULL, "DATA", &ex);
+	ok(ex.context == kb_get(kb, "250", "after DATA"),
+	    "no borrowed note for an odd pairing");
+
+	explain_code(kb, 299, NULL, NULL, &ex);
+	ok(!ex.known && ex.nnotes > 0, "299 unknown and flagged");
+	is_str(ex.class_name, "2xx Positive Completion", "299 class");
+
+	explain_code(kb, 550, "5.1.1", "RCPT", &ex);
+	is_str(ex.enh, "5.1.1", "enhanced code kept");
+	ok(ex.enh_known && ex.enh_title != NULL, "5.1.1 decoded");
+	ok(ex.enh_subject_title != NULL, "subject 1 named");
+
+	explain_code(kb, 550, "5.9.99", NULL, &ex);
+	ok(!ex.enh_known && ex.nnotes > 0, "unregistered enhanced flagged");
+
+	explain_code(kb, 250, "5.0.0", NULL, &ex);
+	ok(ex.nnotes > 0, "class mismatch noted");
+
+	r = reply_from_line("452-4.2.2 Mailbox full", 22);
+	explain_reply(kb, r, "RCPT", &ex);
+	is_int(ex.code, 452, "reply line explained");
+	is_str(ex.enh, "4.2.2", "its enhanced code");
+	reply_free(r);
+
+	r = reply_from_line("HTTP/1.1 400 Bad", 16);
+	explain_reply(kb, r, NULL, &ex);
+	is_int(ex.code, 0, "non-reply gets code 0");
+	ok(ex.meaning != NULL, "and an explanation");
+	reply_free(r);
+
+	is_str(explain_verb("rcpt"), "RCPT", "verbs are case-insensitive");
+	is_str(explain_verb("greeting"), "CONNECT", "greeting alias");
+	ok(explain_verb("FOO") == NULL, "unknown verb");
+}
+
+static void
+test_loader(void)
+{
+	struct kb	*kb = kb_new_empty();
+	char		*cause = NULL, dir[] = "/tmp/kbtestXXXXXX", path[64];
+	const char	*good = "# c\n[250]\ntitle: One\nmeaning: a\n  b\n"
+	    "\tc\n\n[X.1.1]\ntitle: T\n";
+	FILE		*f;
+
+	ok(kb_load_text(kb, "t", good, strlen(good), &cause) == 0,
+	    "good text loads");
+	is_str(kb_get(kb, "250", "meaning"), "a b c", "continuations joined");
+	ok(kb_load_text(kb, "t", "[250]\ntitle: Two\n", 16, &cause) == 0,
+	    "override loads");
+	is_str(kb_get(kb, "250", "title"), "Two", "field overridden");
+	is_str(kb_get(kb, "250", "meaning"), "a b c", "others kept");
+
+	ok(kb_load_text(kb, "bad.kb", "title: x\n", 9, &cause) == -1 &&
+	    cause != NULL && strstr(cause, "bad.kb:1") != NULL,
+	    "field before a stanza: error names file and line");
+	free(cause);
+	cause = NULL;
+	ok(kb_load_text(kb, "bad.kb", "[250]\nnocolon\n", 14, &cause) == -1 &&
+	    strstr(cause, "bad.kb:2") != NULL, "missing colon refused");
+	free(cause);
+	cause = NULL;
+	ok(kb_load_text(kb, "bad.kb", "[250\n", 5, &cause) == -1,
+	    "bad header refused");
+	free(cause);
+	cause = NULL;
+
+	ok(kb_load_file(kb, "/nonexistent/x.kb", &cause) == -1 &&
+	    strstr(cause, "No such file") != NULL, "missing file explained");
+	free(cause);
+	cause = NULL;
+
+	ok(mkdtemp(dir) != NULL, "temporary directory");
+	snprintf(path, sizeof path, "%s/local.kb", dir);
+	f = fopen(path, "w");
+	fputs("[299]\ntitle: Site special\n", f);
+	fclose(f);
+	ok(kb_load_dir(kb, dir, &cause) == 0, "directory loads");
+	is_str(kb_get(kb, "299", "title"), "Site special", "file extends");
+	unlink(path);
+	rmdir(dir);
+	kb_free(kb);
+}
+
+int
+main(void)
+{
+	struct kb	*kb = kb_new();
+
+	ok(kb_count(kb) > 100, "embedded knowledge base loaded (%zu stanzas)",
+	    kb_count(kb));
+	test_complete(kb);
+	test_explain(kb);
+	test_loader();
+	kb_free(kb);
+	return (done_testing());
+}

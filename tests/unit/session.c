@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Unit tests for the session core (src/session.c): a scripted server on the
+ * other end of a socketpair says exactly what each case needs, and every
+ * event the session reports is recorded and checked.  No network.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "reply.h"
+#include "session.h"
+#include "tap.h"
+
+struct harness {
+	struct session		*s;
+	int			 peer;		/* the scripted server's end */
+	struct buf		 events;	/* one line per event */
+	struct buf		 wire;		/* bytes the client sent */
+};
+
+/* Record an event as a line. */
+static void
+record(void *arg, const struct session_event *ev)
+{
+	struct harness	*h = arg;
+
+	switch (ev->type) {
+	case SESSION_EV_SENT:
+		buf_printf(&h->events, "SENT %s\n", ev->text);
+		break;
+	case SESSION_EV_REPLY:
+		buf_printf(&h->events, "REPLY %d %s%s%s\n", ev->reply->code,
+		    ev->verb != NULL ? ev->verb : "-",
+		    ev->notes & SESSION_NOTE_UNSOLICITED ? " unsolicited" : "",
+		    ev->decoded != NULL ? " decoded" : "");
+		if (ev->decoded != NULL)
+			buf_printf(&h->events, "DECODED %s\n", ev->decoded);
+		break;
+	case SESSION_EV_FAILED:
+		buf_printf(&h->events, "FAILED %d %s\n", ev->fail, ev->text);
+		if (ev->data != NULL) {
+			buf_addstr(&h->events, "DATA ");
+			buf_add(&h->events, ev->data, ev->len);
+			buf_addch(&h->events, '\n');
+		}
+		break;
+	case SESSION_EV_WARNING:
+		buf_printf(&h->events, "WARN %s\n", ev->text);
+		break;
+	case SESSION_EV_CLOSED:
+		buf_addstr(&h->events, "CLOSED\n");
+		break;
+	case SESSION_EV_COMMAND:
+		buf_printf(&h->events, "COMMAND %s\n", ev->text);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Start a session talking to a fresh scripted peer. */
+static void
+start(struct harness *h, enum session_tls_mode tls, int timeout)
+{
+	struct session_config	sc;
+	int			sv[2];
+	char			*cause = NULL;
+
+	memset(h, 0, sizeof *h);
+	buf_init(&h->events, 0);
+	buf_init(&h->wire, 0);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	memset(&sc, 0, sizeof sc);
+	sc.use_fd = 1;
+	sc.fd = sv[0];
+	sc.tls = tls;
+	sc.helo = "client.test";
+	sc.host = "peer.test";
+	sc.timeout = timeout;
+	h->peer = sv[1];
+	h->s = session_new(&sc, record, h);
+	if (session_start(h->s, &cause) != 0)
+		diag("start: %s", cause);
+}
+
+static void
+stop(struct harness *h)
+{
+	session_free(h->s);
+	close(h->peer);
+	buf_release(&h->events);
+	buf_release(&h->wire);
+}
+
+/* Run the session's side for up to ms milliseconds. */
+static void
+run(struct harness *h, int ms)
+{
+	struct pollfd	pfd[SESSION_POLLFDS];
+	struct timespec	t0, t;
+	int		n, left, to;
+	char		tmp[4096];
+	ssize_t		got;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+		    (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || session_closed(h->s))
+			break;
+		n = session_pollfds(h->s, pfd);
+		to = session_timeout(h->s);
+		if (to < 0 || to > left)
+			to = left;
+		if (poll(pfd, (nfds_t)n, to) == -1 && errno != EINTR)
+			break;
+		session_io(h->s, pfd, n);
+	}
+	/* Collect what the client wrote. */
+	while ((got = recv(h->peer, tmp, sizeof tmp, MSG_DONTWAIT)) > 0)
+		buf_add(&h->wire, tmp, (size_t)got);
+}
+
+/* The server says s. */
+static void
+say(struct harness *h, const char *s)
+{
+	if (write(h->peer, s, strlen(s)) == -1)
+		diag("write: %s", strerror(errno));
+	run(h, 50);
+}
+
+/* Type a line. */
+static void
+type(struct harness *h, const char *line)
+{
+	char	*cause = NULL;
+
+	if (session_submit(h->s, line, strlen(line), &cause) != 0) {
+		buf_printf(&h->events, "REFUSED %s\n", cause);
+		free(cause);
+	}
+	run(h, 20);
+}
+
+#define has(h, s)	(strstr((h)->events.data, (s)) != NULL)
+#define sent(h, s)	(strstr((h)->wire.data, (s)) != NULL)
+
+static void
+test_basic(void)
+{
+	struct harness	h;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	type(&h, "EHLO early");
+	ok(h.wire.len == 0, "nothing is sent before the greeting");
+	say(&h, "220 peer.test ESMTP\r\n");
+	ok(has(&h, "REPLY 220 CONNECT"), "greeting paired with the connection");
+	ok(sent(&h, "EHLO early\r\n"), "queued EHLO sent after the greeting");
+	say(&h, "250-peer.test\r\n250 SIZE 1000\r\n");
+	ok(has(&h, "REPLY 250 EHLO"), "EHLO reply paired");
+	is_int(session_phase(h.s), SESSION_PHASE_HELLO, "phase HELLO");
+
+	/* No PIPELINING: one command at a time. */
+	type(&h, "MAIL FROM:<a@b.test>");
+	type(&h, "RCPT TO:<c@d.test>");
+	ok(sent(&h, "MAIL FROM") && !sent(&h, "RCPT TO"),
+	    "without PIPELINING the RCPT waits for MAIL's reply");
+	say(&h, "250 2.1.0 Ok\r\n");
+	ok(sent(&h, "RCPT TO:<c@d.test>\r\n"), "then RCPT goes");
+	say(&h, "550 5.1.1 unknown\r\n");
+	ok(has(&h, "REPLY 550 RCPT"), "550 paired with RCPT");
+	is_int(session_last_code(h.s), 550, "last code 550");
+
+	say(&h, "250 surprise\r\n");
+	ok(has(&h, "REPLY 250 - unsolicited"), "a reply nobody asked for is "
+	    "flagged");
+
+	type(&h, "NOOP\rRSET");
+	ok(has(&h, "REFUSED"), "a bare CR in a typed line is refused");
+	ok(!sent(&h, "RSET"), "and nothing of it is sent");
+
+	type(&h, "/caps");
+	ok(has(&h, "COMMAND /caps"), "/commands come back in order");
+
+	type(&h, "QUIT");
+	say(&h, "221 2.0.0 Bye\r\n");
+	shutdown(h.peer, SHUT_WR);
+	run(&h, 50);
+	ok(session_closed(h.s) && has(&h, "CLOSED"), "closed after 221");
+	ok(session_failure(h.s) == SESSION_FAIL_NONE, "no failure");
+	stop(&h);
+}
+
+static void
+test_pipelining_data(void)
+{
+	struct harness	h;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO c");
+	say(&h, "250-peer.test\r\n250 PIPELINING\r\n");
+	type(&h, "MAIL FROM:<a@b.test>");
+	type(&h, "RCPT TO:<c@d.test>");
+	type(&h, "RCPT TO:<e@d.test>");
+	type(&h, "DATA");
+	type(&h, "Subject: hi");
+	type(&h, ".dot line");
+	type(&h, ".");
+	ok(sent(&h, "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\n"
+	    "RCPT TO:<e@d.test>\r\nDATA\r\n"), "MAIL, RCPTs and DATA pipelined");
+	ok(!sent(&h, "Subject"), "message waits for 354");
+	say(&h, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n");
+	ok(has(&h, "REPLY 250 MAIL") && has(&h, "REPLY 354 DATA"),
+	    "pipelined replies paired in order");
+	ok(sent(&h, "Subject: hi\r\n..dot line\r\n.\r\n"),
+	    "message sent dot-stuffed and ended");
+	say(&h, "250 2.0.0 queued\r\n");
+	ok(has(&h, "REPLY 250 ."), "final reply paired with the dot");
+	is_int(session_phase(h.s), SESSION_PHASE_HELLO, "transaction over");
+
+	/* DATA refused: lines typed ahead for the message are not commands. */
+	type(&h, "MAIL FROM:<a@b.test>");
+	type(&h, "DATA");
+	type(&h, "RSET looks like a command but is message text");
+	type(&h, ".");
+	type(&h, "NOOP");
+	say(&h, "250 ok\r\n554 5.5.1 no valid recipients\r\n");
+	ok(!sent(&h, "RSET looks"), "typed-ahead message lines dropped");
+	ok(sent(&h, "NOOP\r\n"), "the command after the message goes");
+	ok(has(&h, "WARN DATA was refused"), "and the user is told");
+	stop(&h);
+}
+
+static void
+test_injection(void)
+{
+	struct harness	h;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO c");
+	say(&h, "250-peer.test\r\n250 STARTTLS\r\n");
+	type(&h, "STARTTLS");
+	type(&h, "MAIL FROM:<a@b.test>");
+	ok(!sent(&h, "MAIL"), "nothing follows STARTTLS before its reply");
+	say(&h, "220 2.0.0 Ready\r\n250-evil\r\n250 AUTH PLAIN\r\n");
+	ok(has(&h, "FAILED 4 STARTTLS response injection"),
+	    "bytes after 220 to STARTTLS: injection reported");
+	ok(has(&h, "DATA 250-evil\r\n250 AUTH PLAIN\r\n"),
+	    "the injected bytes are shown");
+	ok(!has(&h, "unsolicited") && !has(&h, "REPLY 250 STARTTLS"),
+	    "and never parsed as replies");
+	ok(session_closed(h.s), "session ended");
+	ok(!sent(&h, "MAIL"), "nothing else was sent");
+	stop(&h);
+
+	/* A partial injected line counts too. */
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "STARTTLS");
+	say(&h, "220 Ready\r\n2");
+	ok(has(&h, "FAILED 4 STARTTLS response injection: 1 bytes"),
+	    "a single trailing byte is caught");
+	stop(&h);
+}
+
+static void
+test_tls_required(void)
+{
+	struct harness	h;
+
+	start(&h, SESSION_TLS_STARTTLS, 0);
+	type(&h, "MAIL FROM:<a@b.test>");
+	say(&h, "220 peer.test ESMTP\r\n");
+	ok(sent(&h, "EHLO client.test\r\n"), "--tls sends EHLO itself");
+	say(&h, "250-peer.test\r\n250 8BITMIME\r\n");
+	ok(has(&h, "FAILED 3 --tls: the server does not offer STARTTLS"),
+	    "no STARTTLS offered: TLS failure");
+	ok(!sent(&h, "MAIL"), "nothing sent in clear");
+	ok(session_failure(h.s) == SESSION_FAIL_TLS, "failure class TLS");
+	stop(&h);
+
+	start(&h, SESSION_TLS_STARTTLS, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	say(&h, "250-peer.test\r\n250 STARTTLS\r\n");
+	ok(sent(&h, "STARTTLS\r\n"), "STARTTLS sent after EHLO");
+	say(&h, "454 4.7.0 TLS not available\r\n");
+	ok(has(&h, "FAILED 3 --tls: the server answered STARTTLS with 454"),
+	    "454 under --tls ends the session");
+	stop(&h);
+}
+
+static void
+test_auth(void)
+{
+	struct harness	h;
+	char		*cause = NULL;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO c");
+	say(&h, "250-peer.test\r\n250 AUTH PLAIN LOGIN\r\n");
+	ok(session_auth(h.s, "plain", "demo", "s3cret", &cause) == 0,
+	    "AUTH PLAIN queued");
+	run(&h, 20);
+	ok(sent(&h, "AUTH PLAIN AGRlbW8AczNjcmV0\r\n"), "PLAIN blob sent");
+	ok(!has(&h, "AGRlbW8AczNjcmV0") && !has(&h, "s3cret"),
+	    "no event shows the secret");
+	ok(has(&h, "WARN AUTH over an unencrypted connection"),
+	    "warned about clear text");
+	say(&h, "235 2.7.0 ok\r\n");
+	ok(has(&h, "REPLY 235 AUTH"), "235 paired with AUTH");
+	stop(&h);
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	ok(session_auth(h.s, "login", "demo", "pw", &cause) == 0, "LOGIN");
+	run(&h, 20);
+	ok(sent(&h, "AUTH LOGIN\r\n"), "AUTH LOGIN sent");
+	say(&h, "334 VXNlcm5hbWU6\r\n");
+	ok(has(&h, "DECODED Username:"), "challenge decoded");
+	ok(sent(&h, "ZGVtbw==\r\n"), "user name answered");
+	say(&h, "334 UGFzc3dvcmQ6\r\n");
+	ok(sent(&h, "cHc=\r\n"), "password answered");
+	ok(!has(&h, "cHc="), "password never in an event");
+	say(&h, "535 5.7.8 bad\r\n");
+	ok(has(&h, "REPLY 535 AUTH"), "535 paired with AUTH");
+
+	/* A typed response to a 334 is hidden too. */
+	type(&h, "AUTH PLAIN");
+	say(&h, "334 \r\n");
+	type(&h, "AGRlbW8AczNjcmV0");
+	ok(sent(&h, "AGRlbW8AczNjcmV0\r\n") && !has(&h, "AGRlbW8AczNjcmV0"),
+	    "typed AUTH response sent but hidden");
+	ok(session_auth(h.s, "plain", "a\r\nMAIL FROM:<x>", "c", &cause) ==
+	    -1 && cause != NULL, "CR LF in a user name refused");
+	free(cause);
+	cause = NULL;
+	ok(session_auth(h.s, "cram-md5", "a", "c", &cause) == -1,
+	    "unknown mechanism refused");
+	free(cause);
+	stop(&h);
+}
+
+static void
+test_failures(void)
+{
+	struct harness	h;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "VRFY alice");
+	shutdown(h.peer, SHUT_WR);
+	run(&h, 50);
+	ok(has(&h, "FAILED 2 the server closed the connection while a reply "
+	    "to VRFY alice was due"), "dropped connection explained");
+	stop(&h);
+
+	start(&h, SESSION_TLS_OPTIONAL, 1);
+	run(&h, 1300);
+	ok(has(&h, "FAILED 2 no greeting"), "silent server times out");
+	stop(&h);
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 ok\r\n");
+	say(&h, "\x1b[2J not smtp\r\n");
+	ok(has(&h, "REPLY 0 -"), "malformed line reported as such");
+	type(&h, "NOOP");
+	say(&h, "250 ok\r\n");
+	ok(has(&h, "REPLY 250 NOOP"), "session goes on after it");
+	stop(&h);
+}
+
+int
+main(void)
+{
+	test_basic();
+	test_pipelining_data();
+	test_injection();
+	test_tls_required();
+	test_auth();
+	test_failures();
+	return (done_testing());
+}
