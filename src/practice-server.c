@@ -1091,7 +1091,7 @@ practice_run(struct practice *p)
 	int64_t			 now, pause_until = 0;
 	int			 timeout, t;
 	short			 ein, eout;
-	char			 drain[64], msg[256];
+	char			 msg[256];
 
 	while (!atomic_load(&p->stopped)) {
 		now = practice_now();
@@ -1130,10 +1130,10 @@ practice_run(struct practice *p)
 			log_debug("%s: poll: %s", __func__, strerror(errno));
 			break;
 		}
-		if (pfd[0].revents != 0) {
-			while (read(p->wake[0], drain, sizeof drain) > 0)
-				;
-		}
+		/*
+		 * The wake pipe is never drained: only practice_stop() writes
+		 * to it, and then every loop on this server ends.
+		 */
 		if (atomic_load(&p->stopped))
 			break;
 		now = practice_now();
@@ -1178,7 +1178,6 @@ practice_serve_fds(struct practice *p, int in, int out)
 	int			 rv, sock;
 	short			 ein, eout, rin, rout;
 	nfds_t			 n;
-	char			 drain[64];
 
 	sock = fstat(in, &sin) == 0 && fstat(out, &sout) == 0 &&
 	    S_ISSOCK(sin.st_mode) && S_ISSOCK(sout.st_mode);
@@ -1206,10 +1205,6 @@ practice_serve_fds(struct practice *p, int in, int out)
 				continue;
 			practice_client_end(c, 1, "poll failed");
 			break;
-		}
-		if (pfd[0].revents != 0) {
-			while (read(p->wake[0], drain, sizeof drain) > 0)
-				;
 		}
 		if (atomic_load(&p->stopped)) {
 			practice_client_end(c, 0, "server stopped");

@@ -323,10 +323,9 @@ practice_multi(struct buf *out, const char *code, const char *enh,
 {
 	size_t	i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		buf_printf(out, "%s%c%s%s%s\r\n", code, i + 1 < n ? '-' : ' ',
 		    enh != NULL ? enh : "", enh != NULL ? " " : "", lines[i]);
-	}
 }
 
 /*
@@ -349,8 +348,10 @@ practice_clean(const char *s, char *dst, size_t size)
 		else
 			dst[i] = s[i];
 	}
-	if (cut)
-		memcpy(dst + i, "...", 3), i += 3;
+	if (cut) {
+		memcpy(dst + i, "...", 3);
+		i += 3;
+	}
 	dst[i] = '\0';
 }
 

@@ -22,6 +22,17 @@ static struct practice	*server(const char *, size_t, int, char **);
 static const char	*say(struct practice_session *, const char *);
 static int		 starts(const char *, const char *);
 static struct practice_session *hello(struct practice *);
+static void		 test_new(void);
+static void		 test_greeting_ehlo(void);
+static void		 test_sequence(void);
+static void		 test_mail_rcpt(void);
+static void		 test_data(void);
+static void		 test_misc_commands(void);
+static void		 test_pipelining(void);
+static void		 test_starttls(void);
+static void		 test_auth(void);
+static void		 test_script(void);
+static void		 test_script_errors(void);
 
 /* Make a server with an optional script (written to a temporary file). */
 static struct practice *
@@ -81,6 +92,7 @@ hello(struct practice *p)
 	return (s);
 }
 
+/* practice_new() and its failures. */
 static void
 test_new(void)
 {
@@ -126,6 +138,7 @@ test_new(void)
 	    names[1] == NULL, "one scenario: default");
 }
 
+/* The greeting, EHLO and HELO. */
 static void
 test_greeting_ehlo(void)
 {
@@ -193,6 +206,7 @@ test_greeting_ehlo(void)
 	practice_free(p);
 }
 
+/* Commands out of order. */
 static void
 test_sequence(void)
 {
@@ -238,6 +252,7 @@ test_sequence(void)
 	practice_free(p);
 }
 
+/* MAIL and RCPT syntax, parameters and recipients. */
 static void
 test_mail_rcpt(void)
 {
@@ -323,6 +338,7 @@ test_mail_rcpt(void)
 	practice_free(p);
 }
 
+/* DATA: dot-stuffing, the size limit, queue ids. */
 static void
 test_data(void)
 {
@@ -393,6 +409,7 @@ test_data(void)
 	practice_free(p);
 }
 
+/* VRFY, EXPN, HELP, unknown verbs and long lines. */
 static void
 test_misc_commands(void)
 {
@@ -451,6 +468,7 @@ test_misc_commands(void)
 	practice_free(p);
 }
 
+/* Many commands at once are answered in order. */
 static void
 test_pipelining(void)
 {
@@ -484,6 +502,7 @@ test_pipelining(void)
 	practice_free(p);
 }
 
+/* STARTTLS and the reset that follows it. */
 static void
 test_starttls(void)
 {
@@ -520,6 +539,7 @@ test_starttls(void)
 	practice_free(p);
 }
 
+/* AUTH PLAIN and LOGIN: success, failure, cancel, sequence. */
 static void
 test_auth(void)
 {
@@ -593,6 +613,7 @@ test_auth(void)
 	practice_free(p);
 }
 
+/* Override directives. */
 static void
 test_script(void)
 {
@@ -675,6 +696,17 @@ test_script(void)
 	practice_session_free(s);
 	practice_free(p);
 
+	p = server("close-after connect\ndelay CONNECT 100\n", 0, 0, &cause);
+	s = practice_session_new(p);
+	buf_reset(&out);
+	practice_session_greeting(s, &out);
+	ok(starts(out.data, "220 practice.smtpscope.test ESMTP"),
+	    "close-after CONNECT keeps the greeting");
+	is_int(practice_session_closing(s), 1, "but closes after it");
+	is_int(practice_session_delay(s), 100, "delay CONNECT");
+	practice_session_free(s);
+	practice_free(p);
+
 	p = server("reply . 451 4.3.0 Error: queue file write error\n"
 	    "close-after .\n", 0, 1, &cause);
 	s = hello(p);
@@ -688,6 +720,7 @@ test_script(void)
 	practice_free(p);
 }
 
+/* Bad override scripts name the file and line. */
 static void
 test_script_errors(void)
 {
@@ -730,6 +763,7 @@ test_script_errors(void)
 	}
 }
 
+/* Run the tests. */
 int
 main(void)
 {

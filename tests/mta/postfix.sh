@@ -1,0 +1,200 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# smtpscope against a real Postfix: started here on a loopback port with
+# its own configuration directory, queue and self-signed certificate, and
+# stopped by pid at the end.  Mail is never relayed: local delivery is
+# discarded and every other transport is "error:".
+#
+# Needs root (Postfix's master runs as root) and the postfix package;
+# otherwise the test reports a skip.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+bin=$(cd "$top_builddir" && pwd)/src/smtpscope
+
+skip() { echo "1..0 # SKIP $*"; exit 0; }
+[ "$(id -u)" = 0 ] || skip "Postfix tests need root"
+command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || skip "postfix is not installed"
+command -v openssl >/dev/null 2>&1 || skip "openssl(1) is not installed"
+PATH=$PATH:/usr/sbin
+getent passwd postfix >/dev/null || skip "no postfix user"
+
+dir=$(mktemp -d /tmp/smtpscope-postfix.XXXXXX)
+maincf=/etc/postfix/main.cf
+backup=$dir/main.cf.system
+cleanup() {
+	postfix -c "$dir/conf" stop >/dev/null 2>&1
+	if [ -f "$dir/queue/pid/master.pid" ]; then
+		pid=$(tr -d ' ' <"$dir/queue/pid/master.pid")
+		[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	fi
+	[ -f "$backup" ] && cp "$backup" "$maincf"
+	[ -n "${SMTPSCOPE_KEEP:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+# A free loopback port.
+port=
+for p in $(shuf -i 20000-60000 -n 20); do
+	if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi
+done
+[ -n "$port" ] || skip "no free port"
+
+mkdir -p "$dir/conf" "$dir/queue" "$dir/data"
+chmod 755 "$dir"
+chown postfix "$dir/data"
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$dir/conf/key.pem" -out "$dir/conf/cert.pem" >/dev/null 2>&1 ||
+    skip "cannot make a certificate"
+
+cat >"$dir/conf/main.cf" <<CONF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/maillog
+maillog_file_prefixes = $dir
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = mta.smtpscope.test
+mydomain = smtpscope.test
+myorigin = \$myhostname
+mydestination = \$myhostname
+mynetworks = 192.0.2.1/32
+local_recipient_maps = unix:passwd.byname
+alias_maps =
+alias_database =
+local_transport = discard:
+default_transport = error:smtpscope test server never relays
+relay_transport = error:smtpscope test server never relays
+smtpd_relay_restrictions = reject_unauth_destination
+disable_vrfy_command = no
+smtpd_banner = \$myhostname ESMTP Postfix (smtpscope test)
+smtpd_tls_cert_file = $dir/conf/cert.pem
+smtpd_tls_key_file = $dir/conf/key.pem
+smtpd_tls_security_level = may
+smtpd_peername_lookup = no
+biff = no
+CONF
+cat >"$dir/conf/master.cf" <<CONF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+smtp      unix  - - n - - smtp
+relay     unix  - - n - - smtp
+showq     unix  n - n - - showq
+error     unix  - - n - - error
+retry     unix  - - n - - error
+discard   unix  - - n - - discard
+local     unix  - n n - - local
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+CONF
+
+# Postfix only accepts a -c directory listed in the default instance.
+cp "$maincf" "$backup"
+postconf -c /etc/postfix -e "alternate_config_directories = $dir/conf"
+if ! postfix -c "$dir/conf" start >"$dir/start.log" 2>&1; then
+	echo "1..1"
+	sed "s/^/# /" "$dir/start.log"
+	echo "not ok 1 - postfix starts on 127.0.0.1:$port"
+	exit 0
+fi
+for i in $(seq 50); do
+	(echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+	sleep 0.1
+done
+
+n=0
+fails=0
+t() {	# t DESCRIPTION COMMAND...: one TAP line
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		fails=$((fails + 1))
+	fi
+}
+has() { grep -qF -- "$1" "$dir/out"; }
+hasre() { grep -qE -- "$1" "$dir/out"; }
+
+# Every reply line that ends a reply must be followed by an explanation of
+# the same code, with the same enhanced code when the reply carries one.
+explained() {
+	awk '
+		/^S / {
+			code = substr($3, 1, 3); sep = substr($3, 4, 1)
+			if (sep == "-") next
+			enh = ($4 ~ /^[245]\.[0-9]+\.[0-9]+$/) ? $4 : ""
+			want = 1; next
+		}
+		want && /^E       [0-9][0-9][0-9] / {
+			if (substr($2, 1, 3) != code) { print "code " code; bad = 1 }
+			want = 0; wenh = enh; next
+		}
+		wenh != "" && /^E       enhanced / {
+			if ($3 != wenh ":") { print "enhanced " wenh; bad = 1 }
+			wenh = ""
+		}
+		want && /^[SC*!] / { print "no explanation for " code; bad = 1; want = 0 }
+		END { exit bad }
+	' "$dir/out" >"$dir/explained" 2>&1
+}
+
+cat >"$dir/script" <<'CMDS'
+EHLO client.smtpscope.test
+STARTTLS
+EHLO client.smtpscope.test
+VRFY root
+VRFY nosuchuser
+MAIL FROM:<tester@client.smtpscope.test>
+RCPT TO:<nosuchuser@mta.smtpscope.test>
+RCPT TO:<someone@elsewhere.example>
+RCPT TO:<root@mta.smtpscope.test>
+DATA
+Subject: smtpscope test
+From: tester@client.smtpscope.test
+
+.This line starts with a dot.
+.
+QUIT
+CMDS
+"$bin" --plain --cafile "$dir/conf/cert.pem" --script "$dir/script" \
+    --log "$dir/transcript" 127.0.0.1:$port >"$dir/out" 2>"$dir/err"
+status=$?
+
+echo "1..14"
+t "session exits 0 after 221" [ "$status" = 0 ]
+t "Postfix greeting explained" has "E       220 Service ready | 2xx Positive Completion | answers the connection (greeting)"
+t "STARTTLS accepted by Postfix" hasre "^S clear 220 2\.0\.0 Ready to start TLS"
+t "certificate verified against --cafile" hasre "^\*       check:   OK for 127\.0\.0\.1"
+t "after TLS, EHLO no longer offers STARTTLS" bash -c "! grep -q '^S tls   250-STARTTLS' '$dir/out'"
+t "VRFY of an existing user: 252" hasre "^S tls   252 2\.0\.0 root"
+t "VRFY of an unknown user: 550 5.1.1" hasre "^S tls   550 5\.1\.1 .*nosuchuser.*User unknown"
+t "unknown recipient rejected with 550 5.1.1" hasre "^E       550 .* answers RCPT"
+t "relay attempt refused with 554 5.7.1" hasre "^S tls   554 5\.7\.1 .*Relay access denied"
+t "existing recipient accepted" hasre "^S tls   250 2\.1\.5"
+t "message accepted and queued" hasre "^S tls   250 2\.0\.0 Ok: queued as"
+t "the dot line was stuffed" has "C tls   ..This line starts with a dot."
+t "every reply explained with its code and enhanced code" explained
+t "transcript written with mode 0600" bash -c "[ \"\$(stat -c %a '$dir/transcript')\" = 600 ] && grep -q ' S tls   250 2.0.0 Ok: queued as' '$dir/transcript'"
+if [ "$fails" -gt 0 ]; then
+	sed 's/^/# /' "$dir/out" | head -120
+	sed 's/^/# explained: /' "$dir/explained"
+	sed 's/^/# stderr: /' "$dir/err"
+	[ -f "$dir/maillog" ] && sed 's/^/# maillog: /' "$dir/maillog" | tail -20
+fi
+exit 0
