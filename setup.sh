@@ -11,7 +11,7 @@ pkgs="build-essential autoconf automake pkg-config libncurses-dev libreadline-de
 mta=no
 for arg in "$@"; do
 	case $arg in
-	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux" ;;
+	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux socat" ;;
 	*) echo "usage: ./setup.sh [--mta]" >&2; exit 2 ;;
 	esac
 done

@@ -123,10 +123,12 @@ format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
 		    strlen(ti->chain[i].issuer));
 		buf_addstr(b, ")\n");
 	}
-	buf_printf(b, "%scheck:   %s for ", prefix, ti->verified ? "OK" :
-	    "FAILED");
-	text_escape(b, ti->verify_name != NULL ? ti->verify_name : "?",
-	    ti->verify_name != NULL ? strlen(ti->verify_name) : 1);
+	buf_printf(b, "%scheck:   %s", prefix, ti->verified ? "OK" : "FAILED");
+	if (ti->verify_name != NULL) {
+		buf_addstr(b, " for ");
+		text_escape(b, ti->verify_name, strlen(ti->verify_name));
+	} else
+		buf_addstr(b, " (no host name to check it against)");
 	buf_addstr(b, ": ");
 	text_escape(b, ti->verify_text, strlen(ti->verify_text));
 	buf_addch(b, '\n');

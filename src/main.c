@@ -118,7 +118,8 @@ static const char main_usage[] =
 "Practice server:\n"
 "      --demo[=SCENARIO]  session on the built-in practice server\n"
 "      --serve [ADDR:]PORT  run the practice server alone (127.0.0.1\n"
-"                         unless ADDR is given) for telnet, swaks, a class\n"
+"                         unless ADDR is given) for telnet, swaks, a class;\n"
+"                         --serve - serves one session on stdin/stdout\n"
 "      --scenario NAME    practice scenario (default)\n"
 "      --practice-script FILE  make the practice server follow FILE\n"
 "Explanations:\n"
@@ -219,8 +220,19 @@ main_serve(const char *where, const struct practice_config *pc)
 	char			*addr = NULL, *port = NULL, *cause;
 	const char		*shown;
 
+	if (strcmp(where, "-") == 0) {
+		/* One session on stdin/stdout, inetd style (for --pipe). */
+		if ((p = practice_new(pc, &cause)) == NULL) {
+			fprintf(stderr, "smtpscope: %s\n", cause);
+			free(cause);
+			return (EXIT_OTHER);
+		}
+		practice_serve_fds(p, STDIN_FILENO, STDOUT_FILENO);
+		practice_free(p);
+		return (EXIT_OK);
+	}
 	if (main_split_hostport(where, &addr, &port) == -1 || port == NULL)
-		usage_error("--serve %s: give PORT or ADDR:PORT", where);
+		usage_error("--serve %s: give PORT, ADDR:PORT or -", where);
 	if (addr == NULL && strchr(where, ':') == NULL) {
 		free(addr);
 		addr = NULL;

@@ -73,7 +73,7 @@ struct practice_client {
 	struct practice_session	*sess;
 	int			 rfd;
 	int			 wfd;
-	int			 sock;		/* sockets: send() MSG_NOSIGNAL */
+	int			 sock;		/* send() with MSG_NOSIGNAL */
 	int			 own;		/* close the fds when done */
 	SSL			*ssl;
 	enum practice_tls	 tls;
@@ -82,13 +82,13 @@ struct practice_client {
 	struct buf		 in;		/* bytes read, not yet lines */
 	size_t			 skipping;	/* bytes of an overlong line */
 	struct buf		 out;		/* replies not yet written */
-	size_t			 out_hold;	/* while held, only this may go */
+	size_t			 out_hold;	/* sendable while held */
 	int64_t			 hold_until;	/* ms; 0: not held */
 	int64_t			 last_active;	/* ms */
-	int			 closing;	/* no more input; close when sent */
+	int			 closing;	/* close once all is sent */
 	int			 starttls;	/* start TLS when sent */
 	int			 dead;		/* close now */
-	int			 failed;	/* closed by an I/O or TLS error */
+	int			 failed;	/* ended by an I/O error */
 	const char		*why;		/* for the log */
 	char			 peer[96];
 };
@@ -1039,8 +1039,9 @@ practice_accept(struct practice *p, int lfd, int64_t now,
 		}
 		if (p->nclients >= p->max_clients) {
 			/* Best effort: the socket buffer is empty. */
-			snprintf(msg, sizeof msg, "421 4.3.2 %s Error: too many "
-			    "connections, try again later\r\n", p->hostname);
+			snprintf(msg, sizeof msg, "421 4.3.2 %s Error: too "
+			    "many connections, try again later\r\n",
+			    p->hostname);
 			if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) == -1)
 				log_debug("%s: send: %s", __func__,
 				    strerror(errno));

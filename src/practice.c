@@ -16,7 +16,7 @@
  * verb in any case (also unknown ones such as XCLIENT), "CONNECT" for the
  * greeting, or "." for the end of the DATA text.
  *
- *	greeting TEXT		send TEXT as the greeting (same as reply CONNECT)
+ *	greeting TEXT		send TEXT as the greeting (= reply CONNECT)
  *	reply VERB TEXT		answer VERB with TEXT instead of the usual reply
  *	reply-raw VERB BYTES	answer VERB with exactly BYTES
  *	close-after VERB	close the connection after answering VERB
@@ -74,7 +74,7 @@
 enum practice_mode {
 	PRACTICE_MODE_COMMAND = 0,	/* reading commands */
 	PRACTICE_MODE_DATA,		/* reading message text after 354 */
-	PRACTICE_MODE_AUTH_PLAIN,	/* AUTH PLAIN sent 334, wants the response */
+	PRACTICE_MODE_AUTH_PLAIN,	/* AUTH PLAIN waits for the response */
 	PRACTICE_MODE_AUTH_USER,	/* AUTH LOGIN asked for the user name */
 	PRACTICE_MODE_AUTH_PASS,	/* AUTH LOGIN asked for the password */
 	PRACTICE_MODE_LAST
@@ -115,7 +115,7 @@ struct practice_command {
 	const char	*verb;
 	int		(*fn)(struct practice_session *, const char *,
 			    struct buf *);
-	const char	*syntax;	/* for HELP VERB; NULL: not implemented */
+	const char	*syntax;	/* HELP VERB; NULL: not implemented */
 	const char	*help;
 };
 
@@ -414,7 +414,7 @@ practice_session_overlong(struct practice_session *s, size_t len,
 {
 	s->delay_ms = 0;
 	if (s->mode == PRACTICE_MODE_DATA) {
-		/* Long text lines are accepted (as Postfix does) and counted. */
+		/* Long text lines are accepted (as Postfix does). */
 		if (s->data_bytes < (size_t)-1 - len - 2)
 			s->data_bytes += len + 2;
 		else
@@ -572,8 +572,8 @@ practice_cmd_ehlo(struct practice_session *s, const char *args,
     struct buf *out)
 {
 	const char	*lines[10];
-	char		 name[PRACTICE_ECHO_MAX], first[PRACTICE_ECHO_MAX + 300];
-	char		 size[64];
+	char		 name[PRACTICE_ECHO_MAX], size[64];
+	char		 first[PRACTICE_ECHO_MAX + 300];
 	size_t		 n = 0;
 
 	if (*args == '\0') {
@@ -665,8 +665,8 @@ practice_mail_params(struct practice_session *s, const char *p,
 			}
 			for (i = 0; i < vlen; i++) {
 				if (eq[1 + i] < '0' || eq[1 + i] > '9') {
-					practice_reply(out, "501 5.5.4 Bad SIZE "
-					    "parameter syntax");
+					practice_reply(out, "501 5.5.4 Bad "
+					    "SIZE parameter syntax");
 					return (-1);
 				}
 				if (size <= ~0ULL / 10 - 10)
@@ -689,7 +689,7 @@ practice_mail_params(struct practice_session *s, const char *p,
 				return (-1);
 			}
 		} else if (klen == 4 && strncasecmp(start, "AUTH", 4) == 0) {
-			/* RFC 4954 5: accepted and ignored, as we relay nothing. */
+			/* RFC 4954 5: accepted and ignored here. */
 			if (eq == NULL || vlen == 0) {
 				practice_reply(out,
 				    "501 5.5.4 Bad AUTH parameter syntax");
@@ -972,11 +972,13 @@ practice_cmd_help(struct practice_session *s, const char *args,
 				row[r][0] = '\0';
 			}
 			snprintf(row[r] + strlen(row[r]), sizeof row[r] -
-			    strlen(row[r]), "    %-8s", practice_commands[i].verb);
+			    strlen(row[r]), "    %-8s",
+			    practice_commands[i].verb);
 			k++;
 		}
 		lines[n++] = row[r];
-		lines[n++] = "Send HELP <command> to see how a command is used.";
+		lines[n++] = "Send HELP <command> to see how a command is "
+		    "used.";
 		lines[n++] = "End of HELP info";
 		practice_multi(out, "214", "2.0.0", lines, n);
 		return (PRACTICE_CONTINUE);
@@ -1112,7 +1114,8 @@ practice_auth_response(struct practice_session *s, const char *line,
 	practice_set_mode(s, PRACTICE_MODE_COMMAND);
 	if (len == 1 && line[0] == '*') {
 		/* RFC 4954 4: the client cancelled the exchange. */
-		practice_reply(out, "501 5.7.0 Error: authentication cancelled");
+		practice_reply(out, "501 5.7.0 Error: authentication "
+		    "cancelled");
 		return (PRACTICE_CONTINUE);
 	}
 	if (len > PRACTICE_AUTH_MAX) {
@@ -1257,7 +1260,8 @@ practice_path(const char *s, const char **end, char *addr, size_t size)
 	/* "<@relay1,@relay2:user@domain>": the route is ignored (C.1). */
 	if (*p == '@') {
 		colon = strchr(p, ':');
-		if (colon == NULL || memchr(p, '>', (size_t)(colon - p)) != NULL)
+		if (colon == NULL ||
+		    memchr(p, '>', (size_t)(colon - p)) != NULL)
 			return (-1);
 		p = colon + 1;
 	}
@@ -1576,9 +1580,10 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 			r->raw = strcmp(word, "reply-raw") == 0;
 			if (!r->raw)
 				buf_add(&b, "\r\n", 2);
-			if (b.len >= 3 && b.data[0] >= '1' && b.data[0] <= '9' &&
-			    b.data[1] >= '0' && b.data[1] <= '9' &&
-			    b.data[2] >= '0' && b.data[2] <= '9')
+			if (b.len >= 3 && b.data[0] >= '1' &&
+			    b.data[0] <= '9' && b.data[1] >= '0' &&
+			    b.data[1] <= '9' && b.data[2] >= '0' &&
+			    b.data[2] <= '9')
 				r->reply_code = (b.data[0] - '0') * 100 +
 				    (b.data[1] - '0') * 10 + (b.data[2] - '0');
 			r->reply = buf_detach(&b, &r->reply_len);

@@ -26,8 +26,8 @@
 struct buf;
 
 /* What the caller does after practice_session_line(). */
-#define PRACTICE_CONTINUE	0	/* send the output, read the next line */
-#define PRACTICE_STARTTLS	1	/* flush, discard buffered input, start TLS */
+#define PRACTICE_CONTINUE	0	/* send the output, read on */
+#define PRACTICE_STARTTLS	1	/* flush, drop buffered input, TLS */
 #define PRACTICE_CLOSE		2	/* flush, then close the connection */
 
 /* Defaults for zero fields of struct practice_config. */
@@ -47,13 +47,13 @@ struct buf;
  * strings are copied by practice_new().
  */
 struct practice_config {
-	const char	*hostname;	/* greeting/EHLO name; NULL: PRACTICE_HOSTNAME */
-	const char	*scenario;	/* NULL or "default" (see practice_scenarios()) */
-	const char	*script;	/* NULL, or path of an override script */
-	size_t		 size_limit;	/* SIZE advertised and enforced; 0: 10485760 */
+	const char	*hostname;	/* greeting/EHLO name */
+	const char	*scenario;	/* NULL or "default" */
+	const char	*script;	/* NULL, or an override script */
+	size_t		 size_limit;	/* SIZE advertised and enforced */
 	int		 tls;		/* 1: offer STARTTLS */
-	int		 idle_timeout;	/* seconds; 0: 300 */
-	int		 max_clients;	/* 0: 256; over it: 421 4.3.2 and close */
+	int		 idle_timeout;	/* seconds */
+	int		 max_clients;	/* over it: 421 4.3.2 and close */
 };
 
 struct practice;

@@ -48,7 +48,8 @@ server(const char *script, size_t size_limit, int tls, char **cause)
 	cfg.tls = tls;
 	if (script != NULL) {
 		if ((fd = mkstemp(path)) == -1 ||
-		    write(fd, script, strlen(script)) != (ssize_t)strlen(script)) {
+		    write(fd, script, strlen(script)) !=
+		    (ssize_t)strlen(script)) {
 			perror("mkstemp/write");
 			exit(1);
 		}
@@ -240,7 +241,8 @@ test_sequence(void)
 	is_str(say(s, "RCPT TO:<alice@practice.test>"),
 	    "503 5.5.1 Error: need MAIL command\r\n", "RSET ended MAIL");
 	is_str(say(s, "NOOP"), "250 2.0.0 Ok\r\n", "NOOP");
-	is_str(say(s, "NOOP hello there"), "250 2.0.0 Ok\r\n", "NOOP with text");
+	is_str(say(s, "NOOP hello there"), "250 2.0.0 Ok\r\n",
+	    "NOOP with text");
 	say(s, "MAIL FROM:<>");
 	say(s, "EHLO again");
 	is_str(say(s, "RCPT TO:<alice@practice.test>"),
@@ -259,6 +261,8 @@ test_mail_rcpt(void)
 	struct practice		*p;
 	struct practice_session	*s;
 	char			*cause, line[128];
+	const char		*long_local = "a23456789012345678901234567890"
+	    "12345678901234567890123456789012345";
 	int			 i, good;
 
 	p = server(NULL, 5000, 1, &cause);
@@ -328,10 +332,10 @@ test_mail_rcpt(void)
 	s = hello(p);
 	say(s, "MAIL FROM:<>");
 	snprintf(line, sizeof line, "RCPT TO:<%.64s@elsewhere.example>",
-	    "a2345678901234567890123456789012345678901234567890123456789012345");
+	    long_local);
 	ok(starts(say(s, line), "554 5.7.1 "), "a local part of 64 characters");
 	snprintf(line, sizeof line, "RCPT TO:<%.65s@practice.test>",
-	    "a2345678901234567890123456789012345678901234567890123456789012345");
+	    long_local);
 	is_str(say(s, line), "501 5.1.3 Bad recipient address syntax\r\n",
 	    "a local part of 65 characters");
 	practice_session_free(s);
@@ -475,7 +479,8 @@ test_pipelining(void)
 	struct practice		*p;
 	struct practice_session	*s;
 	char			*cause;
-	const char		*lines[] = { "EHLO a", "MAIL FROM:<a@b.example>",
+	const char		*lines[] = { "EHLO a",
+	    "MAIL FROM:<a@b.example>",
 	    "RCPT TO:<alice@practice.test>", "RCPT TO:<x@other.example>",
 	    "RCPT TO:<bob@practice.test>", "DATA", "Subject: hi", "",
 	    "text", ".", "QUIT" };

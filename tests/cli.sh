@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# The command line end to end: --explain, usage errors, --serve as a
+# separate process (plain TCP, STARTTLS with and without a trusted
+# certificate, IPv6, timeouts, refused connections), --pipe, --unix, and
+# the exit status of each.  Only 127.0.0.1 and ::1 are used.
+set -u
+top_builddir=${top_builddir:-.}
+bin=$(cd "$top_builddir" && pwd)/src/smtpscope
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+n=0
+fails=0
+t() {	# t DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc"
+		fails=$((fails + 1))
+		sed 's/^/# /' "$tmp/out" 2>/dev/null | head -40
+		sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -10
+	fi
+}
+# run EXPECTED-STATUS ARGS...: run smtpscope, keep its output, check status.
+run() {
+	local want=$1
+	shift
+	timeout 60 "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	local got=$?
+	[ "$got" = "$want" ] || { echo "exit $got, expected $want" >>"$tmp/err"; return 1; }
+}
+out() { grep -qE -- "$1" "$tmp/out"; }
+err() { grep -qE -- "$1" "$tmp/err"; }
+both() { "$@"; }
+
+# Start a practice server in the background; sets $port.
+serve() {	# serve ADDR [extra args]
+	local addr=$1 log=$tmp/serve.$n.$RANDOM
+	shift
+	"$bin" --serve "$addr:0" "$@" >"$log" 2>&1 &
+	pids+=($!)
+	port=
+	for i in $(seq 100); do
+		port=$(sed -n 's/.*listening on .* port \([0-9]*\).*/\1/p' "$log")
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	[ -n "$port" ]
+}
+
+
+
+# --explain
+t "--explain 252" run 0 --explain 252
+t "  names the code, class and meaning" both out '^252 Cannot verify user \| 2xx Positive Completion' 
+t "--explain \"550 5.1.1\" --after RCPT" run 0 --explain "550 5.1.1" --after RCPT
+t "  has the RCPT note and decodes 5.1.1" both out '^here: ' 
+t "  decodes the enhanced code" both out '^enhanced 5\.1\.1: '
+t "--explain a whole reply line" run 0 --explain "452-4.2.2 <bob@x.example>: Mailbox full" --after .
+t "  reads its enhanced code" both out '^enhanced 4\.2\.2: '
+t "--explain 299: non-standard, explained by class" run 0 --explain 299
+t "  flagged" both out 'not defined by RFC 5321'
+t "--explain abc: error, exit 2" run 2 --explain abc
+t "  the error says what a code looks like" both err 'not a reply code'
+t "--explain --after FOO: error, exit 2" run 2 --explain 250 --after FOO
+
+# Usage and local errors
+t "unknown option: exit 2" run 2 --no-such-option
+t "bad port: exit 2" run 2 -p 99999 127.0.0.1
+t "missing --script file: exit 1, named" run 1 --script "$tmp/nope" 127.0.0.1
+t "  the message names the file" both err "nope: No such file"
+t "missing --data directory: exit 1" run 1 --data "$tmp/nope" --explain 250
+
+# A practice server in its own process.
+if serve 127.0.0.1; then
+	printf 'EHLO c.test\nNOOP\nQUIT\n' >"$tmp/s1"
+	t "plain session over TCP to --serve" run 0 --script "$tmp/s1" 127.0.0.1:$port
+	t "--tls without a trusted certificate: exit 6" run 6 --tls --script "$tmp/s1" 127.0.0.1:$port
+	t "  says why the check failed" both out '^\*       check:   FAILED for 127\.0\.0\.1: the certificate is self-signed'
+	t "  nothing sent after the failed check" both bash -c "! grep -q '^C tls' '$tmp/out'"
+	t "--tls --insecure goes on, lines marked tls!" run 0 --tls --insecure --script "$tmp/s1" 127.0.0.1:$port
+	t "  the marks" both out '^C tls!  NOOP'
+else
+	for i in 1 2 3 4 5 6; do t "practice server started" false; done
+fi
+
+# Timeouts and refused connections.
+printf 'delay CONNECT 5000\n' >"$tmp/slow"
+if serve 127.0.0.1 --practice-script "$tmp/slow"; then
+	t "no greeting within --timeout 1: exit 3" run 3 --timeout 1 --script "$tmp/s1" 127.0.0.1:$port
+	t "  explained" both out 'no greeting from the server in time'
+else
+	t "slow practice server started" false
+	t "slow practice server started" false
+fi
+t "connection refused: exit 3" run 3 --script "$tmp/s1" 127.0.0.1:1
+t "  explained" both out 'Connection refused'
+
+# IPv6 on ::1, where the machine has it.
+if serve '[::1]' 2>/dev/null; then
+	t "IPv6: -6 to ::1" run 0 -6 --script "$tmp/s1" "[::1]:$port"
+else
+	echo "ok $((n += 1)) # SKIP no IPv6 loopback"
+fi
+
+# --pipe: a process speaking SMTP on stdin/stdout, STARTTLS included.
+printf 'EHLO c.test\nSTARTTLS\nEHLO c.test\nQUIT\n' >"$tmp/s2"
+t "--pipe with STARTTLS over the pipe" run 0 --insecure --script "$tmp/s2" --pipe "$bin --serve -"
+t "  TLS came up over the pipe" both out '^S tls!  221 2\.0\.0'
+
+# --unix through socat, when it is installed.
+if command -v socat >/dev/null 2>&1 && serve 127.0.0.1; then
+	socat UNIX-LISTEN:"$tmp/smtp.sock",fork TCP:127.0.0.1:$port &
+	pids+=($!)
+	for i in $(seq 50); do [ -S "$tmp/smtp.sock" ] && break; sleep 0.05; done
+	t "--unix socket" run 0 --unix "$tmp/smtp.sock" --script "$tmp/s1"
+else
+	echo "ok $((n += 1)) # SKIP socat is not installed"
+fi
+echo "1..$n"
+exit 0
