@@ -88,8 +88,9 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		format_field(b, prefix, "  means:", ex->enh_meaning);
 		format_field(b, prefix, "  fix:", ex->enh_fix);
 	}
+	/* Notes are our own static words: no escaping needed. */
 	for (i = 0; i < ex->nnotes; i++)
-		format_field(b, prefix, "note:", ex->notes[i]);
+		buf_printf(b, "%s%-8s %s\n", prefix, "note:", ex->notes[i]);
 	if (verbose) {
 		format_field(b, prefix, "source:", ex->source);
 		format_field(b, prefix, "  source:", ex->enh_source);

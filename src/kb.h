@@ -5,7 +5,7 @@
  * A copy is embedded in the binary at build time; files on disk loaded
  * later extend it or override single fields of existing entries.
  *
- * File format (documented for editors in doc/smtpscope-kb.5):
+ * File format (documented for editors in smtpscope(1), KNOWLEDGE BASE):
  *	# comment
  *	[KEY]
  *	field: value

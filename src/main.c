@@ -105,7 +105,8 @@ static const char main_usage[] =
 "      --insecure         go on after a failed certificate check (the\n"
 "                         failure is still shown)\n"
 "      --cafile FILE      trust the CAs in FILE instead of the system's\n"
-"      --sni NAME         server name to send in the handshake\n"
+"      --sni NAME         name to send in the handshake and to check the\n"
+"                         certificate against (default: HOST)\n"
 "Front end and output:\n"
 "      --plain            line mode even on a terminal (automatic when\n"
 "                         input or output is not a terminal)\n"
@@ -120,8 +121,9 @@ static const char main_usage[] =
 "      --serve [ADDR:]PORT  run the practice server alone (127.0.0.1\n"
 "                         unless ADDR is given) for telnet, swaks, a class;\n"
 "                         --serve - serves one session on stdin/stdout\n"
-"      --scenario NAME    practice scenario (default)\n"
+"      --scenario NAME    practice scenario (default), with --demo or --serve\n"
 "      --practice-script FILE  make the practice server follow FILE\n"
+"                         (with --demo or --serve; see smtpscope(1))\n"
 "Explanations:\n"
 "      --explain CODE     explain a reply and exit: 252, \"550 5.1.1\" or\n"
 "                         a whole reply line\n"
@@ -150,6 +152,7 @@ static void	*main_practice_thread(void *);
 static void	 main_serve_signal(int);
 static int	 main_split_hostport(const char *, char **, char **);
 static int	 main_exit_status(struct session *);
+static int	 main_user_kb(struct kb *);
 
 /* Complain about the command line and exit. */
 static void
@@ -262,6 +265,8 @@ main_serve(const char *where, const struct practice_config *pc)
 	printf("Demo login: user \"%s\", password \"%s\". Mail is never "
 	    "delivered. Ctrl-C stops the server.\n", PRACTICE_DEMO_USER,
 	    PRACTICE_DEMO_PASSWORD);
+	printf("STARTTLS uses a self-signed certificate made at start: "
+	    "smtpscope needs --insecure for it.\n");
 	fflush(stdout);
 
 	main_serving = p;
@@ -328,6 +333,32 @@ main_split_hostport(const char *s, char **host, char **port)
 	return (0);
 }
 
+/*
+ * Load the user's own knowledge-base files, if there are any, from
+ * $XDG_DATA_HOME/smtpscope (default ~/.local/share/smtpscope).
+ */
+static int
+main_user_kb(struct kb *kb)
+{
+	const char	*xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char		*dir, *cause;
+	int		 rc = 0;
+
+	if (xdg != NULL && *xdg == '/')
+		dir = xasprintf("%s/smtpscope", xdg);
+	else if (home != NULL && *home == '/')
+		dir = xasprintf("%s/.local/share/smtpscope", home);
+	else
+		return (0);
+	if (access(dir, F_OK) == 0 && kb_load_dir(kb, dir, &cause) == -1) {
+		fprintf(stderr, "smtpscope: knowledge base: %s\n", cause);
+		free(cause);
+		rc = -1;
+	}
+	free(dir);
+	return (rc);
+}
+
 /* How the session ended, as an exit status. */
 static int
 main_exit_status(struct session *s)
@@ -340,8 +371,6 @@ main_exit_status(struct session *s)
 	case SESSION_FAIL_PROTO:
 		return (EXIT_PROTO);
 	case SESSION_FAIL_CONN:
-		if (code / 100 == 4 || code / 100 == 5)
-			return (code / 100 == 4 ? EXIT_4XX : EXIT_5XX);
 		return (EXIT_CONN);
 	case SESSION_FAIL_INTERNAL:
 		return (EXIT_OTHER);
@@ -418,6 +447,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_SNI:
 			sc.sni = optarg;
+			sc.verify_name = optarg;
 			break;
 		case OPT_TIMEOUT:
 			n = strtol(optarg, &endp, 10);
@@ -505,6 +535,10 @@ main(int argc, char **argv)
 		usage_error("--after only goes with --explain");
 
 	kb = kb_new();
+	if (main_user_kb(kb) == -1) {
+		kb_free(kb);
+		return (EXIT_OTHER);
+	}
 	if ((datadir = getenv("SMTPSCOPE_DATADIR")) != NULL &&
 	    *datadir != '\0') {
 		if (kb_load_dir(kb, datadir, &cause) == -1) {

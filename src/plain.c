@@ -43,6 +43,7 @@ static void	plain_escaped(struct plain *, char, const char *, const char *,
 		    size_t);
 static void	plain_reply(struct plain *, const struct session_event *);
 static void	plain_line(struct plain *, char *, size_t);
+static int	plain_is(const char *, const char *);
 static void	plain_input(struct plain *);
 static void	plain_command(struct plain *, const char *);
 static void	plain_slash_auth(struct plain *, char *);
@@ -299,6 +300,10 @@ plain_command(struct plain *p, const char *line)
 
 	if (strcasecmp(cmd, "help") == 0)
 		plain_help(p);
+	else if (strcasecmp(cmd, "quit") == 0) {
+		p->quit = 1;
+		session_close(p->session);
+	}
 	else if (strcasecmp(cmd, "caps") == 0)
 		plain_caps(p);
 	else if (strcasecmp(cmd, "explain") == 0) {
@@ -375,6 +380,8 @@ plain_slash_auth(struct plain *p, char *args)
 {
 	char	*mech, *user, *pass, *asked = NULL, *cause;
 
+	while (*args == ' ')
+		args++;
 	mech = strtok_r(args, " ", &args);
 	user = mech != NULL ? strtok_r(NULL, " ", &args) : NULL;
 	pass = user != NULL ? strtok_r(NULL, "", &args) : NULL;
@@ -401,6 +408,16 @@ plain_slash_auth(struct plain *p, char *args)
 	}
 }
 
+/* Is line the /command cmd, alone or followed by a space? */
+static int
+plain_is(const char *line, const char *cmd)
+{
+	size_t	n = strlen(cmd);
+
+	return (strncasecmp(line, cmd, n) == 0 && (line[n] == '\0' ||
+	    line[n] == ' '));
+}
+
 /* Handle one input line. */
 static void
 plain_line(struct plain *p, char *line, size_t len)
@@ -409,16 +426,20 @@ plain_line(struct plain *p, char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
-	if (len >= 5 && strncasecmp(line, "/quit", 5) == 0 &&
-	    (len == 5 || line[5] == ' ')) {
-		p->quit = 1;
-		session_close(p->session);
-		return;
-	}
-	if (len > 6 && strncasecmp(line, "/auth ", 6) == 0) {
-		plain_slash_auth(p, line + 6);
+	if (plain_is(line, "/quit")) {
+		/* At a terminal, leave now; in a script, in turn. */
+		if (p->interactive) {
+			p->quit = 1;
+			session_close(p->session);
+			return;
+		}
+	} else if (plain_is(line, "/auth")) {
+		plain_slash_auth(p, line + 5);
 		/* The line may hold a password: wipe it. */
 		OPENSSL_cleanse(line, len);
+		return;
+	} else if (plain_is(line, "/data") && len <= 6) {
+		plain_say(p, '!', "usage: /data FILE");
 		return;
 	}
 	if (len > 6 && strncasecmp(line, "/data ", 6) == 0) {

@@ -401,7 +401,7 @@ practice_make_cert(struct practice *p, EVP_PKEY *key)
 		goto fail;
 	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
 	for (i = 0; i < sizeof exts / sizeof exts[0]; i++) {
-		/* OpenSSL 1.1.1 wants a writable string here. */
+		/* Older OpenSSL releases take a non-const string. */
 		if (exts[i].nid != NID_subject_alt_name) {
 			snprintf(value, sizeof value, "%s", exts[i].value);
 			ext = X509V3_EXT_conf_nid(NULL, &v3, exts[i].nid,

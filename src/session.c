@@ -67,6 +67,7 @@ struct session_cmd {
 	char			*shown;	/* the line as shown (masked) */
 	struct timespec		 sent;
 	int			 timeout;	/* seconds */
+	int			 automatic;	/* sent by us at end of input */
 	struct session_cmd	*next;
 };
 
@@ -136,8 +137,8 @@ static void	session_on_reply(struct session *, struct reply *);
 static void	session_pump(struct session *);
 static int	session_pump_message(struct session *);
 static void	session_body_refill(struct session *);
-static void	session_send(struct session *, const char *, size_t,
-		    const char *, const char *, int);
+static struct session_cmd *session_send(struct session *, const char *,
+		    size_t, const char *, const char *, int);
 static void	session_send_raw(struct session *, const char *, size_t,
 		    const char *);
 static void	session_push_item(struct session *, enum session_item_kind,
@@ -619,20 +620,23 @@ static void
 session_read(struct session *s)
 {
 	struct reply	*r;
-	size_t		 used, len, hlen;
+	size_t		 used, len, hlen, off = 0, left;
 	char		*held, *all;
 
-	while (s->conn != NULL && s->conn->in.len > 0 &&
+	/* Consume once at the end: a burst of replies costs one memmove. */
+	while (s->conn != NULL && off < s->conn->in.len &&
 	    s->conn->tls != CONN_TLS_HANDSHAKE) {
-		if (!reply_parser_feed(s->parser, s->conn->in.data,
-		    s->conn->in.len, &used, &r)) {
-			buf_consume(&s->conn->in, used);
+		if (!reply_parser_feed(s->parser, s->conn->in.data + off,
+		    s->conn->in.len - off, &used, &r)) {
+			off += used;
 			break;
 		}
-		buf_consume(&s->conn->in, used);
+		off += used;
 		session_on_reply(s, r);
 		reply_free(r);
-		if (s->conn == NULL || !s->starttls_go)
+		if (s->conn == NULL)
+			return;
+		if (!s->starttls_go)
 			continue;
 
 		/*
@@ -642,13 +646,14 @@ session_read(struct session *s)
 		 * sent by a broken server): stop.
 		 */
 		s->starttls_go = 0;
-		len = s->conn->in.len + reply_parser_pending(s->parser);
+		left = s->conn->in.len - off;
+		len = left + reply_parser_pending(s->parser);
 		if (len > 0) {
 			held = reply_parser_take_pending(s->parser, &hlen);
-			all = xmalloc(hlen + s->conn->in.len + 1);
+			all = xmalloc(hlen + left + 1);
 			memcpy(all, held, hlen);
-			memcpy(all + hlen, s->conn->in.data, s->conn->in.len);
-			len = hlen + s->conn->in.len;
+			memcpy(all + hlen, s->conn->in.data + off, left);
+			len = hlen + left;
 			free(held);
 			session_failed(s, SESSION_FAIL_PROTO, all, len,
 			    "STARTTLS response injection: %zu bytes arrived "
@@ -659,10 +664,13 @@ session_read(struct session *s)
 			free(all);
 			return;
 		}
+		buf_consume(&s->conn->in, off);
 		session_set_phase(s, SESSION_PHASE_STARTTLS);
 		session_start_tls(s);
 		return;
 	}
+	if (s->conn != NULL)
+		buf_consume(&s->conn->in, off);
 }
 
 /* Pop the oldest command waiting for a reply. */
@@ -712,7 +720,7 @@ session_on_reply(struct session *s, struct reply *r)
 		ev.decoded = decoded;
 	}
 	ev.verb = verb;
-	if (!(r->flags & REPLY_F_MALFORMED))
+	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->automatic))
 		s->last_code = code;
 	session_emit(s, &ev);
 	free(decoded);
@@ -759,8 +767,10 @@ session_on_reply(struct session *s, struct reply *r)
 					free(line);
 				}
 			}
-		} else
-			s->closing = 1;
+		} else if (code != 421)
+			session_notice(s, SESSION_EV_WARNING, "the server "
+			    "refuses to serve this connection; RFC 5321 3.1 "
+			    "has it answer 503 to everything until QUIT");
 	} else if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
 		if (cls == 2) {
 			if (strcmp(verb, "EHLO") == 0)
@@ -775,6 +785,11 @@ session_on_reply(struct session *s, struct reply *r)
 				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
 				    "--tls: %s was refused, so STARTTLS cannot "
 				    "follow; not going on in clear", verb);
+			else if (strcmp(verb, "HELO") == 0)
+				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
+				    "--tls needs EHLO: HELO turns the SMTP "
+				    "extensions off, STARTTLS among them; not "
+				    "going on in clear");
 			else if (!caps_has(&s->caps, "STARTTLS"))
 				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
 				    "--tls: the server does not offer STARTTLS "
@@ -1011,7 +1026,23 @@ session_finish(struct session *s)
 static void
 session_check_idle(struct session *s)
 {
-	if (!s->finishing || s->phase == SESSION_PHASE_CLOSED)
+	struct session_cmd	*c;
+
+	if (s->phase == SESSION_PHASE_CLOSED)
+		return;
+	/* After 221 or 421 the server is leaving: so do we. */
+	if (s->closing && s->nout == 0 && s->conn != NULL &&
+	    conn_queued(s->conn) == 0) {
+		if (s->nqueue > 0)
+			session_notice(s, SESSION_EV_WARNING, "the server ended "
+			    "the session; %zu queued line(s) were not sent",
+			    s->nqueue);
+		while (s->queue != NULL)
+			session_pop_item(s);
+		session_disconnect(s);
+		return;
+	}
+	if (!s->finishing)
 		return;
 	if (s->conn == NULL && s->phase != SESSION_PHASE_CONNECTING)
 		return;
@@ -1023,13 +1054,21 @@ session_check_idle(struct session *s)
 		return;
 	if (s->conn != NULL && conn_queued(s->conn) > 0)
 		return;
-	if (s->in_message)
+	if (s->in_message) {
 		session_notice(s, SESSION_EV_WARNING, "the input ended inside "
 		    "the message (no \".\" line): the message was not "
 		    "finished and the server will discard it");
-	if (!s->quit_sent)
-		session_notice(s, SESSION_EV_NOTICE, "end of input: closing "
-		    "the connection");
+		session_disconnect(s);
+		return;
+	}
+	if (!s->quit_sent && s->conn != NULL && !s->closing) {
+		/* End politely; the exit status keeps the last real reply. */
+		session_notice(s, SESSION_EV_NOTICE, "end of input: sending "
+		    "QUIT");
+		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
+		c->automatic = 1;
+		return;
+	}
 	session_disconnect(s);
 }
 
@@ -1041,7 +1080,14 @@ session_close(struct session *s)
 		return;
 	if (s->conn != NULL && s->greeted && !s->quit_sent &&
 	    !s->in_message && s->conn->tls != CONN_TLS_HANDSHAKE) {
+		struct session_event	ev;
+
 		conn_write(s->conn, "QUIT\r\n", 6);
+		memset(&ev, 0, sizeof ev);
+		ev.type = SESSION_EV_SENT;
+		ev.text = "QUIT";
+		ev.rtt_us = -1;
+		session_emit(s, &ev);
 		/* One non-blocking attempt to get it out. */
 		{
 			struct pollfd	pfd[SESSION_POLLFDS];
@@ -1101,7 +1147,7 @@ session_verb_timeout(const struct session *s, const char *verb)
 }
 
 /* Send a line with CRLF and record the command. */
-static void
+static struct session_cmd *
 session_send(struct session *s, const char *line, size_t len,
     const char *shown, const char *verb, int expect)
 {
@@ -1153,6 +1199,7 @@ session_send(struct session *s, const char *line, size_t len,
 		    len - sp - 1)) : NULL;
 		s->ehlo_is_helo = strcmp(verb, "HELO") == 0;
 	}
+	return (c);
 }
 
 /* Send a line that answers a 334 (not a command of its own). */
@@ -1397,6 +1444,18 @@ session_pump(struct session *s)
 		if ((it = s->queue) == NULL)
 			return;
 		if (s->in_message) {
+			if (it->kind == SESSION_ITEM_FILE) {
+				session_do_file(s, it->line);
+				session_pop_item(s);
+				continue;
+			}
+			if (it->kind == SESSION_ITEM_AUTH) {
+				session_notice(s, SESSION_EV_WARNING, "/auth "
+				    "inside a message was ignored; end the "
+				    "message with \".\" first");
+				session_pop_item(s);
+				continue;
+			}
 			if (!session_pump_message(s))
 				return;
 			continue;
@@ -1406,7 +1465,8 @@ session_pump(struct session *s)
 			return;
 		if (s->out != NULL && strcmp(s->out_tail->verb, "STARTTLS") == 0)
 			return;
-		if (s->auth_challenge) {
+		if (s->auth_challenge && !(it->kind == SESSION_ITEM_LINE &&
+		    it->len > 0 && it->line[0] == '/')) {
 			if (it->kind != SESSION_ITEM_LINE)
 				return;
 			/* The typed answer to a 334 may hold a secret. */
@@ -1420,6 +1480,10 @@ session_pump(struct session *s)
 		if (it->kind == SESSION_ITEM_LINE && it->len > 0 &&
 		    it->line[0] == '/') {
 			struct session_event	ev;
+
+			/* In turn: after the replies to what came before. */
+			if (s->out != NULL)
+				return;
 
 			memset(&ev, 0, sizeof ev);
 			ev.type = SESSION_EV_COMMAND;

@@ -112,6 +112,19 @@ else
 	echo "ok $((n += 1)) # SKIP no IPv6 loopback"
 fi
 
+# /data FILE: with DATA sent for you, after a 354, and a missing file.
+printf 'Subject: from a file\n\n.starts with a dot\nbare CR\rhere\n' >"$tmp/msg"
+printf 'EHLO c.test\nMAIL FROM:<a@school.test>\nRCPT TO:<bob@practice.test>\n/data %s\nQUIT\n' "$tmp/msg" >"$tmp/s3"
+t "/data FILE sends DATA, then the file" run 0 --script "$tmp/s3"
+t "  DATA sent for it, file summarised" both out '^C clear \[.*msg: 54 bytes, 5 lines, 1 dots stuffed\] then "\."$'
+t "  accepted" both out '^S clear 250 2\.0\.0 Ok: queued as'
+printf 'EHLO c.test\nMAIL FROM:<a@school.test>\nRCPT TO:<bob@practice.test>\nDATA\n/data %s\nQUIT\n' "$tmp/msg" >"$tmp/s4"
+t "/data FILE after 354" run 0 --script "$tmp/s4"
+t "  accepted" both out '^S clear 250 2\.0\.0 Ok: queued as'
+printf 'EHLO c.test\n/data %s/none\nQUIT\n' "$tmp" >"$tmp/s5"
+t "/data with a missing file: said, nothing lost" run 0 --script "$tmp/s5"
+t "  the message names the file" both out '^!       /data: .*none: No such file'
+
 # --pipe: a process speaking SMTP on stdin/stdout, STARTTLS included.
 printf 'EHLO c.test\nSTARTTLS\nEHLO c.test\nQUIT\n' >"$tmp/s2"
 t "--pipe with STARTTLS over the pipe" run 0 --insecure --script "$tmp/s2" --pipe "$bin --serve -"
