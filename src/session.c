@@ -156,6 +156,9 @@ static void	session_do_auth(struct session *, const char *);
 static void	session_do_file(struct session *, const char *);
 static void	session_errline(void *, const char *, size_t);
 static int	session_expired(struct session *);
+static struct session_cmd *session_push_cmd(struct session *, const char *,
+		    const char *);
+static void	session_sent(struct session *, const char *);
 
 /* Create a session. */
 struct session *
@@ -1080,14 +1083,8 @@ session_close(struct session *s)
 		return;
 	if (s->conn != NULL && s->greeted && !s->quit_sent &&
 	    !s->in_message && s->conn->tls != CONN_TLS_HANDSHAKE) {
-		struct session_event	ev;
-
 		conn_write(s->conn, "QUIT\r\n", 6);
-		memset(&ev, 0, sizeof ev);
-		ev.type = SESSION_EV_SENT;
-		ev.text = "QUIT";
-		ev.rtt_us = -1;
-		session_emit(s, &ev);
+		session_sent(s, "QUIT");
 		/* One non-blocking attempt to get it out. */
 		{
 			struct pollfd	pfd[SESSION_POLLFDS];
@@ -1146,33 +1143,15 @@ session_verb_timeout(const struct session *s, const char *verb)
 	return (300);			/* MAIL, RCPT, others: 5 minutes */
 }
 
-/* Send a line with CRLF and record the command. */
+/* Record a command that waits for its reply. */
 static struct session_cmd *
-session_send(struct session *s, const char *line, size_t len,
-    const char *shown, const char *verb, int expect)
+session_push_cmd(struct session *s, const char *verb, const char *shown)
 {
 	struct session_cmd	*c;
-	struct session_event	 ev;
-	char			 vb[16];
-	const char		*key;
 
-	(void)expect;
-	conn_write(s->conn, line, len);
-	conn_write(s->conn, "\r\n", 2);
-	memset(&ev, 0, sizeof ev);
-	ev.type = SESSION_EV_SENT;
-	ev.text = shown != NULL ? shown : line;
-	ev.rtt_us = -1;
-	session_emit(s, &ev);
-
-	if (verb == NULL) {
-		session_verb_of(line, len, vb, sizeof vb);
-		key = explain_verb(vb);
-		verb = key != NULL ? key : "*";
-	}
 	c = xcalloc(1, sizeof *c);
 	c->verb = verb;
-	c->shown = xstrdup(shown != NULL ? shown : line);
+	c->shown = xstrdup(shown);
 	clock_gettime(CLOCK_MONOTONIC, &c->sent);
 	c->timeout = session_verb_timeout(s, verb);
 	if (s->out_tail != NULL)
@@ -1181,6 +1160,42 @@ session_send(struct session *s, const char *line, size_t len,
 		s->out = c;
 	s->out_tail = c;
 	s->nout++;
+	return (c);
+}
+
+/* Report a line we sent. */
+static void
+session_sent(struct session *s, const char *text)
+{
+	struct session_event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_SENT;
+	ev.text = text;
+	ev.rtt_us = -1;
+	session_emit(s, &ev);
+}
+
+/* Send a line with CRLF and record the command. */
+static struct session_cmd *
+session_send(struct session *s, const char *line, size_t len,
+    const char *shown, const char *verb, int expect)
+{
+	struct session_cmd	*c;
+	char			 vb[16];
+	const char		*key;
+
+	(void)expect;
+	conn_write(s->conn, line, len);
+	conn_write(s->conn, "\r\n", 2);
+	session_sent(s, shown != NULL ? shown : line);
+
+	if (verb == NULL) {
+		session_verb_of(line, len, vb, sizeof vb);
+		key = explain_verb(vb);
+		verb = key != NULL ? key : "*";
+	}
+	c = session_push_cmd(s, verb, shown != NULL ? shown : line);
 
 	if (strcmp(verb, "STARTTLS") == 0)
 		s->starttls_go = 0;
@@ -1341,30 +1356,9 @@ session_body_refill(struct session *s)
 		shown = xasprintf("[%s: %llu bytes, %llu lines, %llu dots "
 		    "stuffed] then \".\"", s->body_name, s->body_bytes,
 		    s->dot.lines, s->dot.stuffed);
-		{
-			struct session_event	ev;
-
-			memset(&ev, 0, sizeof ev);
-			ev.type = SESSION_EV_SENT;
-			ev.text = shown;
-			ev.rtt_us = -1;
-			session_emit(s, &ev);
-		}
+		session_sent(s, shown);
 		/* The "." now waits for the verdict on the message. */
-		{
-			struct session_cmd	*c = xcalloc(1, sizeof *c);
-
-			c->verb = ".";
-			c->shown = xstrdup(".");
-			clock_gettime(CLOCK_MONOTONIC, &c->sent);
-			c->timeout = session_verb_timeout(s, ".");
-			if (s->out_tail != NULL)
-				s->out_tail->next = c;
-			else
-				s->out = c;
-			s->out_tail = c;
-			s->nout++;
-		}
+		session_push_cmd(s, ".", ".");
 		free(shown);
 	}
 }
@@ -1379,27 +1373,10 @@ session_pump_message(struct session *s)
 	if (it->kind != SESSION_ITEM_LINE)
 		return (0);
 	if (it->len == 1 && it->line[0] == '.') {
-		struct session_cmd	*c;
-		struct session_event	 ev;
-
 		dotstuff_finish(&s->dot, &s->conn->out);
 		s->in_message = 0;
-		memset(&ev, 0, sizeof ev);
-		ev.type = SESSION_EV_SENT;
-		ev.text = ".";
-		ev.rtt_us = -1;
-		session_emit(s, &ev);
-		c = xcalloc(1, sizeof *c);
-		c->verb = ".";
-		c->shown = xstrdup(".");
-		clock_gettime(CLOCK_MONOTONIC, &c->sent);
-		c->timeout = session_verb_timeout(s, ".");
-		if (s->out_tail != NULL)
-			s->out_tail->next = c;
-		else
-			s->out = c;
-		s->out_tail = c;
-		s->nout++;
+		session_sent(s, ".");
+		session_push_cmd(s, ".", ".");
 		session_pop_item(s);
 		return (1);
 	}
@@ -1408,15 +1385,7 @@ session_pump_message(struct session *s)
 	dotstuff_encode(&s->dot, "\n", 1, &line);
 	conn_write(s->conn, line.data, line.len);
 	line.data[line.len - 2] = '\0';
-	{
-		struct session_event	ev;
-
-		memset(&ev, 0, sizeof ev);
-		ev.type = SESSION_EV_SENT;
-		ev.text = line.data;
-		ev.rtt_us = -1;
-		session_emit(s, &ev);
-	}
+	session_sent(s, line.data);
 	buf_release(&line);
 	session_pop_item(s);
 	return (1);

@@ -15,20 +15,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-fails=0
-t() {	# t DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		fails=$((fails + 1))
-		sed 's/^/# /' "$tmp/out" 2>/dev/null | head -40
-		sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -10
-	fi
+. "${top_srcdir:-.}/tests/lib.sh"
+on_fail() {
+	sed 's/^/# /' "$tmp/out" 2>/dev/null | head -40
+	sed 's/^/# stderr: /' "$tmp/err" 2>/dev/null | head -10
 }
 # run EXPECTED-STATUS ARGS...: run smtpscope, keep its output, check status.
 run() {

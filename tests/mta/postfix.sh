@@ -33,12 +33,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A free loopback port.
-port=
-for p in $(shuf -i 20000-60000 -n 20); do
-	if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then port=$p; break; fi
-done
-[ -n "$port" ] || skip "no free port"
+# Two free loopback ports: SMTP with STARTTLS, and implicit TLS.
+free_port() {
+	local p
+	for p in $(shuf -i 20000-60000 -n 20); do
+		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+port=$(free_port)
+tport=$(free_port)
+[ -n "$port" ] && [ -n "$tport" ] && [ "$port" != "$tport" ] || skip "no free port"
 
 mkdir -p "$dir/conf" "$dir/queue" "$dir/data"
 chmod 755 "$dir"
@@ -78,6 +85,7 @@ biff = no
 CONF
 cat >"$dir/conf/master.cf" <<CONF
 127.0.0.1:$port inet n - n - - smtpd
+127.0.0.1:$tport inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n - 0 cleanup
 qmgr      unix  n - n 300 1 qmgr
@@ -115,19 +123,7 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 
-n=0
-fails=0
-t() {	# t DESCRIPTION COMMAND...: one TAP line
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		fails=$((fails + 1))
-	fi
-}
+. "$top_srcdir/tests/lib.sh"
 has() { grep -qF -- "$1" "$dir/out"; }
 hasre() { grep -qE -- "$1" "$dir/out"; }
 
@@ -176,7 +172,14 @@ CMDS
     --log "$dir/transcript" 127.0.0.1:$port >"$dir/out" 2>"$dir/err"
 status=$?
 
-echo "1..14"
+printf 'EHLO client.smtpscope.test\nQUIT\n' >"$dir/short"
+"$bin" --tls-on-connect --cafile "$dir/conf/cert.pem" --script "$dir/short" \
+    -p "$tport" 127.0.0.1 >"$dir/out.implicit" 2>&1
+istatus=$?
+"$bin" --tls --script "$dir/short" 127.0.0.1:$port >"$dir/out.untrusted" 2>&1
+ustatus=$?
+
+echo "1..17"
 t "session exits 0 after 221" [ "$status" = 0 ]
 t "Postfix greeting explained" has "E       220 Service ready | 2xx Positive Completion | answers the connection (greeting)"
 t "STARTTLS accepted by Postfix" hasre "^S clear 220 2\.0\.0 Ready to start TLS"
@@ -191,7 +194,12 @@ t "message accepted and queued" hasre "^S tls   250 2\.0\.0 Ok: queued as"
 t "the dot line was stuffed" has "C tls   ..This line starts with a dot."
 t "every reply explained with its code and enhanced code" explained
 t "transcript written with mode 0600" bash -c "[ \"\$(stat -c %a '$dir/transcript')\" = 600 ] && grep -q ' S tls   250 2.0.0 Ok: queued as' '$dir/transcript'"
+t "implicit TLS (--tls-on-connect): greeting inside TLS, exit 0" bash -c "[ $istatus = 0 ] && grep -q '^S tls   220 mta.smtpscope.test' '$dir/out.implicit'"
+t "certificate not trusted: explained, exit 6" bash -c "[ $ustatus = 6 ] && grep -q '^\*       check:   FAILED for 127.0.0.1: the certificate is self-signed' '$dir/out.untrusted'"
+t "nothing sent after the failed check" bash -c "! grep -q '^C tls' '$dir/out.untrusted'"
 if [ "$fails" -gt 0 ]; then
+	sed 's/^/# implicit: /' "$dir/out.implicit" | grep -v '^# implicit: E' | head -30
+	sed 's/^/# untrusted: /' "$dir/out.untrusted" | grep -v '^# untrusted: E' | head -30
 	sed 's/^/# /' "$dir/out" | head -120
 	sed 's/^/# explained: /' "$dir/explained"
 	sed 's/^/# stderr: /' "$dir/err"
