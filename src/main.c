@@ -116,6 +116,7 @@ static const char main_usage[] =
 "      --timestamps       show times and reply round trips\n"
 "      --no-explain       show the dialogue only\n"
 "      --verbose          show where each explanation comes from\n"
+"      --debug FILE       write a debug log to FILE\n"
 "Practice server:\n"
 "      --demo[=SCENARIO]  session on the built-in practice server\n"
 "      --serve [ADDR:]PORT  run the practice server alone (127.0.0.1\n"
@@ -586,6 +587,12 @@ main(int argc, char **argv)
 	if ((sc.unix_path != NULL) + (sc.pipe_cmd != NULL) + (host != NULL) +
 	    demo > 1)
 		usage_error("give one of HOST, --unix, --pipe or --demo");
+	if (!demo && (pc.scenario != NULL || pc.script != NULL))
+		usage_error("--scenario and --practice-script go with --demo "
+		    "or --serve");
+	if (demo && port != NULL)
+		usage_error("the practice server picks its own port: -p goes "
+		    "with HOST (or use --serve PORT)");
 
 	if (demo) {
 		if ((mp.practice = practice_new(&pc, &cause)) == NULL ||

@@ -159,6 +159,7 @@ static int	session_expired(struct session *);
 static struct session_cmd *session_push_cmd(struct session *, const char *,
 		    const char *);
 static void	session_sent(struct session *, const char *);
+static int	session_is_command(const char *, size_t);
 
 /* Create a session. */
 struct session *
@@ -609,8 +610,9 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 			    "server closed the connection while a reply to %s "
 			    "was due", s->out->shown);
 		else
-			session_notice(s, SESSION_EV_WARNING, "the server "
-			    "closed the connection");
+			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "the "
+			    "server closed the connection without being asked "
+			    "to (no QUIT, no 421)");
 		session_disconnect(s);
 		return;
 	}
@@ -770,7 +772,11 @@ session_on_reply(struct session *s, struct reply *r)
 					free(line);
 				}
 			}
-		} else if (code != 421)
+		} else if (s->cfg.tls == SESSION_TLS_STARTTLS && code != 421)
+			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "--tls: the "
+			    "server refuses service in its greeting, so STARTTLS "
+			    "cannot follow");
+		else if (code != 421)
 			session_notice(s, SESSION_EV_WARNING, "the server "
 			    "refuses to serve this connection; RFC 5321 3.1 "
 			    "has it answer 503 to everything until QUIT");
@@ -1083,6 +1089,11 @@ session_close(struct session *s)
 		return;
 	if (s->conn != NULL && s->greeted && !s->quit_sent &&
 	    !s->in_message && s->conn->tls != CONN_TLS_HANDSHAKE) {
+		if (s->auth_challenge) {
+			/* RFC 4954 4: "*" cancels the exchange first. */
+			conn_write(s->conn, "*\r\n", 3);
+			session_sent(s, "*");
+		}
 		conn_write(s->conn, "QUIT\r\n", 6);
 		session_sent(s, "QUIT");
 		/* One non-blocking attempt to get it out. */
@@ -1391,6 +1402,27 @@ session_pump_message(struct session *s)
 	return (1);
 }
 
+/*
+ * During an AUTH exchange a line starting with "/" may be base64 (whose
+ * alphabet has "/"): only our own command names count as commands.
+ */
+static int
+session_is_command(const char *line, size_t len)
+{
+	static const char *const names[] = {
+		"/help", "/quit", "/caps", "/explain ", "/b64 ", "/unb64 ", NULL
+	};
+	size_t	i, n;
+
+	for (i = 0; names[i] != NULL; i++) {
+		n = strlen(names[i]);
+		if (len >= n && strncasecmp(line, names[i], n) == 0 &&
+		    (names[i][n - 1] == ' ' || len == n))
+			return (1);
+	}
+	return (0);
+}
+
 /* Send queued lines as far as SMTP allows. */
 static void
 session_pump(struct session *s)
@@ -1434,10 +1466,16 @@ session_pump(struct session *s)
 			return;
 		if (s->out != NULL && strcmp(s->out_tail->verb, "STARTTLS") == 0)
 			return;
-		if (s->auth_challenge && !(it->kind == SESSION_ITEM_LINE &&
-		    it->len > 0 && it->line[0] == '/')) {
-			if (it->kind != SESSION_ITEM_LINE)
-				return;
+		if (s->auth_challenge && it->kind != SESSION_ITEM_LINE) {
+			session_notice(s, SESSION_EV_WARNING, "the server "
+			    "waits for an answer to its AUTH challenge: answer "
+			    "it, or send * to cancel; %s ignored",
+			    it->kind == SESSION_ITEM_AUTH ? "/auth" : "/data");
+			session_pop_item(s);
+			continue;
+		}
+		if (s->auth_challenge && !session_is_command(it->line,
+		    it->len)) {
 			/* The typed answer to a 334 may hold a secret. */
 			session_send_raw(s, it->line, it->len, "******** "
 			    "(AUTH response, hidden)");
