@@ -38,6 +38,20 @@ caps_clear(struct caps *c)
 	caps_init(c);
 }
 
+/* Copy a set. */
+void
+caps_copy(struct caps *dst, const struct caps *src)
+{
+	size_t	i;
+
+	caps_clear(dst);
+	*dst = *src;
+	for (i = 0; i < src->n; i++) {
+		dst->kw[i].name = xstrdup(src->kw[i].name);
+		dst->kw[i].params = xstrdup(src->kw[i].params);
+	}
+}
+
 /* Parse the keyword lines of an EHLO reply. */
 void
 caps_parse(struct caps *c, const struct reply *r)
@@ -63,7 +77,7 @@ caps_parse(struct caps *c, const struct reply *r)
 			continue;
 		for (k = 0, bad = 0; k < nlen; k++)
 			if (!isalnum((unsigned char)t[k]) && t[k] != '-' &&
-			    t[k] != '_')
+			    t[k] != '_' && t[k] != '=')
 				bad = 1;
 		if (bad)
 			continue;

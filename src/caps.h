@@ -31,6 +31,8 @@ void	caps_init(struct caps *);
 void	caps_clear(struct caps *);
 /* Parse a 250 reply to EHLO, replacing what was known before. */
 void	caps_parse(struct caps *, const struct reply *);
+/* Make dst (initialised, emptied first) a deep copy of src. */
+void	caps_copy(struct caps *, const struct caps *);
 /* Return the keyword entry for name (case-insensitive), or NULL. */
 const struct caps_keyword *caps_find(const struct caps *, const char *);
 int	caps_has(const struct caps *, const char *);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <locale.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "session.h"
 #include "text.h"
 #include "transcript.h"
+#include "tui.h"
 #include "xmalloc.h"
 
 /* Exit status (documented in doc/smtpscope.1, EXIT STATUS). */
@@ -154,6 +156,8 @@ static void	 main_serve_signal(int);
 static int	 main_split_hostport(const char *, char **, char **);
 static int	 main_exit_status(struct session *);
 static int	 main_user_kb(struct kb *);
+static int	 main_tui(struct session_config *, const struct kb *,
+		    struct transcript *, const char *, int, int);
 
 /* Complain about the command line and exit. */
 static void
@@ -358,6 +362,37 @@ main_user_kb(struct kb *kb)
 	}
 	free(dir);
 	return (rc);
+}
+
+/* Run the session in the full-screen interface. */
+static int
+main_tui(struct session_config *sc, const struct kb *kb,
+    struct transcript *log, const char *target, int timestamps, int verbose)
+{
+	struct tui	 t;
+	struct session	*s;
+	char		*cause;
+	int		 status;
+
+	setlocale(LC_ALL, "");
+	tui_init(&t, kb, target);
+	t.log = log;
+	t.insecure = sc->insecure;
+	t.set.verbose = verbose;
+	(void)timestamps;
+	s = session_new(sc, tui_event, &t);
+	t.session = s;
+	if (session_start(s, &cause) == -1)
+		free(cause);	/* reported in the dialogue */
+	if (tui_run(&t) == -1) {
+		fprintf(stderr, "smtpscope: cannot start the full-screen "
+		    "interface (TERM=%s); try --plain\n", getenv("TERM"));
+		status = EXIT_OTHER;
+	} else
+		status = main_exit_status(s);
+	session_free(s);
+	tui_release(&t);
+	return (status);
 }
 
 /* How the session ended, as an exit status. */
@@ -644,8 +679,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	/* The full-screen interface is not built yet: line mode for all. */
-	(void)plain;
+	/* Full screen on a terminal, unless line mode was asked for. */
+	if (!plain && script == NULL && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO) && getenv("TERM") != NULL &&
+	    strcmp(getenv("TERM"), "dumb") != 0) {
+		status = main_tui(&sc, kb, log, demo ? "practice server" :
+		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
+		    sc.unix_path : sc.pipe_cmd)), timestamps, verbose);
+		goto out;
+	}
 	plain_init(&pl, in_fd, stdout, kb);
 	pl.timestamps = timestamps;
 	pl.verbose = verbose;

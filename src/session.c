@@ -84,6 +84,11 @@ struct session {
 	char			*verify_name;
 	struct reply_parser	*parser;
 	struct caps		 caps;
+	struct caps		 caps_pre;	/* before STARTTLS */
+	struct tls_info		 tls;		/* last handshake */
+	int			 have_tls;
+	char			 peer[64];	/* numeric address */
+	long long		 last_rtt;
 
 	enum session_phase	 phase;
 	enum session_sec	 sec;
@@ -175,6 +180,8 @@ session_new(const struct session_config *cfg, session_cb *cb, void *arg)
 	s->body_fd = -1;
 	s->parser = reply_parser_new(0, 0);
 	caps_init(&s->caps);
+	caps_init(&s->caps_pre);
+	s->last_rtt = -1;
 	s->phase = SESSION_PHASE_CONNECTING;
 	if (cfg->verify_name != NULL)
 		s->verify_name = xstrdup(cfg->verify_name);
@@ -210,6 +217,9 @@ session_free(struct session *s)
 		SSL_CTX_free(s->ctx);
 	reply_parser_free(s->parser);
 	caps_clear(&s->caps);
+	caps_clear(&s->caps_pre);
+	if (s->have_tls)
+		tls_info_release(&s->tls);
 	while (s->queue != NULL)
 		session_pop_item(s);
 	while ((c = session_pop_cmd(s)) != NULL) {
@@ -453,6 +463,8 @@ session_tls_done(struct session *s)
 	struct tls_info		ti;
 
 	tls_info_get(s->conn->ssl, s->verify_name, &ti);
+	if (s->have_tls)
+		tls_info_release(&s->tls);
 	s->sec = ti.verified ? SESSION_SEC_TLS : SESSION_SEC_TLS_UNVERIFIED;
 	memset(&ev, 0, sizeof ev);
 	ev.type = SESSION_EV_TLS;
@@ -464,16 +476,20 @@ session_tls_done(struct session *s)
 		    "check failed: %s; not going on (use --insecure to "
 		    "continue anyway, the failure stays shown)",
 		    ti.verify_text);
-		tls_info_release(&ti);
+		s->tls = ti;
+		s->have_tls = 1;
 		return;
 	}
 	if (!ti.verified)
 		session_notice(s, SESSION_EV_WARNING, "going on although the "
 		    "certificate check failed (--insecure): the connection is "
 		    "encrypted but the server is not authenticated");
-	tls_info_release(&ti);
+	s->tls = ti;
+	s->have_tls = 1;
 
 	/* RFC 3207 4.2: forget everything learnt before TLS. */
+	if (s->caps.valid)
+		caps_copy(&s->caps_pre, &s->caps);
 	caps_clear(&s->caps);
 	s->authenticated = 0;
 	if (s->phase == SESSION_PHASE_TLS_CONNECT) {
@@ -549,6 +565,8 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 			if (net_connect_check(&s->na) == 1) {
 				s->conn = conn_new(s->na.fd, s->na.fd, -1, -1);
 				s->na.fd = -1;
+				snprintf(s->peer, sizeof s->peer, "%s",
+				    s->na.addr);
 				session_notice(s, SESSION_EV_NOTICE,
 				    "connected to %s [%s] port %s after %lld ms",
 				    s->cfg.host, s->na.addr, s->cfg.port,
@@ -727,6 +745,7 @@ session_on_reply(struct session *s, struct reply *r)
 	ev.verb = verb;
 	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->automatic))
 		s->last_code = code;
+	s->last_rtt = ev.rtt_us;
 	session_emit(s, &ev);
 	free(decoded);
 
@@ -1673,6 +1692,34 @@ const struct caps *
 session_caps(const struct session *s)
 {
 	return (&s->caps);
+}
+
+/* Capabilities before STARTTLS. */
+const struct caps *
+session_caps_before_tls(const struct session *s)
+{
+	return (&s->caps_pre);
+}
+
+/* Last handshake. */
+const struct tls_info *
+session_tls(const struct session *s)
+{
+	return (s->have_tls ? &s->tls : NULL);
+}
+
+/* Address connected to. */
+const char *
+session_peer(const struct session *s)
+{
+	return (s->peer);
+}
+
+/* Last round trip. */
+long long
+session_last_rtt(const struct session *s)
+{
+	return (s->last_rtt);
 }
 
 /* Last reply code. */

@@ -157,6 +157,14 @@ enum session_sec session_sec(const struct session *);
 /* Is the next line a message line (after 354)? */
 int		 session_in_message(const struct session *);
 const struct caps *session_caps(const struct session *);
+/* Capabilities of the last EHLO before STARTTLS (valid == 0 if none). */
+const struct caps *session_caps_before_tls(const struct session *);
+/* The last TLS handshake's details, or NULL before any. */
+const struct tls_info *session_tls(const struct session *);
+/* Numeric address connected to ("" before), and the name shown for it. */
+const char	*session_peer(const struct session *);
+/* Round trip of the last reply in microseconds, -1 when none. */
+long long	 session_last_rtt(const struct session *);
 /* Code of the last reply (0: none), and the failure class. */
 int		 session_last_code(const struct session *);
 enum session_fail session_failure(const struct session *);

@@ -1,0 +1,1130 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The full-screen front end's loop and behaviour: session events become
+ * dialogue lines and explanations, keys move focus, scroll, select and
+ * search, / commands and settings are carried out.  One poll() loop serves
+ * the keyboard, the connection, signals and timers; drawing happens once
+ * per iteration in ui_flush().
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "b64.h"
+#include "buf.h"
+#include "caps.h"
+#include "explain.h"
+#include "format.h"
+#include "kb.h"
+#include "log.h"
+#include "net.h"
+#include "reply.h"
+#include "scrollback.h"
+#include "session.h"
+#include "text.h"
+#include "tls.h"
+#include "transcript.h"
+#include "tui.h"
+#include "xmalloc.h"
+
+/* Lines kept in the dialogue; the oldest go beyond this. */
+#define TUI_SCROLLBACK_MAX	2000000
+
+enum tui_key {
+	TUI_KEY_NONE,
+	TUI_KEY_F1, TUI_KEY_F2, TUI_KEY_F3, TUI_KEY_F5, TUI_KEY_F6,
+	TUI_KEY_F7, TUI_KEY_F8, TUI_KEY_F10,
+	TUI_KEY_PGUP, TUI_KEY_PGDN, TUI_KEY_HOME, TUI_KEY_END,
+	TUI_KEY_UP, TUI_KEY_DOWN,
+	TUI_KEY_LAST
+};
+
+struct tui_seq {
+	char		*seq;
+	size_t		 len;
+	enum tui_key	 key;
+	int		 input;		/* also taken from the command line */
+};
+
+static struct tui_seq	*tui_seqs;
+static size_t		 tui_nseqs;
+static int		 tui_sigpipe[2] = { -1, -1 };
+
+static void	tui_signal(int);
+static void	tui_fatal_signal(int);
+static void	tui_seq_add(const char *, enum tui_key, int);
+static void	tui_seqs_init(void);
+static void	tui_seqs_free(void);
+static size_t	tui_match(const unsigned char *, size_t, enum tui_key *, int);
+static size_t	tui_mouse(struct tui *, const unsigned char *, size_t);
+static void	tui_keys(struct tui *, const unsigned char *, size_t);
+static void	tui_key(struct tui *, enum tui_key);
+static void	tui_dialogue_byte(struct tui *, unsigned char);
+static void	tui_command(struct tui *, const char *);
+static void	tui_add_lines(struct tui *, int, const char *, size_t, long,
+		    unsigned);
+static void	tui_load_config(struct tui *);
+static void	tui_settings_list(struct tui *);
+static int	tui_onoff(const char *, int *);
+static int64_t	tui_now_ms(void);
+
+/* Set up the front end state. */
+void
+tui_init(struct tui *t, const struct kb *kb, const char *target)
+{
+	memset(t, 0, sizeof *t);
+	t->kb = kb;
+	t->sb = sb_new(TUI_SCROLLBACK_MAX);
+	t->target = xstrdup(target != NULL ? target : "?");
+	t->selected = -1;
+	t->follow = 1;
+	t->search_hit = -1;
+	t->set.timestamps = 1;
+	t->set.color = 1;
+	t->set.layout = LAYOUT_AUTO;
+	t->dirty = TUI_DIRTY_ALL;
+}
+
+/* Free the front end state. */
+void
+tui_release(struct tui *t)
+{
+	sb_free(t->sb);
+	free(t->target);
+	free(t->search);
+	free(t->custom);
+	free(t->auth_mech);
+	free(t->auth_user);
+}
+
+/* Wall-clock milliseconds. */
+static int64_t
+tui_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Add text (possibly several lines) to the dialogue. */
+static void
+tui_add_lines(struct tui *t, int kind, const char *text, size_t len,
+    long reply, unsigned flags)
+{
+	int	sec = t->session != NULL ? session_sec(t->session) :
+	    SESSION_SEC_CLEAR;
+
+	sb_add(t->sb, kind, sec, tui_now_ms(), reply, flags, text, len);
+	t->dirty |= TUI_DIRTY_DIALOGUE;
+}
+
+/* Say something of our own in the dialogue. */
+void
+tui_say(struct tui *t, int mark, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	tui_add_lines(t, mark == '!' ? SB_WARNING : SB_NOTICE, text,
+	    strlen(text), -1, 0);
+	free(text);
+}
+
+/* Show a message in the hint line until the next key. */
+void
+tui_flash(struct tui *t, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->message, sizeof t->message, fmt, ap);
+	va_end(ap);
+	t->dirty |= TUI_DIRTY_HINTS;
+}
+
+/* What the user can type next, for the explanation pane. */
+const char *
+tui_next_steps(struct tui *t)
+{
+	const struct caps	*c;
+
+	if (t->session == NULL || t->closed)
+		return ("the session is over: /quit (F10) leaves");
+	c = session_caps(t->session);
+	switch (session_phase(t->session)) {
+	case SESSION_PHASE_CONNECTING:
+	case SESSION_PHASE_TLS_CONNECT:
+	case SESSION_PHASE_GREETING:
+		return ("wait for the greeting (220)");
+	case SESSION_PHASE_CONNECTED:
+		return ("EHLO your.host.name (or HELO for plain SMTP)");
+	case SESSION_PHASE_HELLO:
+		if (caps_has(c, "STARTTLS") && session_sec(t->session) ==
+		    SESSION_SEC_CLEAR)
+			return ("STARTTLS to encrypt; MAIL FROM:<you@example."
+			    "org>; /auth plain USER; VRFY name; HELP; QUIT");
+		if (caps_has(c, "AUTH"))
+			return ("MAIL FROM:<you@example.org>; /auth plain "
+			    "USER; VRFY name; HELP; QUIT");
+		return ("MAIL FROM:<you@example.org>; VRFY name; EXPN list; "
+		    "HELP; QUIT");
+	case SESSION_PHASE_STARTTLS:
+		return ("wait for the TLS handshake");
+	case SESSION_PHASE_AUTH:
+		return ("answer the challenge in base64, or * to cancel");
+	case SESSION_PHASE_MAIL:
+		return ("RCPT TO:<someone@example.net>; RSET to start over");
+	case SESSION_PHASE_RCPT:
+		return ("another RCPT TO:<...>; DATA to send the message; RSET");
+	case SESSION_PHASE_DATA:
+		return ("type the message (headers, an empty line, the body); "
+		    "a line with only \".\" ends it; /data FILE sends a file");
+	case SESSION_PHASE_QUIT:
+		return ("wait for 221; the server then closes");
+	default:
+		break;
+	}
+	return ("/quit (F10) leaves");
+}
+
+/* The session's event callback. */
+void
+tui_event(void *arg, const struct session_event *ev)
+{
+	struct tui		*t = arg;
+	const struct reply	*r;
+	struct sb_reply		 sr;
+	struct buf		 b;
+	long			 idx;
+	size_t			 i;
+	char			*p, *nl;
+
+	transcript_event(t->log, ev);
+	switch (ev->type) {
+	case SESSION_EV_SENT:
+		tui_add_lines(t, SB_CLIENT, ev->text, strlen(ev->text), -1, 0);
+		break;
+	case SESSION_EV_REPLY:
+		r = ev->reply;
+		memset(&sr, 0, sizeof sr);
+		sr.code = (r->flags & REPLY_F_MALFORMED) ? 0 : r->code;
+		snprintf(sr.enh, sizeof sr.enh, "%s", r->enh);
+		sr.verb = ev->verb;
+		sr.command = ev->command;
+		sr.decoded = ev->decoded;
+		sr.flags = r->flags;
+		sr.notes = ev->notes;
+		sr.rtt_us = ev->rtt_us;
+		sr.sec = ev->sec;
+		idx = sb_add_reply(t->sb, &sr);
+		for (i = 0; i < r->nlines; i++) {
+			tui_add_lines(t, SB_SERVER, r->lines[i].raw,
+			    r->lines[i].len, idx, (i + 1 == r->nlines ?
+			    SB_F_LAST : 0) | ((r->flags & REPLY_F_BARE_LF) ?
+			    SB_F_BARE_LF : 0));
+			if (i + 2 == r->nlines && r->dropped_lines > 0)
+				tui_say(t, '*', "(%zu more reply lines not "
+				    "kept)", r->dropped_lines);
+		}
+		/* A new reply takes the panel unless an old one is chosen. */
+		free(t->custom);
+		t->custom = NULL;
+		t->explain_top = 0;
+		t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_STATUS;
+		break;
+	case SESSION_EV_NOTICE:
+	case SESSION_EV_WARNING:
+		tui_add_lines(t, ev->type == SESSION_EV_NOTICE ? SB_NOTICE :
+		    SB_WARNING, ev->text, strlen(ev->text), -1, 0);
+		if (ev->data != NULL)
+			tui_add_lines(t, ev->type == SESSION_EV_NOTICE ?
+			    SB_NOTICE : SB_WARNING, ev->data, ev->len, -1, 0);
+		break;
+	case SESSION_EV_FAILED:
+		tui_say(t, '!', "error: %s", ev->text);
+		if (ev->data != NULL)
+			tui_add_lines(t, SB_ERROR, ev->data, ev->len, -1, 0);
+		break;
+	case SESSION_EV_TLS:
+		buf_init(&b, 0);
+		buf_printf(&b, "---- TLS started: %s, %s; certificate %s ----",
+		    ev->tls->protocol, ev->tls->cipher, ev->tls->verified ?
+		    "verified" : "NOT verified");
+		tui_add_lines(t, SB_TLS, b.data, b.len, -1, 0);
+		buf_reset(&b);
+		format_tls(&b, ev->tls, "");
+		/* Only the verdict here; F3 shows the rest. */
+		for (p = b.data; *p != '\0'; p = nl + 1) {
+			if ((nl = strchr(p, '\n')) == NULL)
+				break;
+			*nl = '\0';
+			if (strncmp(p, "check:", 6) == 0)
+				tui_add_lines(t, ev->tls->verified ? SB_TLS :
+				    SB_WARNING, p, strlen(p), -1, 0);
+		}
+		buf_release(&b);
+		t->dirty |= TUI_DIRTY_STATUS;
+		break;
+	case SESSION_EV_COMMAND:
+		tui_command(t, ev->text);
+		break;
+	case SESSION_EV_CLOSED:
+		t->closed = 1;
+		tui_say(t, '*', "connection closed; /quit or F10 leaves");
+		input_update_prompt(t);
+		t->dirty |= TUI_DIRTY_ALL;
+		break;
+	case SESSION_EV_PHASE:
+		input_update_prompt(t);
+		t->dirty |= TUI_DIRTY_STATUS | TUI_DIRTY_EXPLAIN;
+		break;
+	}
+}
+
+/* Select reply idx (-1: follow the newest) and show it. */
+void
+tui_select(struct tui *t, long idx)
+{
+	const struct sb_reply	*r;
+	long			 n = sb_nreplies(t->sb);
+
+	if (idx >= n - 1)
+		idx = -1;
+	if (idx < -1)
+		idx = -1;
+	t->selected = idx;
+	free(t->custom);
+	t->custom = NULL;
+	t->explain_top = 0;
+	if (idx >= 0 && (r = sb_reply(t->sb, idx)) != NULL) {
+		/* Keep the reply in view, with some context below it. */
+		size_t	last = r->first + (r->nlines > 0 ? r->nlines - 1 : 0);
+		size_t	want = last + (size_t)ui_dialogue_rows(t) / 3;
+
+		if (want >= sb_end(t->sb))
+			want = sb_end(t->sb) - 1;
+		t->follow = 0;
+		t->bottom = want;
+	} else
+		t->follow = 1;
+	t->dirty |= TUI_DIRTY_DIALOGUE | TUI_DIRTY_EXPLAIN;
+}
+
+/* Scroll the dialogue by n lines (negative: back). */
+void
+tui_scroll(struct tui *t, long n)
+{
+	size_t	end = sb_end(t->sb), first = sb_first(t->sb), b;
+
+	if (end == first)
+		return;
+	b = t->follow ? end - 1 : t->bottom;
+	if (n < 0) {
+		b = (size_t)(-n) > b - first ? first : b - (size_t)(-n);
+		t->follow = 0;
+	} else {
+		b += (size_t)n;
+		if (b >= end - 1) {
+			b = end - 1;
+			t->follow = 1;
+		}
+	}
+	t->bottom = b;
+	t->dirty |= TUI_DIRTY_DIALOGUE;
+}
+
+/* Search the dialogue from the current place. */
+void
+tui_search_run(struct tui *t, const char *needle, int backwards)
+{
+	size_t	from, end = sb_end(t->sb), first = sb_first(t->sb);
+	long	hit;
+
+	if (end == first)
+		return;
+	if (t->search_hit >= 0)
+		from = (size_t)t->search_hit;
+	else
+		from = t->follow ? end - 1 : t->bottom;
+	if (t->search_hit >= 0) {
+		if (backwards && from > first)
+			from--;
+		else if (!backwards && from + 1 < end)
+			from++;
+	}
+	hit = sb_search(t->sb, needle, from, backwards);
+	if (hit < 0)
+		hit = sb_search(t->sb, needle, backwards ? end - 1 : first,
+		    backwards);
+	if (hit < 0) {
+		tui_flash(t, "not found: %s", needle);
+		t->search_hit = -1;
+	} else {
+		t->search_hit = hit;
+		t->follow = 0;
+		t->bottom = (size_t)hit + (size_t)ui_dialogue_rows(t) / 2;
+		if (t->bottom >= end)
+			t->bottom = end - 1;
+		if (t->bottom == end - 1)
+			t->follow = 1;
+		if (sb_reply_of(t->sb, (size_t)hit) >= 0)
+			tui_select(t, sb_reply_of(t->sb, (size_t)hit));
+		t->follow = t->bottom == end - 1;
+	}
+	t->dirty |= TUI_DIRTY_DIALOGUE;
+}
+
+/* Open, switch or close an overlay. */
+void
+tui_toggle_overlay(struct tui *t, enum tui_overlay o)
+{
+	t->overlay = t->overlay == o ? TUI_OVERLAY_NONE : o;
+	t->overlay_top = 0;
+	t->dirty = TUI_DIRTY_ALL;
+}
+
+/* Parse on/off. */
+static int
+tui_onoff(const char *v, int *out)
+{
+	if (strcasecmp(v, "on") == 0 || strcasecmp(v, "yes") == 0 ||
+	    strcmp(v, "1") == 0)
+		*out = 1;
+	else if (strcasecmp(v, "off") == 0 || strcasecmp(v, "no") == 0 ||
+	    strcmp(v, "0") == 0)
+		*out = 0;
+	else
+		return (-1);
+	return (0);
+}
+
+/* Change a setting; returns -1 for an unknown name or value. */
+int
+tui_set(struct tui *t, const char *name, const char *value)
+{
+	int	v;
+
+	if (strcasecmp(name, "layout") == 0) {
+		if (strcasecmp(value, "auto") == 0)
+			t->set.layout = LAYOUT_AUTO;
+		else if (strcasecmp(value, "side") == 0)
+			t->set.layout = LAYOUT_SIDE;
+		else if (strcasecmp(value, "stacked") == 0)
+			t->set.layout = LAYOUT_STACKED;
+		else
+			return (-1);
+		ui_resize(t);
+		return (0);
+	}
+	if (tui_onoff(value, &v) == -1)
+		return (-1);
+	if (strcasecmp(name, "timestamps") == 0)
+		t->set.timestamps = v;
+	else if (strcasecmp(name, "eol") == 0)
+		t->set.eol = v;
+	else if (strcasecmp(name, "verbose") == 0)
+		t->set.verbose = v;
+	else if (strcasecmp(name, "presentation") == 0) {
+		t->set.presentation = v;
+		ui_resize(t);
+	} else if (strcasecmp(name, "mouse") == 0) {
+		t->set.mouse = v;
+		/* SGR mouse reporting (xterm 1006): wheel and clicks. */
+		fputs(v ? "\033[?1000h\033[?1006h" : "\033[?1000l\033[?1006l",
+		    stdout);
+		fflush(stdout);
+	} else if (strcasecmp(name, "color") == 0) {
+		if (v && !has_colors())
+			return (-1);
+		t->set.color = v;
+		tui_flash(t, "color takes effect at the next start");
+	} else
+		return (-1);
+	t->dirty = TUI_DIRTY_ALL;
+	return (0);
+}
+
+/* List the settings in the dialogue. */
+static void
+tui_settings_list(struct tui *t)
+{
+	static const char *layouts[] = { "auto", "side", "stacked" };
+
+	tui_say(t, '*', "timestamps %s, mouse %s, color %s, eol %s, layout %s, "
+	    "presentation %s, verbose %s", t->set.timestamps ? "on" : "off",
+	    t->set.mouse ? "on" : "off", t->set.color ? "on" : "off",
+	    t->set.eol ? "on" : "off", layouts[t->set.layout],
+	    t->set.presentation ? "on" : "off", t->set.verbose ? "on" : "off");
+}
+
+/* Read ~/.config/smtpscope/config: "set NAME VALUE" lines. */
+static void
+tui_load_config(struct tui *t)
+{
+	const char	*xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char		*path, line[512], *name, *value, *save;
+	FILE		*f;
+	int		 n = 0;
+
+	if (xdg != NULL && *xdg == '/')
+		path = xasprintf("%s/smtpscope/config", xdg);
+	else if (home != NULL && *home == '/')
+		path = xasprintf("%s/.config/smtpscope/config", home);
+	else
+		return;
+	if ((f = fopen(path, "r")) == NULL) {
+		free(path);
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		n++;
+		line[strcspn(line, "\r\n")] = '\0';
+		name = strtok_r(line, " \t", &save);
+		if (name == NULL || *name == '#')
+			continue;
+		if (strcasecmp(name, "set") == 0)
+			name = strtok_r(NULL, " \t", &save);
+		value = name != NULL ? strtok_r(NULL, " \t", &save) : NULL;
+		if (name == NULL || value == NULL ||
+		    tui_set(t, name, value) == -1)
+			tui_say(t, '!', "%s:%d: not a setting: use \"set NAME "
+			    "VALUE\" (see F1)", path, n);
+	}
+	fclose(f);
+	free(path);
+}
+
+/* A line typed at the command line. */
+void
+tui_line(struct tui *t, const char *line)
+{
+	char	*cause, *copy, *mech, *user, *pass, *save;
+	size_t	 len = strlen(line);
+
+	t->message[0] = '\0';
+	if (strcasecmp(line, "/quit") == 0 || strncasecmp(line, "/quit ", 6) ==
+	    0) {
+		t->quit = 1;
+		return;
+	}
+	if (t->closed && (len == 0 || line[0] != '/')) {
+		tui_flash(t, "the session is over: /quit leaves");
+		return;
+	}
+	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
+	    line[5] == ' ')) {
+		copy = xstrdup(line + 5);
+		mech = strtok_r(copy, " ", &save);
+		user = mech != NULL ? strtok_r(NULL, " ", &save) : NULL;
+		pass = user != NULL ? strtok_r(NULL, "", &save) : NULL;
+		if (mech == NULL || user == NULL)
+			tui_say(t, '!', "usage: /auth plain|login USER "
+			    "[PASSWORD]");
+		else if (strcasecmp(mech, "plain") != 0 &&
+		    strcasecmp(mech, "login") != 0)
+			tui_say(t, '!', "/auth: use plain or login");
+		else if (pass == NULL)
+			input_ask_password(t, mech, user);
+		else if (session_auth(t->session, mech, user, pass,
+		    &cause) == -1) {
+			tui_say(t, '!', "/auth: %s", cause);
+			free(cause);
+		}
+		explicit_bzero(copy, len);
+		free(copy);
+		return;
+	}
+	if (strncasecmp(line, "/data", 5) == 0 && (line[5] == '\0' ||
+	    line[5] == ' ')) {
+		if (len <= 6)
+			tui_say(t, '!', "usage: /data FILE");
+		else if (session_send_file(t->session, line + 6, &cause) ==
+		    -1) {
+			tui_say(t, '!', "/data: %s", cause);
+			free(cause);
+		}
+		return;
+	}
+	if (session_submit(t->session, line, len, &cause) == -1) {
+		tui_say(t, '!', "not sent: %s", cause);
+		free(cause);
+	}
+}
+
+/* A / command the session hands back in turn. */
+static void
+tui_command(struct tui *t, const char *line)
+{
+	char			*copy = xstrdup(line + 1), *cmd, *arg, *verb;
+	char			*rest, *enc, *dec;
+	struct reply		*r;
+	struct explanation	 ex;
+	struct buf		 b;
+	size_t			 dlen;
+
+	cmd = copy;
+	if ((arg = strchr(copy, ' ')) != NULL) {
+		*arg++ = '\0';
+		while (*arg == ' ')
+			arg++;
+	} else
+		arg = copy + strlen(copy);
+
+	if (strcasecmp(cmd, "help") == 0)
+		tui_toggle_overlay(t, TUI_OVERLAY_HELP);
+	else if (strcasecmp(cmd, "caps") == 0)
+		tui_toggle_overlay(t, TUI_OVERLAY_CAPS);
+	else if (strcasecmp(cmd, "cert") == 0)
+		tui_toggle_overlay(t, TUI_OVERLAY_CERT);
+	else if (strcasecmp(cmd, "quit") == 0)
+		t->quit = 1;
+	else if (strcasecmp(cmd, "explain") == 0) {
+		verb = NULL;
+		rest = strrchr(arg, ' ');
+		if (rest != NULL && explain_verb(rest + 1) != NULL &&
+		    (rest[1] < '0' || rest[1] > '9')) {
+			verb = rest + 1;
+			*rest = '\0';
+		}
+		r = reply_from_line(arg, strlen(arg));
+		if (r == NULL || (r->flags & REPLY_F_MALFORMED))
+			tui_say(t, '!', "/explain: give a reply code (three "
+			    "digits, 200-599), e.g. /explain 550 5.1.1 RCPT");
+		else {
+			explain_reply(t->kb, r, explain_verb(verb), &ex);
+			buf_init(&b, 0);
+			format_explanation(&b, &ex, "", 1);
+			free(t->custom);
+			t->custom = buf_detach(&b, NULL);
+			t->explain_top = 0;
+			t->dirty |= TUI_DIRTY_EXPLAIN;
+		}
+		reply_free(r);
+	} else if (strcasecmp(cmd, "b64") == 0) {
+		enc = b64_encode(arg, strlen(arg));
+		tui_say(t, '*', "base64: %s", enc);
+		free(enc);
+	} else if (strcasecmp(cmd, "unb64") == 0) {
+		if ((dec = b64_decode(arg, strlen(arg), &dlen)) == NULL)
+			tui_say(t, '!', "/unb64: not valid base64");
+		else {
+			tui_add_lines(t, SB_NOTICE, dec, dlen, -1, 0);
+			free(dec);
+		}
+	} else if (strcasecmp(cmd, "search") == 0) {
+		if (*arg != '\0') {
+			free(t->search);
+			t->search = xstrdup(arg);
+			t->search_hit = -1;
+			tui_search_run(t, arg, 1);
+		}
+	} else if (strcasecmp(cmd, "set") == 0) {
+		char	*name = arg, *value = strchr(arg, ' ');
+
+		if (*name == '\0')
+			tui_settings_list(t);
+		else if (value == NULL)
+			tui_say(t, '!', "usage: /set NAME VALUE");
+		else {
+			*value++ = '\0';
+			while (*value == ' ')
+				value++;
+			if (tui_set(t, name, value) == -1)
+				tui_say(t, '!', "/set: unknown setting or "
+				    "value: %s %s (F1 lists them)", name, value);
+			else
+				tui_settings_list(t);
+		}
+	} else
+		tui_say(t, '!', "unknown command /%s: F1 lists them", cmd);
+	free(copy);
+}
+
+/* Remember one key sequence. */
+static void
+tui_seq_add(const char *seq, enum tui_key key, int input)
+{
+	size_t	i;
+
+	if (seq == NULL || seq == (char *)-1 || *seq != '\033' ||
+	    strlen(seq) < 2)
+		return;
+	for (i = 0; i < tui_nseqs; i++)
+		if (strcmp(tui_seqs[i].seq, seq) == 0)
+			return;
+	tui_seqs = xreallocarray(tui_seqs, tui_nseqs + 1, sizeof *tui_seqs);
+	tui_seqs[tui_nseqs].seq = xstrdup(seq);
+	tui_seqs[tui_nseqs].len = strlen(seq);
+	tui_seqs[tui_nseqs].key = key;
+	tui_seqs[tui_nseqs].input = input;
+	tui_nseqs++;
+}
+
+/* The keys we take: terminfo's sequences, then common ones. */
+static void
+tui_seqs_init(void)
+{
+	static const struct {
+		const char	*cap;
+		const char	*fallback[4];
+		enum tui_key	 key;
+		int		 input;
+	} keys[] = {
+		{ "kf1", { "\033OP", "\033[11~", "\033[[A", NULL },
+		    TUI_KEY_F1, 1 },
+		{ "kf2", { "\033OQ", "\033[12~", "\033[[B", NULL },
+		    TUI_KEY_F2, 1 },
+		{ "kf3", { "\033OR", "\033[13~", "\033[[C", NULL },
+		    TUI_KEY_F3, 1 },
+		{ "kf5", { "\033[15~", "\033[[E", NULL, NULL }, TUI_KEY_F5, 1 },
+		{ "kf6", { "\033[17~", NULL, NULL, NULL }, TUI_KEY_F6, 1 },
+		{ "kf7", { "\033[18~", NULL, NULL, NULL }, TUI_KEY_F7, 1 },
+		{ "kf8", { "\033[19~", NULL, NULL, NULL }, TUI_KEY_F8, 1 },
+		{ "kf10", { "\033[21~", NULL, NULL, NULL }, TUI_KEY_F10, 1 },
+		{ "kpp", { "\033[5~", NULL, NULL, NULL }, TUI_KEY_PGUP, 1 },
+		{ "knp", { "\033[6~", NULL, NULL, NULL }, TUI_KEY_PGDN, 1 },
+		{ "khome", { "\033[H", "\033OH", "\033[1~", "\033[7~" },
+		    TUI_KEY_HOME, 0 },
+		{ "kend", { "\033[F", "\033OF", "\033[4~", "\033[8~" },
+		    TUI_KEY_END, 0 },
+		{ "kcuu1", { "\033[A", "\033OA", NULL, NULL }, TUI_KEY_UP, 0 },
+		{ "kcud1", { "\033[B", "\033OB", NULL, NULL }, TUI_KEY_DOWN, 0 },
+	};
+	size_t	i, j;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		tui_seq_add(tigetstr((char *)keys[i].cap), keys[i].key,
+		    keys[i].input);
+		for (j = 0; j < 4 && keys[i].fallback[j] != NULL; j++)
+			tui_seq_add(keys[i].fallback[j], keys[i].key,
+			    keys[i].input);
+	}
+}
+
+/* Forget the key sequences. */
+static void
+tui_seqs_free(void)
+{
+	size_t	i;
+
+	for (i = 0; i < tui_nseqs; i++)
+		free(tui_seqs[i].seq);
+	free(tui_seqs);
+	tui_seqs = NULL;
+	tui_nseqs = 0;
+}
+
+/* Does a key sequence of ours start at p?  Returns its length or 0. */
+static size_t
+tui_match(const unsigned char *p, size_t len, enum tui_key *key, int input)
+{
+	size_t	i, best = 0;
+
+	for (i = 0; i < tui_nseqs; i++) {
+		if (input && !tui_seqs[i].input)
+			continue;
+		if (tui_seqs[i].len <= len && tui_seqs[i].len > best &&
+		    memcmp(p, tui_seqs[i].seq, tui_seqs[i].len) == 0) {
+			best = tui_seqs[i].len;
+			*key = tui_seqs[i].key;
+		}
+	}
+	return (best);
+}
+
+/* An SGR mouse report at p ("\e[<b;x;yM"): act on it, return its length. */
+static size_t
+tui_mouse(struct tui *t, const unsigned char *p, size_t len)
+{
+	size_t	i;
+	int	v[3] = { 0, 0, 0 }, k = 0;
+	long	reply;
+
+	if (len < 6 || memcmp(p, "\033[<", 3) != 0)
+		return (0);
+	for (i = 3; i < len && i < 32; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			v[k] = v[k] * 10 + (p[i] - '0');
+		else if (p[i] == ';' && k < 2)
+			k++;
+		else if (p[i] == 'M' || p[i] == 'm')
+			break;
+		else
+			return (0);
+	}
+	if (i >= len || i >= 32 || k != 2)
+		return (0);
+	if (p[i] == 'M') {
+		if (v[0] == 64)
+			tui_scroll(t, -3);
+		else if (v[0] == 65)
+			tui_scroll(t, 3);
+		else if (v[0] == 0 &&
+		    (reply = ui_reply_at_row(t, v[2] - 1)) >= 0)
+			tui_select(t, reply);
+	}
+	return (i + 1);
+}
+
+/* Act on one of our keys. */
+static void
+tui_key(struct tui *t, enum tui_key key)
+{
+	int	page = ui_dialogue_rows(t) - 2;
+
+	if (page < 1)
+		page = 1;
+	switch (key) {
+	case TUI_KEY_F1:
+		tui_toggle_overlay(t, TUI_OVERLAY_HELP);
+		break;
+	case TUI_KEY_F2:
+		tui_toggle_overlay(t, TUI_OVERLAY_CAPS);
+		break;
+	case TUI_KEY_F3:
+		tui_toggle_overlay(t, TUI_OVERLAY_CERT);
+		break;
+	case TUI_KEY_F5:
+		t->set.eol = !t->set.eol;
+		tui_flash(t, "line ends and control bytes %s", t->set.eol ?
+		    "shown (\xe2\x90\x8d\xe2\x90\x8a = CRLF, \xe2\x90\x8a = "
+		    "bare LF)" : "hidden");
+		t->dirty |= TUI_DIRTY_DIALOGUE;
+		break;
+	case TUI_KEY_F6:
+		t->focus = t->focus == TUI_FOCUS_INPUT ? TUI_FOCUS_DIALOGUE :
+		    TUI_FOCUS_INPUT;
+		t->dirty = TUI_DIRTY_ALL;
+		break;
+	case TUI_KEY_F7:
+		t->explain_top = t->explain_top > 3 ? t->explain_top - 3 : 0;
+		t->dirty |= TUI_DIRTY_EXPLAIN;
+		break;
+	case TUI_KEY_F8:
+		t->explain_top += 3;
+		t->dirty |= TUI_DIRTY_EXPLAIN;
+		break;
+	case TUI_KEY_F10:
+		t->quit = 1;
+		break;
+	case TUI_KEY_PGUP:
+		if (t->overlay != TUI_OVERLAY_NONE) {
+			t->overlay_top -= ui_overlay_rows(t);
+			if (t->overlay_top < 0)
+				t->overlay_top = 0;
+			t->dirty |= TUI_DIRTY_OVERLAY;
+		} else
+			tui_scroll(t, -page);
+		break;
+	case TUI_KEY_PGDN:
+		if (t->overlay != TUI_OVERLAY_NONE) {
+			t->overlay_top += ui_overlay_rows(t);
+			t->dirty |= TUI_DIRTY_OVERLAY;
+		} else
+			tui_scroll(t, page);
+		break;
+	case TUI_KEY_HOME:
+		if (sb_nreplies(t->sb) > 0)
+			tui_select(t, 0);
+		else
+			tui_scroll(t, -(long)sb_end(t->sb));
+		break;
+	case TUI_KEY_END:
+		tui_select(t, -1);
+		break;
+	case TUI_KEY_UP:
+		if (t->overlay != TUI_OVERLAY_NONE) {
+			if (t->overlay_top > 0)
+				t->overlay_top--;
+			t->dirty |= TUI_DIRTY_OVERLAY;
+		} else if (sb_nreplies(t->sb) > 0)
+			tui_select(t, t->selected < 0 ? sb_nreplies(t->sb) -
+			    2 : (t->selected > 0 ? t->selected - 1 : 0));
+		break;
+	case TUI_KEY_DOWN:
+		if (t->overlay != TUI_OVERLAY_NONE) {
+			t->overlay_top++;
+			t->dirty |= TUI_DIRTY_OVERLAY;
+		} else if (t->selected >= 0)
+			tui_select(t, t->selected + 1);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A plain byte while the dialogue pane has focus. */
+static void
+tui_dialogue_byte(struct tui *t, unsigned char c)
+{
+	if (t->overlay != TUI_OVERLAY_NONE) {
+		if (c == 'q' || c == 033)
+			tui_toggle_overlay(t, t->overlay);
+		else if (c == 'j')
+			tui_key(t, TUI_KEY_DOWN);
+		else if (c == 'k')
+			tui_key(t, TUI_KEY_UP);
+		else if (c == ' ')
+			tui_key(t, TUI_KEY_PGDN);
+		return;
+	}
+	switch (c) {
+	case 'k':
+		tui_key(t, TUI_KEY_UP);
+		break;
+	case 'j':
+		tui_key(t, TUI_KEY_DOWN);
+		break;
+	case 'g':
+		tui_key(t, TUI_KEY_HOME);
+		break;
+	case 'G':
+		tui_key(t, TUI_KEY_END);
+		break;
+	case ' ':
+		tui_key(t, TUI_KEY_PGDN);
+		break;
+	case 'b':
+		tui_key(t, TUI_KEY_PGUP);
+		break;
+	case '/':
+		input_ask_search(t, 0);
+		break;
+	case '?':
+		input_ask_search(t, 1);
+		break;
+	case 'n':
+	case 'N':
+		if (t->search != NULL)
+			tui_search_run(t, t->search, (c == 'N') !=
+			    t->search_back);
+		else
+			tui_flash(t, "no search yet: / or ? starts one");
+		break;
+	case '\t':
+	case 033:
+	case 'i':
+	case 'q':
+	case '\r':
+		t->focus = TUI_FOCUS_INPUT;
+		t->dirty = TUI_DIRTY_ALL;
+		break;
+	case '\f':
+		ui_redraw(t);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Route the bytes of one read: our keys, mouse reports, readline. */
+static void
+tui_keys(struct tui *t, const unsigned char *buf, size_t len)
+{
+	size_t		 i = 0, n, start;
+	enum tui_key	 key;
+
+	if (len > 0 && t->message[0] != '\0') {
+		t->message[0] = '\0';
+		t->dirty |= TUI_DIRTY_HINTS;
+	}
+	while (i < len && !t->quit) {
+		if (t->set.mouse && (n = tui_mouse(t, buf + i, len - i)) > 0) {
+			i += n;
+			continue;
+		}
+		if (t->focus == TUI_FOCUS_DIALOGUE || (t->overlay !=
+		    TUI_OVERLAY_NONE && t->input_mode == TUI_INPUT_COMMAND)) {
+			if ((n = tui_match(buf + i, len - i, &key, 0)) > 0) {
+				tui_key(t, key);
+				i += n;
+			} else
+				tui_dialogue_byte(t, buf[i++]);
+			continue;
+		}
+		/* Command line: readline gets runs without our keys. */
+		start = i;
+		while (i < len) {
+			if (buf[i] == 033 && tui_match(buf + i, len - i, &key,
+			    1) > 0)
+				break;
+			if (t->set.mouse && buf[i] == 033 && tui_mouse(t, buf +
+			    i, 0) == 0 && len - i >= 3 && memcmp(buf + i,
+			    "\033[<", 3) == 0)
+				break;
+			if (buf[i] == '\t' && t->input_mode ==
+			    TUI_INPUT_COMMAND && input_line_empty() &&
+			    i == start)
+				break;
+			i++;
+		}
+		if (i > start) {
+			input_feed(t, buf + start, i - start);
+			continue;
+		}
+		if (buf[i] == '\t') {
+			t->focus = TUI_FOCUS_DIALOGUE;
+			t->dirty = TUI_DIRTY_ALL;
+			i++;
+			continue;
+		}
+		if ((n = tui_match(buf + i, len - i, &key, 1)) > 0) {
+			tui_key(t, key);
+			i += n;
+			continue;
+		}
+		/* An incomplete mouse report: drop the rest of the read. */
+		break;
+	}
+}
+
+/* Signal handler: one byte down the pipe. */
+static void
+tui_signal(int sig)
+{
+	int		saved = errno;
+	unsigned char	c = (unsigned char)sig;
+
+	if (write(tui_sigpipe[1], &c, 1) == -1) {
+		/* The pipe is full: a wake-up is already pending. */
+	}
+	errno = saved;
+}
+
+/* A crash: put the terminal back before dying. */
+static void
+tui_fatal_signal(int sig)
+{
+	ui_end();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Run the full-screen loop. */
+int
+tui_run(struct tui *t)
+{
+	struct pollfd		 pfd[SESSION_POLLFDS + 2];
+	struct sigaction	 sa;
+	unsigned char		 buf[4096], c;
+	int			 n, sn, i, timeout, sig;
+	ssize_t			 got;
+	static const int	 fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE,
+	    SIGILL, SIGABRT };
+
+	if (pipe(tui_sigpipe) == -1)
+		return (-1);
+	net_nonblock(tui_sigpipe[0]);
+	net_nonblock(tui_sigpipe[1]);
+	/* Our handlers first: ncurses then leaves SIGWINCH to us. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tui_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGCONT, &sa, NULL);
+	sa.sa_handler = tui_fatal_signal;
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < (int)(sizeof fatal_sigs / sizeof fatal_sigs[0]); i++)
+		sigaction(fatal_sigs[i], &sa, NULL);
+	log_set_fatal_hook(ui_end);
+
+	if (ui_start(t) == -1) {
+		close(tui_sigpipe[0]);
+		close(tui_sigpipe[1]);
+		return (-1);
+	}
+	tui_seqs_init();
+	input_start(t);
+	tui_load_config(t);
+	tui_say(t, '*', "F1 help  F2 capabilities  F3 certificate  F10 quit; "
+	    "type SMTP commands below");
+
+	while (!t->quit) {
+		ui_flush(t);
+		sn = t->session != NULL ? session_pollfds(t->session, pfd) : 0;
+		n = sn;
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+		pfd[n].fd = tui_sigpipe[0];
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+		timeout = t->session != NULL ? session_timeout(t->session) :
+		    -1;
+		if (poll(pfd, (nfds_t)n, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		/* Signals first: a resize is handled before drawing. */
+		if (pfd[n - 1].revents) {
+			while (read(tui_sigpipe[0], &c, 1) == 1) {
+				sig = c;
+				if (sig == SIGWINCH || sig == SIGCONT) {
+					struct winsize	ws;
+
+					if (ioctl(STDOUT_FILENO, TIOCGWINSZ,
+					    &ws) == 0 && ws.ws_row > 0 &&
+					    ws.ws_col > 0)
+						resizeterm(ws.ws_row,
+						    ws.ws_col);
+					ui_resize(t);
+				} else if (sig == SIGINT) {
+					if (input_line_empty() &&
+					    t->input_mode == TUI_INPUT_COMMAND)
+						t->quit = 1;
+					else
+						input_interrupt(t);
+				} else
+					t->quit = 1;
+			}
+		}
+		if (t->session != NULL)
+			session_io(t->session, pfd, sn);
+		if (pfd[n - 2].revents & (POLLIN | POLLHUP | POLLERR)) {
+			got = read(STDIN_FILENO, buf, sizeof buf);
+			if (got > 0)
+				tui_keys(t, buf, (size_t)got);
+			else if (got == 0 || (errno != EAGAIN &&
+			    errno != EINTR))
+				t->quit = 1;
+		}
+	}
+
+	if (t->session != NULL && !session_closed(t->session))
+		session_close(t->session);
+	input_end(t);
+	ui_end();
+	log_set_fatal_hook(NULL);
+	tui_seqs_free();
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCONT, SIG_DFL);
+	close(tui_sigpipe[0]);
+	close(tui_sigpipe[1]);
+	tui_sigpipe[0] = tui_sigpipe[1] = -1;
+	return (0);
+}

@@ -1,0 +1,163 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# The full-screen interface tested as a person uses it: the real program
+# runs in a private tmux server against the practice server; keys go in
+# with send-keys and the screen comes back with capture-pane.
+set -u
+top_srcdir=${top_srcdir:-.}
+top_builddir=${top_builddir:-.}
+bin=$(cd "$top_builddir" && pwd)/src/smtpscope
+command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
+
+tmp=$(mktemp -d)
+sock=smtpscope-test-$$
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+. "$top_srcdir/tests/lib.sh"
+on_fail() { sed 's/^/# /' "$tmp/screen" 2>/dev/null; }
+
+# start [ARGS...]: a fresh session running smtpscope in a 140x40 window.
+start() {
+	tm kill-server 2>/dev/null
+	mkdir -p "$tmp/home"
+	tm new-session -d -x 140 -y 40 -s t \
+	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen ${EXTRA_ENV:-} $bin $* ; echo EXIT=\$?; sleep 30"
+	tm set-option -t t status off >/dev/null
+	wait_for "220 practice"
+}
+screen() { tm capture-pane -p -t t >"$tmp/screen"; }
+# wait_for TEXT: until the screen shows TEXT (up to 5 s).
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		screen
+		grep -qF -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+keys() { tm send-keys -t t "$@"; }
+type_line() { tm send-keys -t t -l "$1"; tm send-keys -t t Enter; }
+shows() { screen; grep -qF -- "$1" "$tmp/screen"; }
+shows_re() { screen; grep -qE -- "$1" "$tmp/screen"; }
+# The explanation pane is the right-hand side when side by side.
+explains() { screen; cut -c78- "$tmp/screen" | grep -qF -- "$1"; }
+
+start
+t "greeting shown in the dialogue" shows "S   220 practice.smtpscope.test ESMTP"
+t "greeting explained" explains "220 Service ready"
+t "status bar names the session" shows_re "^ smtpscope  practice server \[127\.0\.0\.1\]  clear \(no TLS\)  phase: CONNECTED"
+
+type_line "EHLO me.example"
+t "EHLO reply in the dialogue" wait_for "S   250-PIPELINING"
+t "EHLO reply explained" explains "In reply to: EHLO me.example"
+type_line "VRFY alice"
+wait_for "252 2.0.0 alice"
+t "VRFY: 252 explained" explains "252 Cannot verify user"
+type_line "HELP"
+wait_for "214-"
+t "HELP: 214 explained" explains "214 Help message"
+type_line "STARTTLS"
+t "TLS boundary drawn" wait_for "---- TLS started: TLSv1.3"
+t "status shows TLS verified" shows "TLSv1.3 verified"
+type_line "EHLO me.example"
+t "lines inside TLS are marked" wait_for "C + EHLO me.example"
+
+type_line "MAIL FROM:<teacher@school.test>"
+type_line "RCPT TO:<alice@practice.test>"
+type_line "DATA"
+t "after 354 the prompt is data>" wait_for "data>"
+t "354 explained" explains "354 Start mail input"
+type_line "Subject: hello"
+type_line ""
+type_line ".dotted"
+type_line "."
+t "message accepted" wait_for "250 2.0.0 Ok: queued as"
+t "verdict explained as the answer to the dot" explains "In reply to: ."
+t "prompt back to smtp>" shows "smtp>"
+
+# Select an earlier reply from the dialogue pane.
+keys Tab
+sleep 0.2
+keys k k k k k
+sleep 0.3
+t "an earlier reply is shown again" explains "Earlier reply"
+keys G
+sleep 0.3
+screen
+t "G returns to the newest" bash -c "! cut -c78- '$tmp/screen' | grep -q 'Earlier reply'"
+keys Escape
+sleep 0.2
+
+# F1, F2, F3 open and close.
+keys F1
+t "F1 opens help" wait_for "F1 Help"
+keys Escape
+sleep 0.3
+t "Esc closes it" bash -c "! tmux -L $sock capture-pane -p -t t | grep -q 'F1 Help'"
+keys F2
+t "F2 lists capabilities" wait_for "F2 Capabilities"
+t "  with explanations" shows "Command pipelining"
+keys PageDown PageDown PageDown
+sleep 0.3
+t "  and what changed after STARTTLS" shows "(gone after STARTTLS)"
+keys F2
+sleep 0.3
+keys F3
+t "F3 shows the certificate" wait_for "F3 TLS and certificate"
+t "  and the verdict" shows "check:   OK for 127.0.0.1"
+keys F3
+sleep 0.3
+
+# Resizing keeps both panes whole.
+tm resize-window -t t -x 80 -y 24
+sleep 0.5
+t "80x24: stacked, both panes titled" bash -c "tmux -L $sock capture-pane -p -t t | grep -q '^ Dialogue' && tmux -L $sock capture-pane -p -t t | grep -q '^ Explanation'"
+t "80x24: status on top, hints at the bottom" bash -c "tmux -L $sock capture-pane -p -t t | head -1 | grep -q '^ smtpscope' && tmux -L $sock capture-pane -p -t t | tail -1 | grep -q 'F1 help'"
+tm resize-window -t t -x 200 -y 60
+sleep 0.5
+t "200x60: side by side" bash -c "tmux -L $sock capture-pane -p -t t | grep -qE '^ Dialogue .*Explanation'"
+t "200x60: the newest explanation is whole" bash -c "tmux -L $sock capture-pane -p -t t | grep -q 'Next: '"
+tm resize-window -t t -x 140 -y 40
+sleep 0.3
+
+# /auth asks for the password with no echo; nothing secret is kept.
+type_line "/auth plain demo"
+t "password prompt" wait_for "password for demo:"
+keys -l "s3cretpw"
+sleep 0.2
+t "the password is not echoed" bash -c "! tmux -L $sock capture-pane -p -t t | grep -q s3cretpw"
+keys Enter
+t "AUTH sent, hidden" wait_for "AUTH PLAIN ********"
+type_line "AUTH PLAIN AGRlbW8AZGVtbw=="
+wait_for "503"
+type_line "/quit"
+t "/quit leaves and restores the terminal" wait_for "EXIT="
+hist=$tmp/home/state/smtpscope/history
+t "history saved" test -f "$hist"
+t "history is private (0600)" bash -c "[ \"\$(stat -c %a '$hist')\" = 600 ]"
+t "history holds commands" grep -q "VRFY alice" "$hist"
+t "history holds no AUTH secret" bash -c "! grep -qiE 's3cretpw|AGRlbW8|^AUTH|/auth' '$hist'"
+
+# A hostile greeting cannot touch the screen outside its line.
+printf 'greeting 220 evil.test \\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\x1b[31mred ESMTP\n' >"$tmp/evil"
+start --practice-script "$tmp/evil"
+t "escape sequences shown escaped" shows '220 evil.test \e[2J\e[H\e]0;owned\x07\e[31mred ESMTP'
+t "the screen is intact (status bar still on top)" bash -c "tmux -L $sock capture-pane -p -t t | head -1 | grep -q '^ smtpscope'"
+t "the window title was not changed" bash -c "[ \"\$(tmux -L $sock display -p -t t '#{pane_title}')\" != owned ]"
+keys F10
+t "F10 leaves" wait_for "EXIT="
+
+# Ctrl-C on an empty line leaves, and the terminal is usable after.
+start
+keys C-c
+t "Ctrl-C leaves" wait_for "EXIT="
+t "no alternate screen left behind" bash -c "tmux -L $sock capture-pane -p -t t | grep -q EXIT="
+
+# NO_COLOR is respected.
+EXTRA_ENV=NO_COLOR=1 start
+tm capture-pane -e -p -t t >"$tmp/colors"
+t "NO_COLOR: no colours on screen" bash -c "! grep -qE $'\e\\\\[[0-9;]*3[1-7]m' '$tmp/colors'"
+keys F10
+echo "1..$n"
