@@ -604,7 +604,7 @@ main(int argc, char **argv)
 		if (demo)
 			usage_error("--demo takes no HOST");
 		if (main_split_hostport(argv[0], &host, &endp) == -1 ||
-		    host == NULL)
+		    host == NULL || *host == '\0')
 			usage_error("%s: give HOST, HOST:PORT or [IPv6]:PORT",
 			    argv[0]);
 		if (endp != NULL) {

@@ -71,6 +71,7 @@ t "  the message names the file" both err "nope: No such file"
 t "missing --data directory: exit 1" run 1 --data "$tmp/nope" --explain 250
 t "--scenario with a host: exit 2" run 2 --scenario default 127.0.0.1
 t "-p with --demo: exit 2" run 2 --demo -p 2525
+t "an empty host: exit 2" run 2 ""
 
 # A practice server in its own process.
 if serve 127.0.0.1; then

@@ -21,8 +21,10 @@ on_fail() { sed 's/^/# /' "$tmp/screen" 2>/dev/null; }
 start() {
 	tm kill-server 2>/dev/null
 	mkdir -p "$tmp/home"
+	local args=
+	[ $# -gt 0 ] && args=$(printf '%q ' "$@")
 	tm new-session -d -x 140 -y 40 -s t \
-	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen ${EXTRA_ENV:-} $bin $* ; echo EXIT=\$?; sleep 30"
+	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen ${EXTRA_ENV:-} $bin $args; echo EXIT=\$?; sleep 30"
 	tm set-option -t t status off >/dev/null
 	wait_for "220 practice"
 }
@@ -131,9 +133,10 @@ t "the password is not echoed" bash -c "! tmux -L $sock capture-pane -p -t t | g
 keys Enter
 t "AUTH sent, hidden" wait_for "AUTH PLAIN ********"
 type_line "AUTH PLAIN AGRlbW8AZGVtbw=="
-wait_for "503"
+t "the wrong password was refused" wait_for "S + 535 5.7.8"
+t "a typed AUTH with the demo login is accepted" wait_for "S + 235 2.7.0"
 type_line "/quit"
-t "/quit leaves and restores the terminal" wait_for "EXIT="
+t "/quit leaves and restores the terminal" wait_for "EXIT=0"
 hist=$tmp/home/state/smtpscope/history
 t "history saved" test -f "$hist"
 t "history is private (0600)" bash -c "[ \"\$(stat -c %a '$hist')\" = 600 ]"
@@ -147,13 +150,70 @@ t "escape sequences shown escaped" shows '220 evil.test \e[2J\e[H\e]0;owned\x07\
 t "the screen is intact (status bar still on top)" bash -c "tmux -L $sock capture-pane -p -t t | head -1 | grep -q '^ smtpscope'"
 t "the window title was not changed" bash -c "[ \"\$(tmux -L $sock display -p -t t '#{pane_title}')\" != owned ]"
 keys F10
-t "F10 leaves" wait_for "EXIT="
+t "F10 leaves" wait_for "EXIT=0"
 
 # Ctrl-C on an empty line leaves, and the terminal is usable after.
 start
 keys C-c
-t "Ctrl-C leaves" wait_for "EXIT="
+t "Ctrl-C leaves" wait_for "EXIT=0"
 t "no alternate screen left behind" bash -c "tmux -L $sock capture-pane -p -t t | grep -q EXIT="
+
+# Completion, search, the line-end view, wide characters.
+printf 'greeting 220 practice.smtpscope.test ESMTP \xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c end\n' >"$tmp/cjk"
+start --practice-script "$tmp/cjk"
+t "wide CJK text shown" shows "ESMTP 你好世界 end"
+t "  and aligned: the pane border stays in its column" bash -c "tmux -L $sock capture-pane -p -t t | grep '你好世界' | grep -q '│'"
+keys -l "EH"
+keys Tab
+sleep 0.3
+t "Tab completes a verb" shows "smtp> EHLO"
+keys -l "me.example"
+keys Enter
+wait_for "250 HELP"
+keys -l "AUTH "
+keys Tab Tab
+sleep 0.3
+t "AUTH completes the mechanisms offered" shows "completions: LOGIN PLAIN"
+keys C-c
+sleep 0.2
+type_line "/search ESMTP 你好"
+sleep 0.3
+t "/search finds a line and selects its reply" explains "Earlier reply"
+keys F6
+sleep 0.2
+keys G
+sleep 0.2
+keys F5
+sleep 0.3
+t "F5 shows line ends" shows "250 HELP␍␊"
+keys F5
+keys Escape
+type_line "/set timestamps off"
+sleep 0.3
+t "/set timestamps off" bash -c "tmux -L $sock capture-pane -p -t t | grep -q '^S   250 HELP'"
+keys F10
+wait_for "EXIT=0"
+
+# --insecure stays visible; the TLS lines are marked unverified.
+start --insecure --pipe "$bin --serve -"
+type_line "EHLO me.example"
+wait_for "250 HELP"
+type_line "STARTTLS"
+t "unverified TLS in the status bar" wait_for "NOT VERIFIED  --insecure"
+type_line "NOOP"
+t "lines marked ! (TLS, not verified)" wait_for "C ! NOOP"
+# The server closes: the screen stays until the user leaves.
+type_line "QUIT"
+t "connection closed, screen kept" wait_for "connection closed; /quit or F10 leaves"
+t "prompt says closed" shows "closed>"
+type_line "/quit"
+t "then /quit leaves" wait_for "EXIT=0"
+
+# SIGTERM restores the terminal too.
+start
+pid=$(pgrep -n -f "^$bin" || true)
+[ -n "$pid" ] && kill -TERM "$pid"
+t "SIGTERM: the program ends and the terminal is back" wait_for "EXIT=0"
 
 # NO_COLOR is respected.
 EXTRA_ENV=NO_COLOR=1 start
