@@ -683,7 +683,8 @@ main(int argc, char **argv)
 	if (!plain && script == NULL && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO) && getenv("TERM") != NULL &&
 	    strcmp(getenv("TERM"), "dumb") != 0) {
-		status = main_tui(&sc, kb, log, demo ? "practice server" :
+		status = main_tui(&sc, kb, log, demo ? "practice server (demo "
+		    "login demo/demo)" :
 		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
 		    sc.unix_path : sc.pipe_cmd)), timestamps, verbose);
 		goto out;

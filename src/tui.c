@@ -452,10 +452,10 @@ tui_set(struct tui *t, const char *name, const char *value)
 		    stdout);
 		fflush(stdout);
 	} else if (strcasecmp(name, "color") == 0) {
-		if (v && !has_colors())
-			return (-1);
 		t->set.color = v;
-		tui_flash(t, "color takes effect at the next start");
+		if (t->set.color != t->color_started)
+			tui_flash(t, "color takes effect at the next start (put "
+			    "\"set color %s\" in the config file)", value);
 	} else
 		return (-1);
 	t->dirty = TUI_DIRTY_ALL;
@@ -525,8 +525,13 @@ tui_line(struct tui *t, const char *line)
 		t->quit = 1;
 		return;
 	}
-	if (t->closed && (len == 0 || line[0] != '/')) {
-		tui_flash(t, "the session is over: /quit leaves");
+	if (t->closed) {
+		/* Our own commands still work; SMTP has nobody to go to. */
+		if (len > 0 && line[0] == '/' && strncasecmp(line, "/auth",
+		    5) != 0 && strncasecmp(line, "/data", 5) != 0)
+			tui_command(t, line);
+		else
+			tui_flash(t, "the session is over: /quit leaves");
 		return;
 	}
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
@@ -634,6 +639,7 @@ tui_command(struct tui *t, const char *line)
 			free(t->search);
 			t->search = xstrdup(arg);
 			t->search_hit = -1;
+			t->search_back = 1;
 			tui_search_run(t, arg, 1);
 		}
 	} else if (strcasecmp(cmd, "set") == 0) {
@@ -1049,6 +1055,7 @@ tui_run(struct tui *t)
 		sigaction(fatal_sigs[i], &sa, NULL);
 	log_set_fatal_hook(ui_end);
 
+	tui_load_config(t);
 	if (ui_start(t) == -1) {
 		close(tui_sigpipe[0]);
 		close(tui_sigpipe[1]);
@@ -1056,7 +1063,6 @@ tui_run(struct tui *t)
 	}
 	tui_seqs_init();
 	input_start(t);
-	tui_load_config(t);
 	tui_say(t, '*', "F1 help  F2 capabilities  F3 certificate  F10 quit; "
 	    "type SMTP commands below");
 

@@ -87,6 +87,7 @@ struct tui {
 	unsigned		 dirty;
 	int			 quit;
 	int			 closed;	/* the session has ended */
+	int			 color_started;	/* colours in use on screen */
 	struct layout		 lay;
 };
 

@@ -248,8 +248,10 @@ input_history_ok(struct tui *t, const char *line)
 		return (0);
 	while (*line == ' ')
 		line++;
+	/* /b64 may be encoding a password by hand. */
 	if (strncasecmp(line, "AUTH", 4) == 0 || strncasecmp(line, "/auth",
-	    5) == 0)
+	    5) == 0 || strncasecmp(line, "/b64", 4) == 0 ||
+	    strncasecmp(line, "/unb64", 6) == 0)
 		return (0);
 	last = history_length > 0 ? history_get(history_base +
 	    history_length - 1) : NULL;

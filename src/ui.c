@@ -141,6 +141,7 @@ ui_start(struct tui *t)
 		ui_colors = 1;
 	} else
 		t->set.color = 0;
+	t->color_started = t->set.color;
 	curs_set(1);
 	ui_resize(t);
 	return (0);
@@ -661,8 +662,8 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	if (t->custom != NULL) {
 		char	*p, *nl, *copy = xstrdup(t->custom);
 
-		ui_rows_add(rs, A_DIM, 0, "(from /explain; Esc or a new reply "
-		    "returns to the dialogue)");
+		ui_rows_add(rs, A_DIM, 0, "(from /explain; the next reply, or "
+		    "End in the dialogue pane, returns to the dialogue)");
 		for (p = copy; *p != '\0'; p = nl + 1) {
 			if ((nl = strchr(p, '\n')) == NULL)
 				nl = p + strlen(p) - 1;

@@ -49,7 +49,7 @@ explains() { screen; cut -c78- "$tmp/screen" | grep -qF -- "$1"; }
 start
 t "greeting shown in the dialogue" shows "S   220 practice.smtpscope.test ESMTP"
 t "greeting explained" explains "220 Service ready"
-t "status bar names the session" shows_re "^ smtpscope  practice server \[127\.0\.0\.1\]  clear \(no TLS\)  phase: CONNECTED"
+t "status bar names the session" shows_re "^ smtpscope  practice server \(demo login demo/demo\) \[127\.0\.0\.1\]  clear \(no TLS\)  phase: CONNECTED"
 
 type_line "EHLO me.example"
 t "EHLO reply in the dialogue" wait_for "S   250-PIPELINING"
@@ -141,7 +141,7 @@ hist=$tmp/home/state/smtpscope/history
 t "history saved" test -f "$hist"
 t "history is private (0600)" bash -c "[ \"\$(stat -c %a '$hist')\" = 600 ]"
 t "history holds commands" grep -q "VRFY alice" "$hist"
-t "history holds no AUTH secret" bash -c "! grep -qiE 's3cretpw|AGRlbW8|^AUTH|/auth' '$hist'"
+t "history holds no AUTH secret" bash -c "! grep -qiE 's3cretpw|AGRlbW8|^AUTH|/auth|/b64' '$hist'"
 
 # A hostile greeting cannot touch the screen outside its line.
 printf 'greeting 220 evil.test \\x1b[2J\\x1b[H\\x1b]0;owned\\x07\\x1b[31mred ESMTP\n' >"$tmp/evil"
@@ -206,6 +206,8 @@ t "lines marked ! (TLS, not verified)" wait_for "C ! NOOP"
 type_line "QUIT"
 t "connection closed, screen kept" wait_for "connection closed; /quit or F10 leaves"
 t "prompt says closed" shows "closed>"
+type_line "/b64 hello"
+t "our commands still work after the close" wait_for "base64: aGVsbG8="
 type_line "/quit"
 t "then /quit leaves" wait_for "EXIT=0"
 
