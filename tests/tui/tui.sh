@@ -217,6 +217,34 @@ pid=$(pgrep -n -f "^$bin" || true)
 [ -n "$pid" ] && kill -TERM "$pid"
 t "SIGTERM: the program ends and the terminal is back" wait_for "EXIT=0"
 
+# vi keys from ~/.inputrc reach readline: ESC is not taken by us.
+mkdir -p "$tmp/home"
+printf 'set editing-mode vi\n' >"$tmp/home/.inputrc"
+start
+keys -l "XEHLO vi.example"
+keys Escape
+sleep 0.2
+keys -l "0x"
+keys Enter
+t "vi mode: ESC and commands work" wait_for "C   EHLO vi.example"
+rm -f "$tmp/home/.inputrc"
+# The mouse wheel scrolls once mouse reporting is on.
+type_line "/set mouse on"
+sleep 0.2
+keys -l $'\e[<64;10;10M'
+sleep 0.3
+t "mouse wheel up scrolls the dialogue" shows "(scrolled: End or G returns)"
+keys F10
+wait_for "EXIT=0"
+
+# A terminal without colours gets none.
+EXTRA_ENV="TERM=vt100" start
+tm capture-pane -e -p -t t >"$tmp/colors"
+t "monochrome terminal: no colours" bash -c "! grep -qE $'\e\\[[0-9;]*3[1-7]m' '$tmp/colors'"
+t "  but the screen is there" grep -q "Explanation" "$tmp/colors"
+keys F10
+wait_for "EXIT=0"
+
 # NO_COLOR is respected.
 EXTRA_ENV=NO_COLOR=1 start
 tm capture-pane -e -p -t t >"$tmp/colors"
