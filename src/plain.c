@@ -121,18 +121,11 @@ static void
 plain_reply(struct plain *p, const struct session_event *ev)
 {
 	const struct reply	*r = ev->reply;
-	const char		*sec = transcript_sec(ev->sec);
 	struct explanation	 ex;
 	struct buf		 b;
-	size_t			 i;
 	char			*line, *nl;
 
-	for (i = 0; i < r->nlines; i++) {
-		plain_escaped(p, 'S', sec, r->lines[i].raw, r->lines[i].len);
-		if (i + 2 == r->nlines && r->dropped_lines > 0)
-			plain_say(p, '*', "(%zu more reply lines not kept)",
-			    r->dropped_lines);
-	}
+	/* The lines were printed as they arrived (SESSION_EV_LINE). */
 	if (r->dropped_bytes > 0)
 		plain_say(p, '*', "(%zu bytes of over-long lines not kept)",
 		    r->dropped_bytes);
@@ -181,6 +174,10 @@ plain_event(void *arg, const struct session_event *ev)
 	case SESSION_EV_SENT:
 		plain_escaped(p, 'C', transcript_sec(ev->sec), ev->text,
 		    strlen(ev->text));
+		break;
+	case SESSION_EV_LINE:
+		plain_escaped(p, 'S', transcript_sec(ev->sec), ev->data,
+		    ev->len);
 		break;
 	case SESSION_EV_REPLY:
 		plain_reply(p, ev);

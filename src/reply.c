@@ -31,6 +31,8 @@ struct reply_parser {
 	struct buf	 hold;		/* raw bytes of the incomplete reply */
 	size_t		 pending;	/* count of those bytes, even past hold */
 	struct reply	*cur;		/* multi-line reply in progress */
+	reply_line_cb	*line_cb;
+	void		*line_arg;
 };
 
 static struct reply	*reply_new(void);
@@ -53,6 +55,14 @@ reply_parser_new(size_t line_max, size_t lines_max)
 	buf_init(&p->hold, REPLY_HOLD_MAX);
 	p->line_last = -1;
 	return (p);
+}
+
+/* Set the per-line callback. */
+void
+reply_parser_set_line_cb(struct reply_parser *p, reply_line_cb *cb, void *arg)
+{
+	p->line_cb = cb;
+	p->line_arg = arg;
 }
 
 /* Free a parser and anything it holds. */
@@ -234,6 +244,11 @@ reply_parser_line(struct reply_parser *p, unsigned lflags)
 	if (p->line_dropped != 0)
 		lflags |= REPLY_F_LINE_TRUNCATED;
 
+	if (p->line_cb != NULL)
+		p->line_cb(p->line_arg, s, len, kind == -1 ? 0 : code,
+		    kind != 0 && !(kind == -1 && p->cur != NULL), lflags |
+		    (kind == -1 ? REPLY_F_MALFORMED : 0) | (kind != -1 &&
+		    nonstd ? REPLY_F_NONSTANDARD : 0));
 	if (kind == -1) {
 		if (p->cur != NULL) {
 			/* A stray line inside a multi-line reply: keep it. */

@@ -49,9 +49,20 @@ struct reply {
 
 struct reply_parser;
 
+/*
+ * Called for every complete line as it is parsed, before its reply is
+ * complete, so a front end can show lines the moment they arrive: the raw
+ * line (no line end), the code (0 for a line that is not a reply line),
+ * whether it ends its reply, and REPLY_F_* flags of that line.
+ */
+typedef void reply_line_cb(void *, const char *, size_t, int, int, unsigned);
+
 /* Create a parser with the given caps (0 picks the defaults above). */
 struct reply_parser	*reply_parser_new(size_t, size_t);
 void			 reply_parser_free(struct reply_parser *);
+/* Set (or clear with NULL) the per-line callback. */
+void			 reply_parser_set_line_cb(struct reply_parser *,
+			    reply_line_cb *, void *);
 
 /*
  * Feed len bytes.  Returns 1 when a reply is complete: *out is set (the

@@ -316,6 +316,29 @@ sb_add_reply(struct scrollback *sb, const struct sb_reply *r)
 	return (i);
 }
 
+/* Fill in what became known when the reply was complete. */
+void
+sb_update_reply(struct scrollback *sb, long i, const struct sb_reply *r)
+{
+	struct sb_rrec	*rr;
+
+	if (sb_reply(sb, i) == NULL)
+		return;
+	rr = sb_rrec_at(sb, i);
+	rr->r.code = r->code;
+	memcpy(rr->r.enh, r->enh, sizeof rr->r.enh);
+	rr->r.enh[sizeof rr->r.enh - 1] = '\0';
+	rr->r.verb = r->verb;
+	rr->r.flags = r->flags;
+	rr->r.notes = r->notes;
+	rr->r.rtt_us = r->rtt_us;
+	rr->r.sec = r->sec;
+	if (r->command != NULL)
+		rr->r.command = sb_store_str(sb, r->command, i);
+	if (r->decoded != NULL)
+		rr->r.decoded = sb_store_str(sb, r->decoded, i);
+}
+
 /* Return the index of the oldest kept line. */
 size_t
 sb_first(const struct scrollback *sb)

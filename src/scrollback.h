@@ -62,6 +62,12 @@ size_t	sb_add(struct scrollback *, int, int, int64_t, long, unsigned,
  * as lines with this reply index arrive.  Returns the reply's index.
  */
 long	sb_add_reply(struct scrollback *, const struct sb_reply *);
+/*
+ * Complete a reply recorded while its lines were still arriving: code,
+ * enh, verb, flags, notes, rtt_us and sec are replaced, command and
+ * decoded copied when not NULL; first and nlines are kept.
+ */
+void	sb_update_reply(struct scrollback *, long, const struct sb_reply *);
 /* Index of the oldest line still kept, and one past the newest. */
 size_t	sb_first(const struct scrollback *);
 size_t	sb_end(const struct scrollback *);

@@ -139,6 +139,8 @@ static int	session_start_tls(struct session *);
 static void	session_tls_done(struct session *);
 static void	session_read(struct session *);
 static void	session_on_reply(struct session *, struct reply *);
+static void	session_on_line(void *, const char *, size_t, int, int,
+		    unsigned);
 static void	session_pump(struct session *);
 static int	session_pump_message(struct session *);
 static void	session_body_refill(struct session *);
@@ -179,6 +181,7 @@ session_new(const struct session_config *cfg, session_cb *cb, void *arg)
 	s->na.fd = -1;
 	s->body_fd = -1;
 	s->parser = reply_parser_new(0, 0);
+	reply_parser_set_line_cb(s->parser, session_on_line, s);
 	caps_init(&s->caps);
 	caps_init(&s->caps_pre);
 	s->last_rtt = -1;
@@ -709,6 +712,29 @@ session_pop_cmd(struct session *s)
 		s->out_tail = NULL;
 	s->nout--;
 	return (c);
+}
+
+/* A server line arrived: show it now, before its reply is complete. */
+static void
+session_on_line(void *arg, const char *line, size_t len, int code, int final,
+    unsigned flags)
+{
+	struct session		*s = arg;
+	struct session_event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_LINE;
+	ev.data = line;
+	ev.len = len;
+	ev.code = code;
+	ev.final = final;
+	ev.flags = flags;
+	ev.rtt_us = -1;
+	if (!s->greeted && s->nout == 0)
+		ev.verb = "CONNECT";
+	else if (s->out != NULL)
+		ev.verb = s->out->verb;
+	session_emit(s, &ev);
 }
 
 /* Handle one complete reply. */

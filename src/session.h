@@ -59,6 +59,8 @@ enum session_ev {
 	SESSION_EV_NOTICE,	/* text: what happened, in our words */
 	SESSION_EV_WARNING,	/* text: something the user must not miss */
 	SESSION_EV_SENT,	/* text: a line we sent (secrets masked) */
+	SESSION_EV_LINE,	/* data/len: a server line as it arrives;
+				   code, final; verb of the command due */
 	SESSION_EV_REPLY,	/* reply, verb, command, rtt_us, decoded */
 	SESSION_EV_TLS,		/* tls: the handshake finished */
 	SESSION_EV_PHASE,	/* phase changed */
@@ -86,6 +88,9 @@ struct session_event {
 	size_t			 len;
 	long long		 rtt_us;	/* -1 when not measured */
 	unsigned		 notes;
+	int			 code;	/* SESSION_EV_LINE: 0 if malformed */
+	int			 final;	/* SESSION_EV_LINE: ends its reply */
+	unsigned		 flags;	/* SESSION_EV_LINE: REPLY_F_* */
 };
 
 enum session_tls_mode {

@@ -119,7 +119,6 @@ transcript_event(struct transcript *t, const struct session_event *ev)
 {
 	const char	*sec = transcript_sec(ev->sec);
 	struct buf	 b;
-	size_t		 i;
 	char		*nl, *p;
 
 	if (t == NULL)
@@ -128,17 +127,9 @@ transcript_event(struct transcript *t, const struct session_event *ev)
 	case SESSION_EV_SENT:
 		transcript_line(t, 'C', sec, ev->text, strlen(ev->text), 1);
 		break;
-	case SESSION_EV_REPLY:
-		for (i = 0; i < ev->reply->nlines; i++)
-			transcript_line(t, 'S', sec, ev->reply->lines[i].raw,
-			    ev->reply->lines[i].len, 1);
-		if (ev->reply->dropped_lines > 0) {
-			char	*m = xasprintf("(%zu reply lines not kept)",
-			    ev->reply->dropped_lines);
-
-			transcript_line(t, '*', "-", m, strlen(m), 1);
-			free(m);
-		}
+	case SESSION_EV_LINE:
+		/* Written as it arrives: a lost connection loses nothing. */
+		transcript_line(t, 'S', sec, ev->data, ev->len, 1);
 		break;
 	case SESSION_EV_NOTICE:
 	case SESSION_EV_WARNING:

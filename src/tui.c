@@ -93,6 +93,7 @@ tui_init(struct tui *t, const struct kb *kb, const char *target)
 	t->selected = -1;
 	t->follow = 1;
 	t->search_hit = -1;
+	t->pending_reply = -1;
 	t->set.timestamps = 1;
 	t->set.color = 1;
 	t->set.layout = LAYOUT_AUTO;
@@ -213,14 +214,26 @@ tui_event(void *arg, const struct session_event *ev)
 	const struct reply	*r;
 	struct sb_reply		 sr;
 	struct buf		 b;
-	long			 idx;
-	size_t			 i;
 	char			*p, *nl;
 
 	transcript_event(t->log, ev);
 	switch (ev->type) {
 	case SESSION_EV_SENT:
 		tui_add_lines(t, SB_CLIENT, ev->text, strlen(ev->text), -1, 0);
+		break;
+	case SESSION_EV_LINE:
+		/* Shown the moment it arrives; the reply is filled in later. */
+		if (t->pending_reply < 0) {
+			memset(&sr, 0, sizeof sr);
+			sr.code = ev->code;
+			sr.verb = ev->verb;
+			sr.rtt_us = -1;
+			sr.sec = ev->sec;
+			t->pending_reply = sb_add_reply(t->sb, &sr);
+		}
+		tui_add_lines(t, SB_SERVER, ev->data, ev->len, t->pending_reply,
+		    (ev->final ? SB_F_LAST : 0) | ((ev->flags &
+		    REPLY_F_BARE_LF) ? SB_F_BARE_LF : 0));
 		break;
 	case SESSION_EV_REPLY:
 		r = ev->reply;
@@ -234,16 +247,10 @@ tui_event(void *arg, const struct session_event *ev)
 		sr.notes = ev->notes;
 		sr.rtt_us = ev->rtt_us;
 		sr.sec = ev->sec;
-		idx = sb_add_reply(t->sb, &sr);
-		for (i = 0; i < r->nlines; i++) {
-			tui_add_lines(t, SB_SERVER, r->lines[i].raw,
-			    r->lines[i].len, idx, (i + 1 == r->nlines ?
-			    SB_F_LAST : 0) | ((r->flags & REPLY_F_BARE_LF) ?
-			    SB_F_BARE_LF : 0));
-			if (i + 2 == r->nlines && r->dropped_lines > 0)
-				tui_say(t, '*', "(%zu more reply lines not "
-				    "kept)", r->dropped_lines);
-		}
+		if (t->pending_reply < 0)
+			t->pending_reply = sb_add_reply(t->sb, &sr);
+		sb_update_reply(t->sb, t->pending_reply, &sr);
+		t->pending_reply = -1;
 		/* A new reply takes the panel unless an old one is chosen. */
 		free(t->custom);
 		t->custom = NULL;

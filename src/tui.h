@@ -71,6 +71,7 @@ struct tui {
 	enum tui_overlay	 overlay;
 	int			 overlay_top;	/* first row shown */
 	long			 selected;	/* reply shown; -1: newest */
+	long			 pending_reply;	/* reply whose lines arrive */
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
 	int			 explain_top;	/* explanation scroll */

@@ -29,10 +29,10 @@ start() {
 	wait_for "220 practice"
 }
 screen() { tm capture-pane -p -t t >"$tmp/screen"; }
-# wait_for TEXT: until the screen shows TEXT (up to 5 s).
+# wait_for TEXT: until the screen shows TEXT (up to 10 s).
 wait_for() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		screen
 		grep -qF -- "$1" "$tmp/screen" && return 0
 		sleep 0.1
@@ -213,7 +213,8 @@ t "then /quit leaves" wait_for "EXIT=0"
 
 # SIGTERM restores the terminal too.
 start
-pid=$(pgrep -n -f "^$bin" || true)
+pane=$(tm display -p -t t '#{pane_pid}')
+pid=$(pgrep -P "$pane" -f smtpscope | head -1)
 [ -n "$pid" ] && kill -TERM "$pid"
 t "SIGTERM: the program ends and the terminal is back" wait_for "EXIT=0"
 

@@ -349,9 +349,53 @@ test_pending(void)
 	reply_free(r);
 }
 
+struct seen {
+	char	text[256];
+	int	calls;
+};
+
+/* Record each line the parser reports. */
+static void
+on_line(void *arg, const char *line, size_t len, int code, int final,
+    unsigned flags)
+{
+	struct seen	*sn = arg;
+	size_t		 n = strlen(sn->text);
+
+	snprintf(sn->text + n, sizeof sn->text - n, "%d%c%.*s|", code,
+	    final ? '.' : '-', (int)len, line);
+	sn->calls++;
+}
+
+static void
+test_line_cb(void)
+{
+	struct reply_parser	*p = reply_parser_new(0, 3);
+	struct reply		*r;
+	struct seen		 sn;
+	size_t			 used;
+	const char		*s = "250-a\r\n250-b\r\n250-c\r\n250 d\r\nxx\r\n";
+
+	memset(&sn, 0, sizeof sn);
+	reply_parser_set_line_cb(p, on_line, &sn);
+	reply_parser_feed(p, "250-a\r\n", 7, &used, &r);
+	is_int(sn.calls, 1, "a line is reported before its reply ends");
+	ok(r == NULL, "reply not complete yet");
+	reply_parser_feed(p, s + 7, strlen(s) - 7, &used, &r);
+	is_str(sn.text, "250-250-a|250-250-b|250-250-c|250.250 d|",
+	    "every line reported, even those the reply does not keep");
+	is_int(r->nlines, 3, "the reply itself keeps its cap");
+	reply_free(r);
+	reply_parser_feed(p, s + 7 + used, strlen(s) - 7 - used, &used, &r);
+	ok(strstr(sn.text, "0.xx|") != NULL, "a malformed line: code 0");
+	reply_free(r);
+	reply_parser_free(p);
+}
+
 int
 main(void)
 {
+	test_line_cb();
 	test_simple();
 	test_multiline();
 	test_splits();
