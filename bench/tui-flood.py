@@ -33,8 +33,8 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "src", "smtpscope
 LINES = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 REPLY = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 REPEAT = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-# The reply parser keeps the first 999 lines and the last of a reply.
-KEPT = min(REPLY, 1000)
+# Every line is stored in the dialogue (up to its 2,000,000-line cap).
+KEPT = REPLY
 KEYS = b"@#%"
 
 
@@ -162,9 +162,8 @@ def main():
     stored = replies * KEPT + 2
     kept_text = text * KEPT // REPLY
     extra = (rss - base) * 1024 - kept_text
-    print("flood: %d x %d lines in replies of %d (%d kept each), %.1f MB of "
-          "text, taken in %.1f s" % (REPEAT, LINES, REPLY, KEPT,
-                                     REPEAT * text / 1e6, elapsed))
+    print("flood: %d x %d lines in replies of %d, %.1f MB of text, taken "
+          "in %.1f s" % (REPEAT, LINES, REPLY, REPEAT * text / 1e6, elapsed))
     if lat:
         lat.sort()
         print("echo latency while flooding: %d keys, median %.1f ms, "
