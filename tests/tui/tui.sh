@@ -238,6 +238,17 @@ t "mouse wheel up scrolls the dialogue" shows "(scrolled: End or G returns)"
 keys F10
 wait_for "EXIT=0"
 
+# The config file holds the same settings /set takes.
+mkdir -p "$tmp/home/config/smtpscope"
+printf '# mine\nset timestamps off\nlayout stacked\nbogus 1\n' >"$tmp/home/config/smtpscope/config"
+start
+t "config: timestamps off" shows_re "^S   220 practice"
+t "config: layout stacked at 140 columns" bash -c "tmux -L $sock capture-pane -p -t t | grep -q '^ Explanation'"
+t "config: a bad line is reported with its number" shows "config:4: not a setting"
+keys F10
+wait_for "EXIT=0"
+rm -f "$tmp/home/config/smtpscope/config"
+
 # A terminal without colours gets none.
 EXTRA_ENV="TERM=vt100" start
 tm capture-pane -e -p -t t >"$tmp/colors"
