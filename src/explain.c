@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "explain.h"
 #include "kb.h"
+#include "match.h"
 #include "reply.h"
 
 /* Commands with their own context notes in data/replies.kb. */
@@ -20,6 +22,22 @@ static const char *explain_verbs[] = {
 };
 
 static void	explain_note(struct explanation *, const char *);
+
+static const char	*explain_lang_name;
+
+/* Choose the language of knowledge-base text. */
+void
+explain_set_lang(const char *lang)
+{
+	explain_lang_name = lang;
+}
+
+/* The language in use, or NULL for English. */
+const char *
+explain_lang(void)
+{
+	return (explain_lang_name);
+}
 
 /* RFC 5321 4.2.1: the first digit says how the command fared. */
 const char *
@@ -129,14 +147,16 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 	snprintf(key, sizeof key, "%03d", code);
 	if (kb_has(kb, key)) {
 		ex->known = 1;
-		ex->title = kb_get(kb, key, "title");
-		ex->meaning = kb_get(kb, key, "meaning");
-		ex->when = kb_get(kb, key, "when");
-		ex->fix = kb_get(kb, key, "fix");
+		ex->title = kb_get_lang(kb, key, "title", explain_lang_name);
+		ex->meaning = kb_get_lang(kb, key, "meaning",
+		    explain_lang_name);
+		ex->when = kb_get_lang(kb, key, "when", explain_lang_name);
+		ex->fix = kb_get_lang(kb, key, "fix", explain_lang_name);
 		ex->source = kb_get(kb, key, "source");
 		if (verb != NULL) {
 			snprintf(after, sizeof after, "after %s", verb);
-			ex->context = kb_get(kb, key, after);
+			ex->context = kb_get_lang(kb, key, after,
+			    explain_lang_name);
 		}
 
 	}
@@ -159,9 +179,10 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 	snprintf(key, sizeof key, "X.%d.%d", su, de);
 	if (kb_has(kb, key)) {
 		ex->enh_known = 1;
-		ex->enh_title = kb_get(kb, key, "title");
-		ex->enh_meaning = kb_get(kb, key, "meaning");
-		ex->enh_fix = kb_get(kb, key, "fix");
+		ex->enh_title = kb_get_lang(kb, key, "title", explain_lang_name);
+		ex->enh_meaning = kb_get_lang(kb, key, "meaning",
+		    explain_lang_name);
+		ex->enh_fix = kb_get_lang(kb, key, "fix", explain_lang_name);
 		ex->enh_source = kb_get(kb, key, "source");
 	} else
 		explain_note(ex, "The enhanced status code is not in the IANA "
@@ -172,11 +193,73 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 		    "so the server is misconfigured.");
 }
 
+/* Display name of a server key. */
+const char *
+explain_server_name(const struct kb *kb, const char *server)
+{
+	char	key[96];
+
+	if (server == NULL)
+		return (NULL);
+	snprintf(key, sizeof key, "server %s", server);
+	return (kb_get(kb, key, "name"));
+}
+
+/* Recognise the server behind a reply. */
+const char *
+explain_server(const struct kb *kb, const struct reply *r, const char *verb)
+{
+	char		*text;
+	const char	*found;
+
+	if (r->flags & REPLY_F_MALFORMED)
+		return (NULL);
+	text = match_reply_text(r);
+	found = match_server(kb_match(kb), text, strlen(text),
+	    verb != NULL && strcmp(verb, "CONNECT") == 0);
+	free(text);
+	return (found);
+}
+
+/* Add what the wording patterns say. */
+static void
+explain_patterns(const struct kb *kb, const struct reply *r, const char *verb,
+    const struct explain_ctx *ctx, struct explanation *ex)
+{
+	struct match_hit	 hits[EXPLAIN_HITS_MAX];
+	struct explain_hit	*h;
+	const char		*server;
+	char			*text;
+	size_t			 n, i;
+
+	text = match_reply_text(r);
+	n = match_reply(kb_match(kb), r->code, verb, text, strlen(text), hits,
+	    EXPLAIN_HITS_MAX);
+	free(text);
+	for (i = 0; i < n; i++) {
+		h = &ex->hits[ex->nhits++];
+		h->name = hits[i].name;
+		h->title = kb_get_lang(kb, hits[i].key, "title",
+		    explain_lang_name);
+		h->advice = kb_get_lang(kb, hits[i].key, "advice",
+		    explain_lang_name);
+		h->admin = kb_get_lang(kb, hits[i].key, "admin",
+		    explain_lang_name);
+		h->source = kb_get(kb, hits[i].key, "source");
+		server = kb_get(kb, hits[i].key, "server");
+		if (server == NULL && ctx != NULL)
+			server = ctx->server;
+		h->server = explain_server_name(kb, server);
+	}
+}
+
 /* Explain a parsed reply. */
 void
 explain_reply(const struct kb *kb, const struct reply *r, const char *verb,
-    struct explanation *ex)
+    const struct explain_ctx *ctx, struct explanation *ex)
 {
+	char	key[96];
+
 	if (r->flags & REPLY_F_MALFORMED) {
 		memset(ex, 0, sizeof *ex);
 		ex->verb = verb != NULL ? verb : "";
@@ -219,4 +302,33 @@ explain_reply(const struct kb *kb, const struct reply *r, const char *verb,
 	if (r->flags & REPLY_F_NONSTANDARD)
 		explain_note(ex, "The second digit is above 5, which RFC 5321 "
 		    "4.2.1 does not define.");
+	if (r->flags & REPLY_F_MALFORMED)
+		return;
+
+	explain_patterns(kb, r, verb, ctx, ex);
+	if (ctx == NULL)
+		return;
+	if (ctx->server != NULL) {
+		snprintf(key, sizeof key, "server %s", ctx->server);
+		ex->server_name = kb_get(kb, key, "name");
+		ex->server_about = kb_get_lang(kb, key, "about",
+		    explain_lang_name);
+		ex->server_docs = kb_get(kb, key, "docs");
+	}
+	/* RFC 2034 3: greetings, EHLO/HELO, 334 and 354 may go without. */
+	if (ctx->enh_expected && r->enh[0] == '\0' && r->code != 334 &&
+	    r->code != 354 && (verb == NULL || (strcmp(verb, "CONNECT") != 0 &&
+	    strcmp(verb, "EHLO") != 0 && strcmp(verb, "HELO") != 0)))
+		explain_note(ex, "The server advertised ENHANCEDSTATUSCODES but "
+		    "this reply carries no enhanced code (RFC 2034 asks for one "
+		    "in every reply after EHLO).");
+	if (ctx->flags & EXPLAIN_CTX_UNSOLICITED)
+		explain_note(ex, "No command was waiting for this reply: the "
+		    "server spoke out of turn (an early talker, or a reply "
+		    "sent twice).");
+	if (ctx->flags & EXPLAIN_CTX_DATA_NO_RCPT)
+		explain_note(ex, "354 although no recipient was accepted: with "
+		    "pipelining the server may say this; RFC 2920 has the "
+		    "client end the empty message with a lone \".\" and the "
+		    "server then refuse it.");
 }

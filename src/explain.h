@@ -15,6 +15,28 @@ struct reply;
 
 /* Most notes one explanation carries. */
 #define EXPLAIN_NOTES_MAX	12
+/* Most wording patterns one explanation carries. */
+#define EXPLAIN_HITS_MAX	3
+
+/* What the session knows beyond the reply itself (all optional). */
+#define EXPLAIN_CTX_UNSOLICITED	0x1	/* no command was waiting */
+#define EXPLAIN_CTX_DATA_NO_RCPT 0x2	/* 354 though no RCPT was accepted */
+
+struct explain_ctx {
+	const char	*server;	/* recognised server key, or NULL */
+	int		 enh_expected;	/* ENHANCEDSTATUSCODES advertised */
+	unsigned	 flags;		/* EXPLAIN_CTX_* */
+};
+
+/* A wording pattern that matched the reply. */
+struct explain_hit {
+	const char	*name;
+	const char	*title;
+	const char	*advice;
+	const char	*admin;		/* for the server's admin, or NULL */
+	const char	*server;	/* the server's display name, or NULL */
+	const char	*source;
+};
 
 struct explanation {
 	int		 code;
@@ -43,7 +65,17 @@ struct explanation {
 
 	const char	*notes[EXPLAIN_NOTES_MAX];	/* warnings from flags */
 	size_t		 nnotes;
+
+	struct explain_hit hits[EXPLAIN_HITS_MAX];	/* best first */
+	size_t		 nhits;
+	const char	*server_name;	/* the server behind the reply */
+	const char	*server_about;
+	const char	*server_docs;
 };
+
+/* Use language lang ("zh_CN", "vi"; NULL: English) for kb text. */
+void		 explain_set_lang(const char *);
+const char	*explain_lang(void);
 
 /* Class name of a first digit: "2xx Positive Completion" etc., or NULL. */
 const char	*explain_class_name(int);
@@ -58,8 +90,21 @@ const char	*explain_verb(const char *);
  */
 void		 explain_code(const struct kb *, int, const char *,
 		    const char *, struct explanation *);
-/* Explain a parsed reply, adding notes for its flags. */
+/*
+ * Explain a parsed reply answering verb: notes for its flags, wording
+ * patterns from data/patterns.kb, what ctx (may be NULL) adds.
+ */
 void		 explain_reply(const struct kb *, const struct reply *,
-		    const char *, struct explanation *);
+		    const char *, const struct explain_ctx *,
+		    struct explanation *);
+/*
+ * Recognise the server from a reply: a greeting (verb "CONNECT") by its
+ * greeting signature, any reply by wording only that server uses.
+ * Returns the server key, or NULL.
+ */
+const char	*explain_server(const struct kb *, const struct reply *,
+		    const char *);
+/* Display name of a server key, or NULL. */
+const char	*explain_server_name(const struct kb *, const char *);
 
 #endif

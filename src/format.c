@@ -88,6 +88,26 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		format_field(b, prefix, "  means:", ex->enh_meaning);
 		format_field(b, prefix, "  fix:", ex->enh_fix);
 	}
+	for (i = 0; i < ex->nhits; i++) {
+		format_field(b, prefix, i == 0 ? "pattern:" : "also:",
+		    ex->hits[i].title);
+		format_field(b, prefix, "  do:", ex->hits[i].advice);
+		if (ex->hits[i].admin != NULL) {
+			char	name[96];
+
+			snprintf(name, sizeof name, "  admin%s%s%s:",
+			    ex->hits[i].server != NULL ? " (" : "",
+			    ex->hits[i].server != NULL ? ex->hits[i].server : "",
+			    ex->hits[i].server != NULL ? ")" : "");
+			buf_printf(b, "%s%s ", prefix, name);
+			text_escape(b, ex->hits[i].admin,
+			    strlen(ex->hits[i].admin));
+			buf_addch(b, '\n');
+		}
+		if (verbose)
+			format_field(b, prefix, "  source:", ex->hits[i].source);
+	}
+	format_field(b, prefix, "server:", ex->server_name);
 	/* Notes are our own static words: no escaping needed. */
 	for (i = 0; i < ex->nnotes; i++)
 		buf_printf(b, "%s%-8s %s\n", prefix, "note:", ex->notes[i]);

@@ -15,18 +15,23 @@
 
 #include "buf.h"
 #include "kb.h"
+#include "match.h"
 #include "xmalloc.h"
 
 /* Refuse absurd files rather than read them whole. */
 #define KB_FILE_MAX	(4 * 1024 * 1024)
 
 struct kb_field {
-	char	*name;
-	char	*value;
+	char		*name;
+	char		*value;
+	unsigned	 gen;		/* load that set it */
 };
 
 struct kb_entry {
 	char		*key;
+	const char	*origin;	/* file of the last load touching it */
+	unsigned	 gen;		/* that load */
+	size_t		 seq;		/* order of first appearance */
 	struct kb_field	*fields;
 	size_t		 nfields;
 };
@@ -35,12 +40,18 @@ struct kb {
 	struct kb_entry	*entries;
 	size_t		 n;
 	int		 sorted;
+	unsigned	 gen;		/* loads so far */
+	char		**origins;	/* file names, owned */
+	size_t		 norigins;
+	size_t		 duplicates;	/* stanzas given twice in one file */
+	size_t		 seq;
+	struct match	*match;		/* compiled patterns and servers */
 };
 
 static struct kb_entry	*kb_find(const struct kb *, const char *);
 static struct kb_entry	*kb_entry_get(struct kb *, const char *);
-static void		 kb_set(struct kb_entry *, const char *, size_t,
-			    const char *, size_t);
+static void		 kb_set(struct kb *, struct kb_entry *, const char *,
+			    size_t, const char *, size_t);
 static void		 kb_sort(struct kb *);
 static int		 kb_entry_cmp(const void *, const void *);
 static int		 kb_name_cmp(const void *, const void *);
@@ -87,6 +98,10 @@ kb_free(struct kb *kb)
 		free(kb->entries[i].key);
 	}
 	free(kb->entries);
+	for (i = 0; i < kb->norigins; i++)
+		free(kb->origins[i]);
+	free(kb->origins);
+	match_free(kb->match);
 	free(kb);
 }
 
@@ -140,33 +155,41 @@ kb_entry_get(struct kb *kb, const char *key)
 	e->key = xstrdup(key);
 	e->fields = NULL;
 	e->nfields = 0;
+	e->gen = 0;
+	e->origin = NULL;
+	e->seq = kb->seq++;
 	kb->sorted = 0;
 	return (e);
 }
 
-/* Set (or replace) a field of an entry. */
+/*
+ * Set a field.  Within one file a field given again adds a value (such as
+ * several "sample:" lines); a later file replaces all earlier values.
+ */
 static void
-kb_set(struct kb_entry *e, const char *name, size_t nlen, const char *value,
-    size_t vlen)
+kb_set(struct kb *kb, struct kb_entry *e, const char *name, size_t nlen,
+    const char *value, size_t vlen)
 {
-	struct kb_field	*f = NULL;
-	size_t		 i;
+	struct kb_field	*f;
+	size_t		 i, j;
 
-	for (i = 0; i < e->nfields; i++) {
-		if (strlen(e->fields[i].name) == nlen &&
-		    memcmp(e->fields[i].name, name, nlen) == 0) {
-			f = &e->fields[i];
+	for (i = 0, j = 0; i < e->nfields; i++) {
+		f = &e->fields[i];
+		if (strlen(f->name) == nlen && memcmp(f->name, name, nlen) ==
+		    0 && f->gen != kb->gen) {
+			free(f->name);
 			free(f->value);
-			break;
+			continue;
 		}
+		e->fields[j++] = *f;
 	}
-	if (f == NULL) {
-		e->fields = xreallocarray(e->fields, e->nfields + 1,
-		    sizeof *e->fields);
-		f = &e->fields[e->nfields++];
-		f->name = xstrndup(name, nlen);
-	}
+	e->nfields = j;
+	e->fields = xreallocarray(e->fields, e->nfields + 1,
+	    sizeof *e->fields);
+	f = &e->fields[e->nfields++];
+	f->name = xstrndup(name, nlen);
 	f->value = xstrndup(value, vlen);
+	f->gen = kb->gen;
 }
 
 /* Parse stanza text. */
@@ -182,6 +205,12 @@ kb_load_text(struct kb *kb, const char *name, const char *text, size_t len,
 	int		 rc = -1;
 
 	buf_init(&val, 0);
+	kb->gen++;
+	kb->origins = xreallocarray(kb->origins, kb->norigins + 1,
+	    sizeof *kb->origins);
+	kb->origins[kb->norigins++] = xstrdup(name);
+	match_free(kb->match);
+	kb->match = NULL;
 	while (p < end) {
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
@@ -216,7 +245,7 @@ kb_load_text(struct kb *kb, const char *name, const char *text, size_t len,
 
 		/* Anything else ends the value being collected. */
 		if (fname != NULL) {
-			kb_set(e, fname, fnlen, val.data, val.len);
+			kb_set(kb, e, fname, fnlen, val.data, val.len);
 			fname = NULL;
 			buf_reset(&val);
 		}
@@ -233,6 +262,10 @@ kb_load_text(struct kb *kb, const char *name, const char *text, size_t len,
 
 				e = kb_entry_get(kb, key);
 				free(key);
+				if (e->gen == kb->gen)
+					kb->duplicates++;
+				e->gen = kb->gen;
+				e->origin = kb->origins[kb->norigins - 1];
 			}
 			goto next;
 		}
@@ -256,7 +289,7 @@ next:
 		p = eol < end ? eol + 1 : end;
 	}
 	if (fname != NULL)
-		kb_set(e, fname, fnlen, val.data, val.len);
+		kb_set(kb, e, fname, fnlen, val.data, val.len);
 	rc = 0;
 out:
 	buf_release(&val);
@@ -355,6 +388,95 @@ kb_get(const struct kb *kb, const char *key, const char *field)
 		if (strcmp(e->fields[i].name, field) == 0)
 			return (e->fields[i].value);
 	return (NULL);
+}
+
+/* Return value number n of a field (for repeated fields), or NULL. */
+const char *
+kb_get_nth(const struct kb *kb, const char *key, const char *field, size_t n)
+{
+	struct kb_entry	*e;
+	size_t		 i;
+
+	if ((e = kb_find(kb, key)) == NULL)
+		return (NULL);
+	for (i = 0; i < e->nfields; i++)
+		if (strcmp(e->fields[i].name, field) == 0 && n-- == 0)
+			return (e->fields[i].value);
+	return (NULL);
+}
+
+/*
+ * Return the value of field in language lang ("zh_CN": tries
+ * "field[zh_CN]", then "field[zh]"), falling back to the plain field.
+ */
+const char *
+kb_get_lang(const struct kb *kb, const char *key, const char *field,
+    const char *lang)
+{
+	char		 name[64];
+	const char	*v;
+	size_t		 n;
+
+	if (lang != NULL && *lang != '\0' && strcmp(lang, "C") != 0 &&
+	    strncmp(lang, "en", 2) != 0) {
+		snprintf(name, sizeof name, "%s[%s]", field, lang);
+		if ((v = kb_get(kb, key, name)) != NULL)
+			return (v);
+		n = strcspn(lang, "_.@");
+		snprintf(name, sizeof name, "%s[%.*s]", field, (int)n, lang);
+		if ((v = kb_get(kb, key, name)) != NULL)
+			return (v);
+	}
+	return (kb_get(kb, key, field));
+}
+
+/* The file a stanza was last loaded from, or NULL. */
+const char *
+kb_origin(const struct kb *kb, const char *key)
+{
+	struct kb_entry	*e;
+
+	return ((e = kb_find(kb, key)) != NULL ? e->origin : NULL);
+}
+
+/* Order in which a stanza first appeared (file order), or 0. */
+size_t
+kb_seq(const struct kb *kb, const char *key)
+{
+	struct kb_entry	*e;
+
+	return ((e = kb_find(kb, key)) != NULL ? e->seq : 0);
+}
+
+/* Stanza headers that appeared twice within one file. */
+size_t
+kb_duplicates(const struct kb *kb)
+{
+	return (kb->duplicates);
+}
+
+/* The compiled patterns and server signatures (compiled on first use). */
+const struct match *
+kb_match(const struct kb *kb)
+{
+	struct kb	*mkb = (struct kb *)kb;
+	char		*cause = NULL;
+
+	/* Compiling is a cache fill, not a change of what the kb says. */
+	if (mkb->match == NULL) {
+		mkb->match = match_new(kb, &cause);
+		free(cause);
+	}
+	return (mkb->match);
+}
+
+/* Compile patterns now, reporting the first bad one. */
+int
+kb_compile(struct kb *kb, char **cause)
+{
+	match_free(kb->match);
+	kb->match = match_new(kb, cause);
+	return (*cause == NULL ? 0 : -1);
 }
 
 /* Does a stanza exist? */

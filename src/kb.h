@@ -46,6 +46,26 @@ int		 kb_load_dir(struct kb *, const char *, char **);
  * borrowed: valid until kb_free().
  */
 const char	*kb_get(const struct kb *, const char *, const char *);
+/* Value number n of a repeated field (0 is the first), or NULL. */
+const char	*kb_get_nth(const struct kb *, const char *, const char *,
+		    size_t);
+/* The field in a language ("zh_CN"), falling back to English. */
+const char	*kb_get_lang(const struct kb *, const char *, const char *,
+		    const char *);
+/* The file a stanza came from (last load touching it), or NULL. */
+const char	*kb_origin(const struct kb *, const char *);
+/* Order in which a stanza first appeared across the loads (0 if none). */
+size_t		 kb_seq(const struct kb *, const char *);
+/* Stanza headers given twice in one file (the lint wants 0). */
+size_t		 kb_duplicates(const struct kb *);
+struct match;
+/* Compiled patterns and server signatures; built on first use. */
+const struct match *kb_match(const struct kb *);
+/*
+ * Compile them now: returns -1 and sets *cause (caller frees) naming the
+ * first pattern that does not compile; the others still work.
+ */
+int		 kb_compile(struct kb *, char **);
 /* Does a stanza with this key exist? */
 int		 kb_has(const struct kb *, const char *);
 /* Number of stanzas, and the key and field list of stanza i (for tests). */

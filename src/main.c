@@ -179,9 +179,12 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 {
 	struct reply		*r;
 	struct explanation	 ex;
+	struct explain_ctx	 ctx;
 	struct buf		 b;
 	const char		*verb = NULL;
 	size_t			 len = strlen(code);
+
+	memset(&ctx, 0, sizeof ctx);
 
 	if (after != NULL && (verb = explain_verb(after)) == NULL) {
 		fprintf(stderr, "smtpscope: --after %s: not a command smtpscope "
@@ -201,7 +204,8 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 		reply_free(r);
 		return (EXIT_USAGE);
 	}
-	explain_reply(kb, r, verb, &ex);
+	ctx.server = explain_server(kb, r, verb);
+	explain_reply(kb, r, verb, &ctx, &ex);
 	buf_init(&b, 0);
 	format_explanation(&b, &ex, "", 1);
 	fputs(b.data, stdout);

@@ -122,6 +122,7 @@ plain_reply(struct plain *p, const struct session_event *ev)
 {
 	const struct reply	*r = ev->reply;
 	struct explanation	 ex;
+	struct explain_ctx	 ctx;
 	struct buf		 b;
 	char			*line, *nl;
 
@@ -131,7 +132,19 @@ plain_reply(struct plain *p, const struct session_event *ev)
 		    r->dropped_bytes);
 	if (!p->explain)
 		return;
-	explain_reply(p->kb, r, ev->verb, &ex);
+	if (ev->verb != NULL && strcmp(ev->verb, "CONNECT") == 0)
+		p->server = explain_server(p->kb, r, ev->verb);
+	else if (p->server == NULL)
+		p->server = explain_server(p->kb, r, ev->verb);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.server = p->server;
+	ctx.enh_expected = caps_has(session_caps(p->session),
+	    "ENHANCEDSTATUSCODES");
+	if (ev->notes & SESSION_NOTE_UNSOLICITED)
+		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
+	if (ev->notes & SESSION_NOTE_DATA_NO_RCPT)
+		ctx.flags |= EXPLAIN_CTX_DATA_NO_RCPT;
+	explain_reply(p->kb, r, ev->verb, &ctx, &ex);
 	buf_init(&b, 0);
 	format_explanation(&b, &ex, "E       ", p->verbose);
 	if (ev->command != NULL) {
@@ -144,10 +157,6 @@ plain_reply(struct plain *p, const struct session_event *ev)
 		text_escape(&b, ev->decoded, strlen(ev->decoded));
 		buf_addch(&b, '\n');
 	}
-	if (ev->notes & SESSION_NOTE_UNSOLICITED)
-		buf_addstr(&b, "E       note:    no command was waiting for "
-		    "this reply: the server spoke out of turn (or answered a "
-		    "command twice)\n");
 	if (p->timestamps && ev->rtt_us >= 0)
 		buf_printf(&b, "E       time:    %lld.%03lld ms after the "
 		    "command\n", ev->rtt_us / 1000, ev->rtt_us % 1000);
@@ -316,7 +325,7 @@ plain_command(struct plain *p, const char *line)
 			plain_say(p, '!', "/explain: \"%s\" is not a reply "
 			    "code (three digits, 200-599)", arg);
 		else {
-			explain_reply(p->kb, r, explain_verb(verb), &ex);
+			explain_reply(p->kb, r, explain_verb(verb), NULL, &ex);
 			buf_init(&b, 0);
 			format_explanation(&b, &ex, "E       ", 1);
 			fputs(b.data, p->out);

@@ -38,6 +38,7 @@ struct plain {
 	struct buf		 inbuf;
 	int			 quit;
 	int			 interrupted;
+	const char		*server;	/* recognised server key */
 };
 
 /* Set up the front end reading commands from fd. */

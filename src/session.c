@@ -102,6 +102,7 @@ struct session {
 	int			 auth_challenge; /* 334: a response is due */
 	int			 authenticated;
 	int			 in_message;	/* after 354 */
+	int			 rcpt_ok;	/* recipients accepted */
 	int			 data_pending;	/* DATA sent, 354 due */
 	int			 last_code;
 	char			*ehlo_name;	/* name of the last EHLO */
@@ -769,6 +770,9 @@ session_on_reply(struct session *s, struct reply *r)
 		ev.decoded = decoded;
 	}
 	ev.verb = verb;
+	if (verb != NULL && strcmp(verb, "DATA") == 0 && code == 354 &&
+	    s->rcpt_ok == 0)
+		ev.notes |= SESSION_NOTE_DATA_NO_RCPT;
 	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->automatic))
 		s->last_code = code;
 	s->last_rtt = ev.rtt_us;
@@ -880,11 +884,14 @@ session_on_reply(struct session *s, struct reply *r)
 			session_set_phase(s, SESSION_PHASE_HELLO);
 		}
 	} else if (strcmp(verb, "MAIL") == 0) {
+		s->rcpt_ok = 0;
 		if (cls == 2)
 			session_set_phase(s, SESSION_PHASE_MAIL);
 	} else if (strcmp(verb, "RCPT") == 0) {
-		if (cls == 2)
+		if (cls == 2) {
+			s->rcpt_ok++;
 			session_set_phase(s, SESSION_PHASE_RCPT);
+		}
 	} else if (strcmp(verb, "DATA") == 0) {
 		s->data_pending = 0;
 		if (code == 354) {

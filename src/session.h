@@ -72,6 +72,7 @@ enum session_ev {
 /* Reply notes (ev->notes). */
 #define SESSION_NOTE_UNSOLICITED	0x1	/* no command was waiting */
 #define SESSION_NOTE_EARLY		0x2	/* greeting arrived after a 421 */
+#define SESSION_NOTE_DATA_NO_RCPT	0x4	/* 354 though no RCPT accepted */
 
 struct session_event {
 	enum session_ev		 type;

@@ -245,8 +245,15 @@ tui_event(void *arg, const struct session_event *ev)
 		sr.decoded = ev->decoded;
 		sr.flags = r->flags;
 		sr.notes = ev->notes;
+		if (t->session != NULL && caps_has(session_caps(t->session),
+		    "ENHANCEDSTATUSCODES"))
+			sr.notes |= TUI_NOTE_ENH;
 		sr.rtt_us = ev->rtt_us;
 		sr.sec = ev->sec;
+		if (ev->verb != NULL && strcmp(ev->verb, "CONNECT") == 0)
+			t->server = explain_server(t->kb, r, ev->verb);
+		else if (t->server == NULL)
+			t->server = explain_server(t->kb, r, ev->verb);
 		if (t->pending_reply < 0)
 			t->pending_reply = sb_add_reply(t->sb, &sr);
 		sb_update_reply(t->sb, t->pending_reply, &sr);
@@ -621,7 +628,7 @@ tui_command(struct tui *t, const char *line)
 			tui_say(t, '!', "/explain: give a reply code (three "
 			    "digits, 200-599), e.g. /explain 550 5.1.1 RCPT");
 		else {
-			explain_reply(t->kb, r, explain_verb(verb), &ex);
+			explain_reply(t->kb, r, explain_verb(verb), NULL, &ex);
 			buf_init(&b, 0);
 			format_explanation(&b, &ex, "", 1);
 			free(t->custom);

@@ -49,6 +49,9 @@ struct tui_settings {
 	int			verbose;	/* sources in explanations */
 };
 
+/* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
+#define TUI_NOTE_ENH		0x100
+
 /* Dirty flags: what ui_flush() must draw again. */
 #define TUI_DIRTY_STATUS	0x01
 #define TUI_DIRTY_DIALOGUE	0x02
@@ -72,6 +75,7 @@ struct tui {
 	int			 overlay_top;	/* first row shown */
 	long			 selected;	/* reply shown; -1: newest */
 	long			 pending_reply;	/* reply whose lines arrive */
+	const char		*server;	/* recognised server key */
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
 	int			 explain_top;	/* explanation scroll */

@@ -48,6 +48,9 @@ enum {
 	UI_PAIR_MALFORMED
 };
 
+/* Reply lines looked at when explaining a reply from the scrollback. */
+#define UI_REPLY_LINES	64
+
 /* One row of text to draw, with its attributes. */
 struct ui_row {
 	attr_t	 attr;
@@ -653,7 +656,10 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 {
 	const struct sb_reply	*r;
 	struct explanation	 ex;
+	struct explain_ctx	 ctx;
 	struct reply		 fake;
+	struct reply_line	 lines[UI_REPLY_LINES];
+	size_t			 nkept;
 	long			 n = sb_nreplies(t->sb), idx;
 	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	attr_t			 cls;
@@ -689,11 +695,29 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_REVERSE) | A_BOLD, 0,
 		    "Earlier reply %ld of %ld (End or G: newest)", idx + 1, n);
 
+	/* The reply again, its lines borrowed from the scrollback. */
 	memset(&fake, 0, sizeof fake);
 	fake.code = r->code;
 	fake.flags = r->flags;
 	snprintf(fake.enh, sizeof fake.enh, "%s", r->enh);
-	explain_reply(t->kb, &fake, r->verb, &ex);
+	nkept = r->nlines < UI_REPLY_LINES ? r->nlines : UI_REPLY_LINES;
+	for (i = 0; i < nkept; i++) {
+		size_t	len;
+
+		lines[i].raw = (char *)sb_text(t->sb, r->first + i, &len);
+		lines[i].len = len;
+		lines[i].text = r->code == 0 ? 0 : (len > 3 ? 4 : len);
+	}
+	fake.lines = lines;
+	fake.nlines = nkept;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.server = t->server;
+	ctx.enh_expected = (r->notes & TUI_NOTE_ENH) != 0;
+	if (r->notes & SESSION_NOTE_UNSOLICITED)
+		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
+	if (r->notes & SESSION_NOTE_DATA_NO_RCPT)
+		ctx.flags |= EXPLAIN_CTX_DATA_NO_RCPT;
+	explain_reply(t->kb, &fake, r->verb, &ctx, &ex);
 	switch (r->code / 100) {
 	case 2:
 		cls = ui_attr(UI_PAIR_2XX, A_BOLD);
@@ -761,10 +785,28 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	for (i = 0; i < ex.nnotes; i++)
 		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_BOLD), 6, "Note: %s",
 		    ex.notes[i]);
-	if (r->notes & SESSION_NOTE_UNSOLICITED)
-		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_BOLD), 6, "Note: no "
-		    "command was waiting for this reply: the server spoke out "
-		    "of turn");
+	for (i = 0; i < ex.nhits; i++) {
+		ui_rows_text(rs, ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD, 2,
+		    i == 0 ? "Recognised: " : "Also: ", ex.hits[i].title);
+		ui_rows_text(rs, A_NORMAL, 8, "  What to do: ",
+		    ex.hits[i].advice);
+		if (ex.hits[i].admin != NULL) {
+			struct buf	b;
+
+			buf_init(&b, 0);
+			buf_printf(&b, "  For the admin%s%s%s: ",
+			    ex.hits[i].server != NULL ? " (" : "",
+			    ex.hits[i].server != NULL ? ex.hits[i].server : "",
+			    ex.hits[i].server != NULL ? ")" : "");
+			ui_rows_text(rs, A_DIM, 8, b.data, ex.hits[i].admin);
+			buf_release(&b);
+		}
+		if (t->set.verbose)
+			ui_rows_text(rs, A_DIM, 8, "  Source: ",
+			    ex.hits[i].source);
+	}
+	if (ex.server_name != NULL)
+		ui_rows_text(rs, A_DIM, 8, "Server: ", ex.server_name);
 	if (idx == n - 1)
 		ui_rows_add(rs, head, 6, "Next: %s", tui_next_steps(t));
 	if (t->set.verbose) {

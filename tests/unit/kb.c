@@ -156,13 +156,13 @@ test_explain(const struct kb *kb)
 	ok(ex.nnotes > 0, "class mismatch noted");
 
 	r = reply_from_line("452-4.2.2 Mailbox full", 22);
-	explain_reply(kb, r, "RCPT", &ex);
+	explain_reply(kb, r, "RCPT", NULL, &ex);
 	is_int(ex.code, 452, "reply line explained");
 	is_str(ex.enh, "4.2.2", "its enhanced code");
 	reply_free(r);
 
 	r = reply_from_line("HTTP/1.1 400 Bad", 16);
-	explain_reply(kb, r, NULL, &ex);
+	explain_reply(kb, r, NULL, NULL, &ex);
 	is_int(ex.code, 0, "non-reply gets code 0");
 	ok(ex.meaning != NULL, "and an explanation");
 	reply_free(r);

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Pattern and server matching over the knowledge base.
+ */
+#include "config.h"
+
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "kb.h"
+#include "match.h"
+#include "reply.h"
+#include "xmalloc.h"
+
+/* Reply text looked at; a hostile reply cannot make matching slow. */
+#define MATCH_TEXT_MAX	8192
+
+struct match_pattern {
+	const char	*key;		/* "pattern NAME" */
+	const char	*name;
+	regex_t		 re;
+	int		 priority;
+	int		 order;
+	char		 codes[16][4];	/* "550", "4xx"; empty: any */
+	size_t		 ncodes;
+	const char	*after;		/* space-separated verbs, or NULL */
+};
+
+struct match_server {
+	const char	*key;		/* "postfix" */
+	regex_t		 greeting;
+	int		 has_greeting;
+	regex_t		 wording;
+	int		 has_wording;
+};
+
+struct match {
+	struct match_pattern	*p;
+	size_t			 np;
+	struct match_server	*s;
+	size_t			 ns;
+};
+
+static int	match_compile(regex_t *, const char *, const char *,
+		    char **);
+static int	match_code_ok(const struct match_pattern *, int);
+static int	match_after_ok(const struct match_pattern *, const char *);
+static int	match_hit_cmp(const void *, const void *);
+
+/* Compile one expression; note the first failure. */
+static int
+match_compile(regex_t *re, const char *expr, const char *key, char **cause)
+{
+	char	err[256];
+	int	e;
+
+	e = regcomp(re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (e == 0)
+		return (0);
+	regerror(e, re, err, sizeof err);
+	if (*cause == NULL)
+		*cause = xasprintf("[%s]: match: %s", key, err);
+	return (-1);
+}
+
+/* Compile patterns and servers. */
+struct match *
+match_new(const struct kb *kb, char **cause)
+{
+	struct match		*m = xcalloc(1, sizeof *m);
+	struct match_pattern	*mp;
+	struct match_server	*ms;
+	const char		*key, *v, *p, *e;
+	size_t			 i, n = kb_count(kb);
+
+	*cause = NULL;
+	m->p = xcalloc(n + 1, sizeof *m->p);
+	m->s = xcalloc(n + 1, sizeof *m->s);
+	for (i = 0; i < n; i++) {
+		key = kb_key(kb, i);
+		if (strncmp(key, "pattern ", 8) == 0) {
+			if ((v = kb_get(kb, key, "match")) == NULL) {
+				if (*cause == NULL)
+					*cause = xasprintf("[%s]: no match "
+					    "field", key);
+				continue;
+			}
+			mp = &m->p[m->np];
+			memset(mp, 0, sizeof *mp);
+			if (match_compile(&mp->re, v, key, cause) == -1)
+				continue;
+			mp->key = key;
+			mp->name = key + 8;
+			mp->order = (int)kb_seq(kb, key);
+			if ((v = kb_get(kb, key, "priority")) != NULL)
+				mp->priority = atoi(v);
+			mp->after = kb_get(kb, key, "after");
+			if ((v = kb_get(kb, key, "codes")) != NULL) {
+				for (p = v; *p != '\0' && mp->ncodes < 16;
+				    p = e) {
+					while (*p == ' ')
+						p++;
+					for (e = p; *e != '\0' && *e != ' ';
+					    e++)
+						;
+					if (e - p == 3)
+						memcpy(mp->codes[mp->ncodes++],
+						    p, 3);
+				}
+			}
+			m->np++;
+		} else if (strncmp(key, "server ", 7) == 0) {
+			ms = &m->s[m->ns];
+			memset(ms, 0, sizeof *ms);
+			ms->key = key + 7;
+			if ((v = kb_get(kb, key, "greeting")) != NULL &&
+			    match_compile(&ms->greeting, v, key, cause) == 0)
+				ms->has_greeting = 1;
+			if ((v = kb_get(kb, key, "wording")) != NULL &&
+			    match_compile(&ms->wording, v, key, cause) == 0)
+				ms->has_wording = 1;
+			m->ns++;
+		}
+	}
+	return (m);
+}
+
+/* Free compiled expressions. */
+void
+match_free(struct match *m)
+{
+	size_t	i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->np; i++)
+		regfree(&m->p[i].re);
+	for (i = 0; i < m->ns; i++) {
+		if (m->s[i].has_greeting)
+			regfree(&m->s[i].greeting);
+		if (m->s[i].has_wording)
+			regfree(&m->s[i].wording);
+	}
+	free(m->p);
+	free(m->s);
+	free(m);
+}
+
+/* Counts. */
+size_t
+match_npatterns(const struct match *m)
+{
+	return (m->np);
+}
+
+size_t
+match_nservers(const struct match *m)
+{
+	return (m->ns);
+}
+
+/* Name of pattern i. */
+const char *
+match_pattern_name(const struct match *m, size_t i)
+{
+	return (i < m->np ? m->p[i].name : NULL);
+}
+
+/* Does the code pass the pattern's codes filter? */
+static int
+match_code_ok(const struct match_pattern *mp, int code)
+{
+	char	c[4];
+	size_t	i;
+
+	if (mp->ncodes == 0)
+		return (1);
+	snprintf(c, sizeof c, "%03d", code);
+	for (i = 0; i < mp->ncodes; i++) {
+		if (strcmp(mp->codes[i], c) == 0)
+			return (1);
+		if (mp->codes[i][0] == c[0] && (mp->codes[i][1] == 'x' ||
+		    mp->codes[i][1] == 'X'))
+			return (1);
+	}
+	return (0);
+}
+
+/* Does the command pass the pattern's after filter? */
+static int
+match_after_ok(const struct match_pattern *mp, const char *verb)
+{
+	const char	*p, *e;
+	size_t		 n;
+
+	if (mp->after == NULL || verb == NULL)
+		return (1);
+	n = strlen(verb);
+	for (p = mp->after; *p != '\0'; p = e) {
+		while (*p == ' ')
+			p++;
+		for (e = p; *e != '\0' && *e != ' '; e++)
+			;
+		if ((size_t)(e - p) == n && strncmp(p, verb, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Order hits: higher priority first, then earlier. */
+static int
+match_hit_cmp(const void *a, const void *b)
+{
+	const struct match_pattern *pa = *(const struct match_pattern *const *)a;
+	const struct match_pattern *pb = *(const struct match_pattern *const *)b;
+
+	if (pa->priority != pb->priority)
+		return (pb->priority - pa->priority);
+	return (pa->order - pb->order);
+}
+
+/* Find the patterns that match a reply. */
+size_t
+match_reply(const struct match *m, int code, const char *verb,
+    const char *text, size_t len, struct match_hit *hits, size_t max)
+{
+	const struct match_pattern	**found;
+	size_t				 i, n = 0;
+	char				*copy;
+
+	if (m == NULL || m->np == 0 || max == 0)
+		return (0);
+	if (len > MATCH_TEXT_MAX)
+		len = MATCH_TEXT_MAX;
+	copy = xstrndup(text, len);
+	found = xcalloc(m->np, sizeof *found);
+	for (i = 0; i < m->np; i++) {
+		if (!match_code_ok(&m->p[i], code) ||
+		    !match_after_ok(&m->p[i], verb))
+			continue;
+		if (regexec(&m->p[i].re, copy, 0, NULL, 0) == 0)
+			found[n++] = &m->p[i];
+	}
+	qsort(found, n, sizeof *found, match_hit_cmp);
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++) {
+		hits[i].name = found[i]->name;
+		hits[i].key = found[i]->key;
+		hits[i].priority = found[i]->priority;
+	}
+	free(found);
+	free(copy);
+	return (n);
+}
+
+/* Does pattern i match text? */
+int
+match_pattern_text(const struct match *m, size_t i, const char *text)
+{
+	if (i >= m->np)
+		return (0);
+	return (regexec(&m->p[i].re, text, 0, NULL, 0) == 0);
+}
+
+/* Recognise the server. */
+const char *
+match_server(const struct match *m, const char *text, size_t len,
+    int greeting)
+{
+	size_t	 i;
+	char	*copy;
+	const char *found = NULL;
+
+	if (m == NULL)
+		return (NULL);
+	if (len > MATCH_TEXT_MAX)
+		len = MATCH_TEXT_MAX;
+	copy = xstrndup(text, len);
+	for (i = 0; i < m->ns && found == NULL; i++) {
+		if (greeting && m->s[i].has_greeting &&
+		    regexec(&m->s[i].greeting, copy, 0, NULL, 0) == 0)
+			found = m->s[i].key;
+		else if (m->s[i].has_wording &&
+		    regexec(&m->s[i].wording, copy, 0, NULL, 0) == 0)
+			found = m->s[i].key;
+	}
+	free(copy);
+	return (found);
+}
+
+/* The text of a reply for matching. */
+char *
+match_reply_text(const struct reply *r)
+{
+	struct buf	b;
+	const char	*t;
+	size_t		 i, len, k;
+
+	buf_init(&b, MATCH_TEXT_MAX);
+	for (i = 0; i < r->nlines; i++) {
+		t = r->code != 0 ? reply_text(r, i, &len) : r->lines[i].raw;
+		if (r->code == 0)
+			len = r->lines[i].len;
+		if (i > 0 && buf_addch(&b, ' ') == -1)
+			break;
+		for (k = 0; k < len; k++)
+			if (buf_addch(&b, t[k] == '\0' ? ' ' : t[k]) == -1)
+				break;
+	}
+	return (buf_detach(&b, NULL));
+}
