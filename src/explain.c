@@ -193,6 +193,100 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 		    "so the server is misconfigured.");
 }
 
+/* The commands a code has context notes for. */
+void
+explain_after_verbs(const struct kb *kb, int code, char *out, size_t size)
+{
+	char		 key[8];
+	const char	*f;
+	size_t		 i, j, len = 0;
+
+	*out = '\0';
+	snprintf(key, sizeof key, "%03d", code);
+	for (i = 0; i < kb_count(kb); i++) {
+		if (strcmp(kb_key(kb, i), key) != 0)
+			continue;
+		for (j = 0; j < kb_nfields(kb, i); j++) {
+			f = kb_field_name(kb, i, j);
+			if (strncmp(f, "after ", 6) != 0 ||
+			    strchr(f + 6, '[') != NULL)
+				continue;
+			if (len + strlen(f + 6) + 2 >= size)
+				return;
+			len += (size_t)snprintf(out + len, size - len, "%s%s",
+			    len > 0 ? " " : "", strcmp(f + 6, ".") == 0 ?
+			    "end-of-data" : f + 6);
+		}
+	}
+}
+
+/* Split two replies given on one line. */
+int
+explain_split_pair(const char *s, char *a, size_t asz, char *b, size_t bsz)
+{
+	const char	*sep, *p, *tok[4];
+	size_t		 n = 0, len[4];
+	int		 cl, su, de;
+
+	if ((sep = strchr(s, ',')) != NULL || (sep = strstr(s, " vs ")) !=
+	    NULL) {
+		const char	*q = sep + (*sep == ',' ? 1 : 4);
+		size_t		 alen = (size_t)(sep - s);
+
+		while (*s == ' ' && alen > 0) {
+			s++;
+			alen--;
+		}
+		while (alen > 0 && s[alen - 1] == ' ')
+			alen--;
+		while (*q == ' ')
+			q++;
+		snprintf(a, asz, "%.*s", (int)alen, s);
+		snprintf(b, bsz, "%s", q);
+		alen = strlen(b);
+		while (alen > 0 && b[alen - 1] == ' ')
+			b[--alen] = '\0';
+		return (*a != '\0' && *b != '\0' ? 0 : -1);
+	}
+	for (p = s; *p != '\0' && n < 4;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		tok[n] = p;
+		while (*p != '\0' && *p != ' ')
+			p++;
+		len[n] = (size_t)(p - tok[n]);
+		n++;
+	}
+	if (n == 2) {
+		snprintf(a, asz, "%.*s", (int)len[0], tok[0]);
+		snprintf(b, bsz, "%.*s", (int)len[1], tok[1]);
+		return (0);
+	}
+	/* "550 5.1.1 552" or "550 552 5.2.2" or both with codes. */
+	if (n == 3 && reply_parse_enhanced(tok[1], len[1], &cl, &su, &de) > 0) {
+		snprintf(a, asz, "%.*s %.*s", (int)len[0], tok[0], (int)len[1],
+		    tok[1]);
+		snprintf(b, bsz, "%.*s", (int)len[2], tok[2]);
+		return (0);
+	}
+	if (n == 3 && reply_parse_enhanced(tok[2], len[2], &cl, &su, &de) > 0) {
+		snprintf(a, asz, "%.*s", (int)len[0], tok[0]);
+		snprintf(b, bsz, "%.*s %.*s", (int)len[1], tok[1], (int)len[2],
+		    tok[2]);
+		return (0);
+	}
+	if (n == 4) {
+		snprintf(a, asz, "%.*s %.*s", (int)len[0], tok[0], (int)len[1],
+		    tok[1]);
+		snprintf(b, bsz, "%.*s %.*s", (int)len[2], tok[2], (int)len[3],
+		    tok[3]);
+		return (0);
+	}
+	return (-1);
+}
+
 /* Display name of a server key. */
 const char *
 explain_server_name(const struct kb *kb, const char *server)

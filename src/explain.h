@@ -104,6 +104,18 @@ void		 explain_reply(const struct kb *, const struct reply *,
  */
 const char	*explain_server(const struct kb *, const struct reply *,
 		    const char *);
+/*
+ * Write the commands code has notes for into out ("VRFY EXPN", or "" when
+ * none), for comparisons.
+ */
+void		 explain_after_verbs(const struct kb *, int, char *, size_t);
+/*
+ * Split "A B" for /compare: each side a code with an optional enhanced
+ * code ("550 5.1.1 552"), or two sides separated by "," or " vs ".
+ * Returns 0, or -1 when it does not read as two replies.
+ */
+int		 explain_split_pair(const char *, char *, size_t, char *,
+		    size_t);
 /* Display name of a server key, or NULL. */
 const char	*explain_server_name(const struct kb *, const char *);
 

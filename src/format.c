@@ -15,6 +15,8 @@
 
 static void	format_field(struct buf *, const char *, const char *,
 		    const char *);
+static void	format_compare_one(struct buf *, const struct explanation *);
+static const char *format_class_short(int);
 
 /* What a reply answers, for people. */
 const char *
@@ -115,6 +117,102 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		format_field(b, prefix, "source:", ex->source);
 		format_field(b, prefix, "  source:", ex->enh_source);
 	}
+}
+
+/* One code in a comparison. */
+static void
+format_compare_one(struct buf *b, const struct explanation *ex)
+{
+	buf_printf(b, "%03d ", ex->code);
+	text_escape(b, ex->title, strlen(ex->title));
+	if (ex->enh[0] != '\0') {
+		buf_printf(b, " (%s", ex->enh);
+		if (ex->enh_title != NULL) {
+			buf_addstr(b, " ");
+			text_escape(b, ex->enh_title, strlen(ex->enh_title));
+		}
+		buf_addstr(b, ")");
+	}
+	buf_printf(b, "\n  %s\n", ex->class_name != NULL ? ex->class_name :
+	    "?");
+	format_field(b, "  ", "meaning:", ex->meaning != NULL ? ex->meaning :
+	    ex->class_meaning);
+	format_field(b, "  ", "when:", ex->when);
+}
+
+/* What a class says about retrying, in a few words. */
+static const char *
+format_class_short(int code)
+{
+	switch (code / 100) {
+	case 2:
+		return ("a success: the command was done");
+	case 3:
+		return ("an intermediate step: the server waits for more");
+	case 4:
+		return ("a temporary failure: the same command may work later");
+	case 5:
+		return ("a permanent failure: repeating it unchanged fails "
+		    "again");
+	}
+	return ("not a valid class");
+}
+
+/* Compare two explanations. */
+void
+format_compare(struct buf *b, const struct kb *kb,
+    const struct explanation *a, const struct explanation *c)
+{
+	char	va[256], vc[256];
+
+	buf_printf(b, "%03d ", a->code);
+	text_escape(b, a->title, strlen(a->title));
+	buf_printf(b, "  vs  %03d ", c->code);
+	text_escape(b, c->title, strlen(c->title));
+	buf_addstr(b, "\n\n");
+	if (a->code / 100 == c->code / 100)
+		buf_printf(b, "Both are %s.\n\n", a->class_name != NULL ?
+		    a->class_name : "of the same class");
+	else
+		buf_printf(b, "%03d is %s; %03d is %s.\n\n", a->code,
+		    a->class_name != NULL ? a->class_name : "?", c->code,
+		    c->class_name != NULL ? c->class_name : "?");
+	format_compare_one(b, a);
+	buf_addch(b, '\n');
+	format_compare_one(b, c);
+
+	buf_addstr(b, "\nKey differences\n");
+	if (a->code == c->code)
+		buf_printf(b, "  - The same code: what differs is the enhanced "
+		    "code and the text.\n");
+	else if (a->code / 100 != c->code / 100)
+		buf_printf(b, "  - %03d is %s; %03d is %s.\n", a->code,
+		    format_class_short(a->code), c->code,
+		    format_class_short(c->code));
+	else
+		buf_printf(b, "  - Same class (%s); they differ in what the "
+		    "server is telling you.\n", format_class_short(a->code));
+	if ((a->code / 10) % 10 != (c->code / 10) % 10)
+		buf_printf(b, "  - Area: %03d is %s; %03d is %s.\n", a->code,
+		    a->category, c->code, c->category);
+	explain_after_verbs(kb, a->code, va, sizeof va);
+	explain_after_verbs(kb, c->code, vc, sizeof vc);
+	if (*va != '\0' || *vc != '\0')
+		buf_printf(b, "  - Seen after: %03d: %s; %03d: %s.\n", a->code,
+		    *va != '\0' ? va : "(no usual command)", c->code,
+		    *vc != '\0' ? vc : "(no usual command)");
+	if (!a->known || !c->known)
+		buf_printf(b, "  - %s is not a standard reply code.\n",
+		    !a->known ? "The first" : "The second");
+
+	buf_addstr(b, "\nWhich applies when, and what to do\n");
+	buf_printf(b, "  If you see %03d: ", a->code);
+	text_escape(b, a->fix != NULL ? a->fix : a->class_meaning,
+	    strlen(a->fix != NULL ? a->fix : a->class_meaning));
+	buf_printf(b, "\n  If you see %03d: ", c->code);
+	text_escape(b, c->fix != NULL ? c->fix : c->class_meaning,
+	    strlen(c->fix != NULL ? c->fix : c->class_meaning));
+	buf_addch(b, '\n');
 }
 
 /* Append a TLS summary. */

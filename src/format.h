@@ -20,6 +20,13 @@ void	format_explanation(struct buf *, const struct explanation *,
 	    const char *, int);
 /* Append the TLS summary as lines, each starting with prefix. */
 void	format_tls(struct buf *, const struct tls_info *, const char *);
+/*
+ * Append a side-by-side reading of two explanations: each one's class,
+ * meaning, when and fix, then the key differences and which applies when.
+ */
+struct kb;
+void	format_compare(struct buf *, const struct kb *,
+	    const struct explanation *, const struct explanation *);
 /* Describe a verb as the thing a reply answers: "the greeting", "RCPT". */
 const char *format_answers(const char *);
 

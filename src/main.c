@@ -48,7 +48,7 @@ enum {
 	OPT_TIMEOUT, OPT_HELO, OPT_UNIX, OPT_PIPE, OPT_LOG, OPT_PLAIN,
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
-	OPT_NO_EXPLAIN, OPT_VERBOSE
+	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE
 };
 
 static const struct option main_options[] = {
@@ -72,6 +72,7 @@ static const struct option main_options[] = {
 	{ "practice-script", required_argument, NULL, OPT_PRACTICE_SCRIPT },
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "after", required_argument, NULL, OPT_AFTER },
+	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -87,6 +88,7 @@ static const char main_usage[] =
 "       smtpscope --demo[=SCENARIO]\n"
 "       smtpscope --serve [ADDR:]PORT [--scenario S]\n"
 "       smtpscope --explain CODE [--after COMMAND]\n"
+"       smtpscope --compare CODE CODE\n"
 "\n"
 "Talk SMTP to HOST by hand and see every reply explained. With no HOST,\n"
 "open a session on the built-in practice server (no network needed).\n"
@@ -131,6 +133,8 @@ static const char main_usage[] =
 "      --explain CODE     explain a reply and exit: 252, \"550 5.1.1\" or\n"
 "                         a whole reply line\n"
 "      --after COMMAND    ...as the answer to COMMAND (RCPT, CONNECT, \".\")\n"
+"      --compare A B      two replies side by side: class, meaning, when,\n"
+"                         fix, key differences (A, B: \"252\", \"550 5.1.1\")\n"
 "      --data DIR         load extra knowledge-base files (*.kb) from DIR\n"
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
@@ -150,6 +154,7 @@ static struct practice	*main_serving;
 static void	 usage_error(const char *, ...) __attribute__((format(printf,
 		    1, 2), noreturn));
 static int	 main_explain(const struct kb *, const char *, const char *);
+static int	 main_compare(const struct kb *, const char *, const char *);
 static int	 main_serve(const char *, const struct practice_config *);
 static void	*main_practice_thread(void *);
 static void	 main_serve_signal(int);
@@ -212,6 +217,36 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 	buf_release(&b);
 	reply_free(r);
 	return (EXIT_OK);
+}
+
+/* --compare: two replies side by side. */
+static int
+main_compare(const struct kb *kb, const char *a, const char *b)
+{
+	struct reply		*ra, *rb;
+	struct explanation	 ea, eb;
+	struct buf		 out;
+	int			 status = EXIT_OK;
+
+	ra = reply_from_line(a, strlen(a));
+	rb = reply_from_line(b, strlen(b));
+	if (ra == NULL || (ra->flags & REPLY_F_MALFORMED) || rb == NULL ||
+	    (rb->flags & REPLY_F_MALFORMED)) {
+		fprintf(stderr, "smtpscope: --compare: give two reply codes "
+		    "(three digits from 200 to 599, optionally with an "
+		    "enhanced code), e.g. --compare 252 \"550 5.1.1\"\n");
+		status = EXIT_USAGE;
+	} else {
+		explain_reply(kb, ra, NULL, NULL, &ea);
+		explain_reply(kb, rb, NULL, NULL, &eb);
+		buf_init(&out, 0);
+		format_compare(&out, kb, &ea, &eb);
+		fputs(out.data, stdout);
+		buf_release(&out);
+	}
+	reply_free(ra);
+	reply_free(rb);
+	return (status);
 }
 
 /* Stop --serve on a signal. */
@@ -436,6 +471,7 @@ main(int argc, char **argv)
 	struct plain		 pl;
 	struct kb		*kb;
 	const char		*explain = NULL, *after = NULL, *serve = NULL;
+	const char		*compare = NULL;
 	const char		*script = NULL, *logpath = NULL, *datadir;
 	char			*host = NULL, *port = NULL, *cause, *endp;
 	char			 portbuf[16];
@@ -539,6 +575,9 @@ main(int argc, char **argv)
 		case OPT_AFTER:
 			after = optarg;
 			break;
+		case OPT_COMPARE:
+			compare = optarg;
+			break;
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
 			break;
@@ -588,6 +627,14 @@ main(int argc, char **argv)
 			kb_free(kb);
 			return (EXIT_OTHER);
 		}
+	}
+	if (compare != NULL) {
+		if (argc != 1)
+			usage_error("--compare takes two codes: --compare 250 "
+			    "252");
+		status = main_compare(kb, compare, argv[0]);
+		kb_free(kb);
+		return (status);
 	}
 	if (explain != NULL) {
 		if (argc > 0)

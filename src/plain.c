@@ -50,6 +50,7 @@ static void	plain_slash_auth(struct plain *, char *);
 static char	*plain_ask_password(const char *);
 static void	plain_help(struct plain *);
 static void	plain_caps(struct plain *);
+static void	plain_compare(struct plain *, const char *);
 static void	plain_signal(int);
 
 /* Set up. */
@@ -246,6 +247,7 @@ plain_help(struct plain *p)
 		"                                   password when omitted)",
 		"/data FILE        send FILE as the message (sends DATA first)",
 		"/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT",
+		"/compare CODE CODE       two replies side by side",
 		"/caps             list the server's EHLO capabilities",
 		"/b64 TEXT, /unb64 TEXT   base64 encode or decode",
 		"/help             this list",
@@ -281,6 +283,41 @@ plain_caps(struct plain *p)
 	    SESSION_SEC_CLEAR)
 		plain_say(p, '!', "AUTH is offered on an unencrypted "
 		    "connection");
+}
+
+/* /compare A B. */
+static void
+plain_compare(struct plain *p, const char *arg)
+{
+	char			 a[64], c[64], *line, *nl;
+	struct reply		*ra = NULL, *rc = NULL;
+	struct explanation	 ea, ec;
+	struct buf		 b;
+
+	if (explain_split_pair(arg, a, sizeof a, c, sizeof c) == -1 ||
+	    (ra = reply_from_line(a, strlen(a))) == NULL ||
+	    (ra->flags & REPLY_F_MALFORMED) ||
+	    (rc = reply_from_line(c, strlen(c))) == NULL ||
+	    (rc->flags & REPLY_F_MALFORMED)) {
+		plain_say(p, '!', "usage: /compare CODE CODE, e.g. /compare "
+		    "250 252 or /compare 550 5.1.1, 553");
+		reply_free(ra);
+		reply_free(rc);
+		return;
+	}
+	explain_reply(p->kb, ra, NULL, NULL, &ea);
+	explain_reply(p->kb, rc, NULL, NULL, &ec);
+	buf_init(&b, 0);
+	format_compare(&b, p->kb, &ea, &ec);
+	for (line = b.data; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		fprintf(p->out, "E       %s\n", line);
+	}
+	buf_release(&b);
+	reply_free(ra);
+	reply_free(rc);
 }
 
 /* A /command that the session handed back in order. */
@@ -332,6 +369,8 @@ plain_command(struct plain *p, const char *line)
 			buf_release(&b);
 		}
 		reply_free(r);
+	} else if (strcasecmp(cmd, "compare") == 0) {
+		plain_compare(p, arg);
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
 		plain_say(p, '*', "%s", enc);

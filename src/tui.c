@@ -637,6 +637,30 @@ tui_command(struct tui *t, const char *line)
 			t->dirty |= TUI_DIRTY_EXPLAIN;
 		}
 		reply_free(r);
+	} else if (strcasecmp(cmd, "compare") == 0) {
+		char		 a[64], c[64];
+		struct reply	*ra = NULL, *rc = NULL;
+		struct explanation ec;
+
+		if (explain_split_pair(arg, a, sizeof a, c, sizeof c) == -1 ||
+		    (ra = reply_from_line(a, strlen(a))) == NULL ||
+		    (ra->flags & REPLY_F_MALFORMED) ||
+		    (rc = reply_from_line(c, strlen(c))) == NULL ||
+		    (rc->flags & REPLY_F_MALFORMED))
+			tui_say(t, '!', "usage: /compare CODE CODE, e.g. "
+			    "/compare 250 252 or /compare 550 5.1.1, 553");
+		else {
+			explain_reply(t->kb, ra, NULL, NULL, &ex);
+			explain_reply(t->kb, rc, NULL, NULL, &ec);
+			buf_init(&b, 0);
+			format_compare(&b, t->kb, &ex, &ec);
+			free(t->custom);
+			t->custom = buf_detach(&b, NULL);
+			t->explain_top = 0;
+			t->dirty |= TUI_DIRTY_EXPLAIN;
+		}
+		reply_free(ra);
+		reply_free(rc);
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', "base64: %s", enc);

@@ -65,7 +65,8 @@ static const char *input_verbs[] = {
 	"ETRN ", NULL
 };
 static const char *input_commands[] = {
-	"/help", "/auth ", "/data ", "/explain ", "/caps", "/cert", "/b64 ",
+	"/help", "/auth ", "/data ", "/explain ", "/compare ", "/caps",
+	"/cert", "/b64 ",
 	"/unb64 ", "/set ", "/search ", "/quit", NULL
 };
 static const char *input_settings[] = {

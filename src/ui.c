@@ -904,6 +904,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		"/data FILE               send FILE as the message",
 		"/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 "
 		    "RCPT",
+		"/compare CODE CODE       two replies side by side in the "
+		    "explanation pane",
 		"/caps /cert /help        the F2, F3 and F1 panels",
 		"/b64 TEXT, /unb64 TEXT   base64 encode or decode",
 		"/search TEXT             find TEXT in the dialogue",

@@ -63,6 +63,15 @@ t "--explain abc: error, exit 2" run 2 --explain abc
 t "  the error says what a code looks like" both err 'not a reply code'
 t "--explain --after FOO: error, exit 2" run 2 --explain 250 --after FOO
 
+# --compare
+t "--compare 250 252" run 0 --compare 250 252
+t "  both in the same class" both out '^Both are 2xx Positive Completion'
+t "  key differences listed" both out '^Key differences'
+t "--compare with enhanced codes" run 0 --compare "550 5.1.1" "553 5.1.3"
+t "  the enhanced titles shown" both out '^550 .*\(5\.1\.1 '
+t "--compare with one code: exit 2" run 2 --compare 250
+t "--compare with a bad code: exit 2" run 2 --compare 250 abc
+
 # Usage and local errors
 t "unknown option: exit 2" run 2 --no-such-option
 t "bad port: exit 2" run 2 -p 99999 127.0.0.1
