@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "explain.h"
 #include "kb.h"
 #include "match.h"
@@ -45,13 +46,13 @@ explain_class_name(int digit)
 {
 	switch (digit) {
 	case 2:
-		return ("2xx Positive Completion");
+		return (_("2xx Positive Completion"));
 	case 3:
-		return ("3xx Positive Intermediate");
+		return (_("3xx Positive Intermediate"));
 	case 4:
-		return ("4xx Transient Negative Completion");
+		return (_("4xx Transient Negative Completion"));
 	case 5:
-		return ("5xx Permanent Negative Completion");
+		return (_("5xx Permanent Negative Completion"));
 	}
 	return (NULL);
 }
@@ -62,16 +63,16 @@ explain_class_meaning(int digit)
 {
 	switch (digit) {
 	case 2:
-		return ("The command succeeded; the next one may be sent.");
+		return (_("The command succeeded; the next one may be sent."));
 	case 3:
-		return ("The server accepted the command and waits for more "
-		    "from the client before it can finish.");
+		return (_("The server accepted the command and waits for more "
+		    "from the client before it can finish."));
 	case 4:
-		return ("The command failed for now; the same command may work "
-		    "if tried again later.");
+		return (_("The command failed for now; the same command may work "
+		    "if tried again later."));
 	case 5:
-		return ("The command failed and repeating it unchanged will "
-		    "fail again.");
+		return (_("The command failed and repeating it unchanged will "
+		    "fail again."));
 	}
 	return (NULL);
 }
@@ -82,18 +83,18 @@ explain_category(int digit)
 {
 	switch (digit) {
 	case 0:
-		return ("x0z syntax: about the form of the command");
+		return (_("x0z syntax: about the form of the command"));
 	case 1:
-		return ("x1z information: a reply to a request for information");
+		return (_("x1z information: a reply to a request for information"));
 	case 2:
-		return ("x2z connections: about the transmission channel");
+		return (_("x2z connections: about the transmission channel"));
 	case 3:
 	case 4:
-		return ("x3z/x4z: not assigned by RFC 5321");
+		return (_("x3z/x4z: not assigned by RFC 5321"));
 	case 5:
-		return ("x5z mail system: about the state of the receiver");
+		return (_("x5z mail system: about the state of the receiver"));
 	}
-	return ("second digit above 5: outside RFC 5321's scheme");
+	return (_("second digit above 5: outside RFC 5321's scheme"));
 }
 
 /* Normalise a verb name. */
@@ -161,11 +162,12 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 
 	}
 	if (ex->title == NULL)
-		ex->title = ex->known ? "(untitled)" : "Not a standard reply code";
+		ex->title = ex->known ? _("(untitled)") :
+		    _("Not a standard reply code");
 	if (!ex->known)
-		explain_note(ex, "This code is not defined by RFC 5321 or its "
+		explain_note(ex, _("This code is not defined by RFC 5321 or its "
 		    "extensions; only its class and area can be read from its "
-		    "digits.");
+		    "digits."));
 
 	if (enh == NULL || *enh == '\0')
 		return;
@@ -185,12 +187,12 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 		ex->enh_fix = kb_get_lang(kb, key, "fix", explain_lang_name);
 		ex->enh_source = kb_get(kb, key, "source");
 	} else
-		explain_note(ex, "The enhanced status code is not in the IANA "
-		    "registry; only its class and subject can be decoded.");
+		explain_note(ex, _("The enhanced status code is not in the IANA "
+		    "registry; only its class and subject can be decoded."));
 	if (cl != code / 100)
-		explain_note(ex, "The enhanced code's class disagrees with the "
+		explain_note(ex, _("The enhanced code's class disagrees with the "
 		    "reply code's first digit; RFC 3463 says they must match, "
-		    "so the server is misconfigured.");
+		    "so the server is misconfigured."));
 }
 
 /* The commands a code has context notes for. */
@@ -357,45 +359,45 @@ explain_reply(const struct kb *kb, const struct reply *r, const char *verb,
 	if (r->flags & REPLY_F_MALFORMED) {
 		memset(ex, 0, sizeof *ex);
 		ex->verb = verb != NULL ? verb : "";
-		ex->title = "Not an SMTP reply";
-		ex->meaning = "The server sent a line that does not start with "
+		ex->title = _("Not an SMTP reply");
+		ex->meaning = _("The server sent a line that does not start with "
 		    "a three-digit reply code (2xx to 5xx) followed by a space, "
-		    "a hyphen or the line end.";
-		ex->when = "Talking to something that is not an SMTP server "
+		    "a hyphen or the line end.");
+		ex->when = _("Talking to something that is not an SMTP server "
 		    "(a web or TLS port, a proxy's error page), a server that "
-		    "is broken, or bytes that arrived out of step.";
-		ex->fix = "Check the host and port; a TLS-only port needs "
+		    "is broken, or bytes that arrived out of step.");
+		ex->fix = _("Check the host and port; a TLS-only port needs "
 		    "--tls-on-connect.  The line is shown escaped as "
-		    "received.";
+		    "received.");
 		ex->source = "RFC 5321 section 4.2";
 	} else
 		explain_code(kb, r->code, r->enh, verb, ex);
 
 	if (r->flags & REPLY_F_BARE_LF)
-		explain_note(ex, "A line ended in a bare LF instead of CRLF "
-		    "(RFC 5321 2.3.8 requires CRLF).");
+		explain_note(ex, _("A line ended in a bare LF instead of CRLF "
+		    "(RFC 5321 2.3.8 requires CRLF)."));
 	if (r->flags & REPLY_F_CONTROL)
-		explain_note(ex, "The text holds control or invisible "
-		    "characters; they are shown escaped (\\e, \\xHH, \\uHHHH).");
+		explain_note(ex, _("The text holds control or invisible "
+		    "characters; they are shown escaped (\\e, \\xHH, \\uHHHH)."));
 	if (r->flags & REPLY_F_BAD_UTF8)
-		explain_note(ex, "The text holds bytes that are not valid "
-		    "UTF-8; they are shown as \\xHH.");
+		explain_note(ex, _("The text holds bytes that are not valid "
+		    "UTF-8; they are shown as \\xHH."));
 	if (r->flags & REPLY_F_MIXED_CODES)
-		explain_note(ex, "The lines of this reply do not all carry the "
-		    "same code (RFC 5321 4.2.1 requires one code per reply).");
+		explain_note(ex, _("The lines of this reply do not all carry the "
+		    "same code (RFC 5321 4.2.1 requires one code per reply)."));
 	if (r->flags & REPLY_F_LINE_TRUNCATED)
-		explain_note(ex, "A line was longer than smtpscope keeps; its "
-		    "tail was dropped (RFC 5321 allows 512 octets).");
+		explain_note(ex, _("A line was longer than smtpscope keeps; its "
+		    "tail was dropped (RFC 5321 allows 512 octets)."));
 	if (r->flags & REPLY_F_LINES_DROPPED)
-		explain_note(ex, "The reply had more lines than smtpscope "
-		    "keeps; lines in the middle were dropped.");
+		explain_note(ex, _("The reply had more lines than smtpscope "
+		    "keeps; lines in the middle were dropped."));
 	if (r->flags & REPLY_F_ENH_MALFORMED)
-		explain_note(ex, "The text starts like an enhanced status "
+		explain_note(ex, _("The text starts like an enhanced status "
 		    "code but is not a valid one (RFC 3463: class.subject."
-		    "detail, e.g. 5.1.1).");
+		    "detail, e.g. 5.1.1)."));
 	if (r->flags & REPLY_F_NONSTANDARD)
-		explain_note(ex, "The second digit is above 5, which RFC 5321 "
-		    "4.2.1 does not define.");
+		explain_note(ex, _("The second digit is above 5, which RFC 5321 "
+		    "4.2.1 does not define."));
 	if (r->flags & REPLY_F_MALFORMED)
 		return;
 
@@ -413,16 +415,16 @@ explain_reply(const struct kb *kb, const struct reply *r, const char *verb,
 	if (ctx->enh_expected && r->enh[0] == '\0' && r->code != 334 &&
 	    r->code != 354 && (verb == NULL || (strcmp(verb, "CONNECT") != 0 &&
 	    strcmp(verb, "EHLO") != 0 && strcmp(verb, "HELO") != 0)))
-		explain_note(ex, "The server advertised ENHANCEDSTATUSCODES but "
+		explain_note(ex, _("The server advertised ENHANCEDSTATUSCODES but "
 		    "this reply carries no enhanced code (RFC 2034 asks for one "
-		    "in every reply after EHLO).");
+		    "in every reply after EHLO)."));
 	if (ctx->flags & EXPLAIN_CTX_UNSOLICITED)
-		explain_note(ex, "No command was waiting for this reply: the "
+		explain_note(ex, _("No command was waiting for this reply: the "
 		    "server spoke out of turn (an early talker, or a reply "
-		    "sent twice).");
+		    "sent twice)."));
 	if (ctx->flags & EXPLAIN_CTX_DATA_NO_RCPT)
-		explain_note(ex, "354 although no recipient was accepted: with "
+		explain_note(ex, _("354 although no recipient was accepted: with "
 		    "pipelining the server may say this; RFC 2920 has the "
 		    "client end the empty message with a lone \".\" and the "
-		    "server then refuse it.");
+		    "server then refuse it."));
 }

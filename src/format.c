@@ -7,14 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "buf.h"
 #include "explain.h"
 #include "format.h"
 #include "text.h"
 #include "tls.h"
+#include "width.h"
 
 static void	format_field(struct buf *, const char *, const char *,
 		    const char *);
+static void	format_heading(struct buf *, const char *, const char *);
 static void	format_compare_one(struct buf *, const struct explanation *);
 static const char *format_class_short(int);
 
@@ -23,14 +26,25 @@ const char *
 format_answers(const char *verb)
 {
 	if (verb == NULL || *verb == '\0')
-		return ("no command (unsolicited)");
+		return (_("no command (unsolicited)"));
 	if (strcmp(verb, "CONNECT") == 0)
-		return ("the connection (greeting)");
+		return (_("the connection (greeting)"));
 	if (strcmp(verb, ".") == 0)
-		return ("the end of the message (\".\")");
+		return (_("the end of the message (\".\")"));
 	if (strcmp(verb, "*") == 0)
-		return ("an unrecognised command");
+		return (_("an unrecognised command"));
 	return (verb);
+}
+
+/* Append "prefix name " padded to eight columns (CJK headings count 2). */
+static void
+format_heading(struct buf *b, const char *prefix, const char *name)
+{
+	size_t	w;
+
+	buf_printf(b, "%s%s ", prefix, name);
+	for (w = width_str(name, strlen(name)); w < 8; w++)
+		buf_addch(b, ' ');
 }
 
 /* Append "prefix name: value". */
@@ -40,7 +54,7 @@ format_field(struct buf *b, const char *prefix, const char *name,
 {
 	if (value == NULL || *value == '\0')
 		return;
-	buf_printf(b, "%s%-8s ", prefix, name);
+	format_heading(b, prefix, name);
 	text_escape(b, value, strlen(value));
 	buf_addch(b, '\n');
 }
@@ -56,48 +70,48 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		buf_printf(b, "%s%03d ", prefix, ex->code);
 		text_escape(b, ex->title, strlen(ex->title));
 		buf_printf(b, " | %s", ex->class_name != NULL ?
-		    ex->class_name : "unknown class");
+		    ex->class_name : _("unknown class"));
 	} else {
 		buf_printf(b, "%s", prefix);
 		text_escape(b, ex->title, strlen(ex->title));
 	}
 	if (ex->verb != NULL && *ex->verb != '\0')
-		buf_printf(b, " | answers %s", format_answers(ex->verb));
+		buf_printf(b, _(" | answers %s"), format_answers(ex->verb));
 	buf_addch(b, '\n');
 	if (!ex->known && ex->code != 0) {
-		format_field(b, prefix, "class:", ex->class_meaning);
-		format_field(b, prefix, "area:", ex->category);
+		format_field(b, prefix, _("class:"), ex->class_meaning);
+		format_field(b, prefix, _("area:"), ex->category);
 	}
-	format_field(b, prefix, "meaning:", ex->meaning);
+	format_field(b, prefix, _("meaning:"), ex->meaning);
 	if (ex->context != NULL) {
 		char	name[32];
 
 		snprintf(name, sizeof name, "here:");
 		format_field(b, prefix, name, ex->context);
 	}
-	format_field(b, prefix, "when:", ex->when);
-	format_field(b, prefix, "fix:", ex->fix);
+	format_field(b, prefix, _("when:"), ex->when);
+	format_field(b, prefix, _("fix:"), ex->fix);
 	if (ex->enh[0] != '\0') {
-		buf_printf(b, "%senhanced %s: ", prefix, ex->enh);
+		buf_printf(b, _("%senhanced %s: "), prefix, ex->enh);
 		if (ex->enh_title != NULL)
 			text_escape(b, ex->enh_title, strlen(ex->enh_title));
 		else
-			buf_addstr(b, "(not in the registry)");
+			buf_addstr(b, _("(not in the registry)"));
 		buf_printf(b, " [%s / %s]\n",
 		    ex->enh_class_title != NULL ? ex->enh_class_title : "?",
 		    ex->enh_subject_title != NULL ? ex->enh_subject_title :
-		    "unassigned subject");
-		format_field(b, prefix, "  means:", ex->enh_meaning);
-		format_field(b, prefix, "  fix:", ex->enh_fix);
+		    _("unassigned subject"));
+		format_field(b, prefix, _("  means:"), ex->enh_meaning);
+		format_field(b, prefix, _("  fix:"), ex->enh_fix);
 	}
 	for (i = 0; i < ex->nhits; i++) {
 		format_field(b, prefix, i == 0 ? "pattern:" : "also:",
 		    ex->hits[i].title);
-		format_field(b, prefix, "  do:", ex->hits[i].advice);
+		format_field(b, prefix, _("  do:"), ex->hits[i].advice);
 		if (ex->hits[i].admin != NULL) {
 			char	name[96];
 
-			snprintf(name, sizeof name, "  admin%s%s%s:",
+			snprintf(name, sizeof name, _("  admin%s%s%s:"),
 			    ex->hits[i].server != NULL ? " (" : "",
 			    ex->hits[i].server != NULL ? ex->hits[i].server : "",
 			    ex->hits[i].server != NULL ? ")" : "");
@@ -107,15 +121,18 @@ format_explanation(struct buf *b, const struct explanation *ex,
 			buf_addch(b, '\n');
 		}
 		if (verbose)
-			format_field(b, prefix, "  source:", ex->hits[i].source);
+			format_field(b, prefix, _("  source:"),
+			    ex->hits[i].source);
 	}
-	format_field(b, prefix, "server:", ex->server_name);
+	format_field(b, prefix, _("server:"), ex->server_name);
 	/* Notes are our own static words: no escaping needed. */
-	for (i = 0; i < ex->nnotes; i++)
-		buf_printf(b, "%s%-8s %s\n", prefix, "note:", ex->notes[i]);
+	for (i = 0; i < ex->nnotes; i++) {
+		format_heading(b, prefix, _("note:"));
+		buf_printf(b, "%s\n", _(ex->notes[i]));
+	}
 	if (verbose) {
-		format_field(b, prefix, "source:", ex->source);
-		format_field(b, prefix, "  source:", ex->enh_source);
+		format_field(b, prefix, _("source:"), ex->source);
+		format_field(b, prefix, _("  source:"), ex->enh_source);
 	}
 }
 
@@ -135,9 +152,9 @@ format_compare_one(struct buf *b, const struct explanation *ex)
 	}
 	buf_printf(b, "\n  %s\n", ex->class_name != NULL ? ex->class_name :
 	    "?");
-	format_field(b, "  ", "meaning:", ex->meaning != NULL ? ex->meaning :
+	format_field(b, "  ", _("meaning:"), ex->meaning != NULL ? ex->meaning :
 	    ex->class_meaning);
-	format_field(b, "  ", "when:", ex->when);
+	format_field(b, "  ", _("when:"), ex->when);
 }
 
 /* What a class says about retrying, in a few words. */
@@ -221,23 +238,23 @@ format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
 {
 	size_t	i;
 
-	buf_printf(b, "%sTLS is up: %s, cipher %s (%d-bit)\n", prefix,
+	buf_printf(b, _("%sTLS is up: %s, cipher %s (%d-bit)\n"), prefix,
 	    ti->protocol, ti->cipher, ti->bits);
 	if (ti->subject == NULL) {
-		buf_printf(b, "%scertificate: none sent\n", prefix);
+		buf_printf(b, _("%scertificate: none sent\n"), prefix);
 		return;
 	}
-	format_field(b, prefix, "subject:", ti->subject);
-	format_field(b, prefix, "issuer:", ti->issuer);
-	format_field(b, prefix, "names:", ti->sans);
-	buf_printf(b, "%s%-8s %s to %s\n", prefix, "valid:", ti->not_before,
+	format_field(b, prefix, _("subject:"), ti->subject);
+	format_field(b, prefix, _("issuer:"), ti->issuer);
+	format_field(b, prefix, _("names:"), ti->sans);
+	buf_printf(b, _("%svalid:   %s to %s\n"), prefix, ti->not_before,
 	    ti->not_after);
-	format_field(b, prefix, "key:", ti->key);
+	format_field(b, prefix, _("key:"), ti->key);
 	for (i = 1; i < ti->nchain; i++) {
-		buf_printf(b, "%schain %zu:  ", prefix, i);
+		buf_printf(b, _("%schain %zu:  "), prefix, i);
 		text_escape(b, ti->chain[i].subject,
 		    strlen(ti->chain[i].subject));
-		buf_addstr(b, " (issuer ");
+		buf_addstr(b, _(" (issuer "));
 		text_escape(b, ti->chain[i].issuer,
 		    strlen(ti->chain[i].issuer));
 		buf_addstr(b, ")\n");
@@ -247,8 +264,8 @@ format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
 		buf_addstr(b, " for ");
 		text_escape(b, ti->verify_name, strlen(ti->verify_name));
 	} else
-		buf_addstr(b, " (no host name to check it against)");
+		buf_addstr(b, _(" (no host name to check it against)"));
 	buf_addstr(b, ": ");
-	text_escape(b, ti->verify_text, strlen(ti->verify_text));
+	text_escape(b, _(ti->verify_text), strlen(_(ti->verify_text)));
 	buf_addch(b, '\n');
 }

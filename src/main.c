@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "explain.h"
 #include "format.h"
+#include "i18n.h"
 #include "kb.h"
 #include "log.h"
 #include "plain.h"
@@ -48,7 +49,7 @@ enum {
 	OPT_TIMEOUT, OPT_HELO, OPT_UNIX, OPT_PIPE, OPT_LOG, OPT_PLAIN,
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
-	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE
+	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG
 };
 
 static const struct option main_options[] = {
@@ -73,6 +74,7 @@ static const struct option main_options[] = {
 	{ "explain", required_argument, NULL, OPT_EXPLAIN },
 	{ "after", required_argument, NULL, OPT_AFTER },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
+	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -121,6 +123,8 @@ static const char main_usage[] =
 "      --no-explain       show the dialogue only\n"
 "      --verbose          show where each explanation comes from\n"
 "      --debug FILE       write a debug log to FILE\n"
+"      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
+"                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
 "Practice server:\n"
 "      --demo[=SCENARIO]  session on the built-in practice server\n"
 "      --serve [ADDR:]PORT  run the practice server alone (127.0.0.1\n"
@@ -170,11 +174,11 @@ usage_error(const char *fmt, ...)
 {
 	va_list	ap;
 
-	fprintf(stderr, "smtpscope: ");
+	fprintf(stderr, _("smtpscope: "));
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'smtpscope --help'.\n");
+	fprintf(stderr, _("\nTry 'smtpscope --help'.\n"));
 	exit(EXIT_USAGE);
 }
 
@@ -192,18 +196,18 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 	memset(&ctx, 0, sizeof ctx);
 
 	if (after != NULL && (verb = explain_verb(after)) == NULL) {
-		fprintf(stderr, "smtpscope: --after %s: not a command smtpscope "
+		fprintf(stderr, _("smtpscope: --after %s: not a command smtpscope "
 		    "knows (try RCPT, MAIL, DATA, \".\", CONNECT, EHLO, VRFY, "
-		    "...)\n", after);
+		    "...)\n"), after);
 		return (EXIT_USAGE);
 	}
 	r = reply_from_line(code, len);
 	if (r == NULL || (r->flags & REPLY_F_MALFORMED)) {
 		char	*esc = text_escape_dup(code, len);
 
-		fprintf(stderr, "smtpscope: --explain: \"%s\" is not a reply "
+		fprintf(stderr, _("smtpscope: --explain: \"%s\" is not a reply "
 		    "code: give three digits from 200 to 599, optionally with "
-		    "an enhanced code (\"550 5.1.1\") or a whole reply line\n",
+		    "an enhanced code (\"550 5.1.1\") or a whole reply line\n"),
 		    esc);
 		free(esc);
 		reply_free(r);
@@ -232,9 +236,9 @@ main_compare(const struct kb *kb, const char *a, const char *b)
 	rb = reply_from_line(b, strlen(b));
 	if (ra == NULL || (ra->flags & REPLY_F_MALFORMED) || rb == NULL ||
 	    (rb->flags & REPLY_F_MALFORMED)) {
-		fprintf(stderr, "smtpscope: --compare: give two reply codes "
+		fprintf(stderr, _("smtpscope: --compare: give two reply codes "
 		    "(three digits from 200 to 599, optionally with an "
-		    "enhanced code), e.g. --compare 252 \"550 5.1.1\"\n");
+		    "enhanced code), e.g. --compare 252 \"550 5.1.1\"\n"));
 		status = EXIT_USAGE;
 	} else {
 		explain_reply(kb, ra, NULL, NULL, &ea);
@@ -270,7 +274,7 @@ main_serve(const char *where, const struct practice_config *pc)
 	if (strcmp(where, "-") == 0) {
 		/* One session on stdin/stdout, inetd style (for --pipe). */
 		if ((p = practice_new(pc, &cause)) == NULL) {
-			fprintf(stderr, "smtpscope: %s\n", cause);
+			fprintf(stderr, _("smtpscope: %s\n"), cause);
 			free(cause);
 			return (EXIT_OTHER);
 		}
@@ -279,20 +283,20 @@ main_serve(const char *where, const struct practice_config *pc)
 		return (EXIT_OK);
 	}
 	if (main_split_hostport(where, &addr, &port) == -1 || port == NULL)
-		usage_error("--serve %s: give PORT, ADDR:PORT or -", where);
+		usage_error(_("--serve %s: give PORT, ADDR:PORT or -"), where);
 	if (addr == NULL && strchr(where, ':') == NULL) {
 		free(addr);
 		addr = NULL;
 	}
 	if ((p = practice_new(pc, &cause)) == NULL) {
-		fprintf(stderr, "smtpscope: %s\n", cause);
+		fprintf(stderr, _("smtpscope: %s\n"), cause);
 		free(cause);
 		free(addr);
 		free(port);
 		return (EXIT_OTHER);
 	}
 	if (practice_listen(p, addr, port, &cause) == -1) {
-		fprintf(stderr, "smtpscope: %s\n", cause);
+		fprintf(stderr, _("smtpscope: %s\n"), cause);
 		free(cause);
 		practice_free(p);
 		free(addr);
@@ -300,17 +304,17 @@ main_serve(const char *where, const struct practice_config *pc)
 		return (EXIT_OTHER);
 	}
 	shown = addr != NULL ? addr : "127.0.0.1";
-	printf("smtpscope practice server listening on %s port %d "
-	    "(scenario %s)\n", shown, practice_port(p),
+	printf(_("smtpscope practice server listening on %s port %d "
+	    "(scenario %s)\n"), shown, practice_port(p),
 	    pc->scenario != NULL ? pc->scenario : "default");
-	printf("Connect with:  smtpscope %s:%d   or   telnet %s %d   or   "
-	    "swaks --server %s --port %d\n", shown, practice_port(p), shown,
+	printf(_("Connect with:  smtpscope %s:%d   or   telnet %s %d   or   "
+	    "swaks --server %s --port %d\n"), shown, practice_port(p), shown,
 	    practice_port(p), shown, practice_port(p));
-	printf("Demo login: user \"%s\", password \"%s\". Mail is never "
-	    "delivered. Ctrl-C stops the server.\n", PRACTICE_DEMO_USER,
+	printf(_("Demo login: user \"%s\", password \"%s\". Mail is never "
+	    "delivered. Ctrl-C stops the server.\n"), PRACTICE_DEMO_USER,
 	    PRACTICE_DEMO_PASSWORD);
-	printf("STARTTLS uses a self-signed certificate made at start: "
-	    "smtpscope needs --insecure for it.\n");
+	printf(_("STARTTLS uses a self-signed certificate made at start: "
+	    "smtpscope needs --insecure for it.\n"));
 	fflush(stdout);
 
 	main_serving = p;
@@ -324,7 +328,7 @@ main_serve(const char *where, const struct practice_config *pc)
 	practice_free(p);
 	free(addr);
 	free(port);
-	printf("practice server stopped\n");
+	printf(_("practice server stopped\n"));
 	return (EXIT_OK);
 }
 
@@ -395,7 +399,7 @@ main_user_kb(struct kb *kb)
 	else
 		return (0);
 	if (access(dir, F_OK) == 0 && kb_load_dir(kb, dir, &cause) == -1) {
-		fprintf(stderr, "smtpscope: knowledge base: %s\n", cause);
+		fprintf(stderr, _("smtpscope: knowledge base: %s\n"), cause);
 		free(cause);
 		rc = -1;
 	}
@@ -413,7 +417,6 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	char		*cause;
 	int		 status;
 
-	setlocale(LC_ALL, "");
 	tui_init(&t, kb, target);
 	t.log = log;
 	t.insecure = sc->insecure;
@@ -424,8 +427,8 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	if (session_start(s, &cause) == -1)
 		free(cause);	/* reported in the dialogue */
 	if (tui_run(&t) == -1) {
-		fprintf(stderr, "smtpscope: cannot start the full-screen "
-		    "interface (TERM=%s); try --plain\n", getenv("TERM"));
+		fprintf(stderr, _("smtpscope: cannot start the full-screen "
+		    "interface (TERM=%s); try --plain\n"), getenv("TERM"));
 		status = EXIT_OTHER;
 	} else
 		status = main_exit_status(s);
@@ -471,7 +474,7 @@ main(int argc, char **argv)
 	struct plain		 pl;
 	struct kb		*kb;
 	const char		*explain = NULL, *after = NULL, *serve = NULL;
-	const char		*compare = NULL;
+	const char		*compare = NULL, *lang = NULL;
 	const char		*script = NULL, *logpath = NULL, *datadir;
 	char			*host = NULL, *port = NULL, *cause, *endp;
 	char			 portbuf[16];
@@ -483,6 +486,17 @@ main(int argc, char **argv)
 	memset(&sc, 0, sizeof sc);
 	memset(&pc, 0, sizeof pc);
 	memset(&mp, 0, sizeof mp);
+
+	/* The language first: even usage errors are translated. */
+	for (ch = 1; ch < argc; ch++) {
+		if (strncmp(argv[ch], "--lang=", 7) == 0)
+			lang = argv[ch] + 7;
+		else if (strcmp(argv[ch], "--lang") == 0 && ch + 1 < argc)
+			lang = argv[ch + 1];
+		else if (strcmp(argv[ch], "--") == 0)
+			break;
+	}
+	explain_set_lang(i18n_init(lang));
 	sc.family = AF_UNSPEC;
 	sc.helo = "smtpscope.invalid";
 	pc.tls = 1;
@@ -501,8 +515,8 @@ main(int argc, char **argv)
 			n = strtol(optarg, &endp, 10);
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 65535)
-				usage_error("-p %s: a port is a number from 1 "
-				    "to 65535", optarg);
+				usage_error(_("-p %s: a port is a number from 1 "
+				    "to 65535"), optarg);
 			free(port);
 			port = xstrdup(optarg);
 			break;
@@ -517,7 +531,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_CAFILE:
 			if (access(optarg, R_OK) == -1)
-				usage_error("--cafile %s: %s", optarg,
+				usage_error(_("--cafile %s: %s"), optarg,
 				    strerror(errno));
 			sc.cafile = optarg;
 			break;
@@ -529,14 +543,14 @@ main(int argc, char **argv)
 			n = strtol(optarg, &endp, 10);
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 86400)
-				usage_error("--timeout %s: give seconds, from "
-				    "1 to 86400", optarg);
+				usage_error(_("--timeout %s: give seconds, from "
+				    "1 to 86400"), optarg);
 			sc.timeout = (int)n;
 			break;
 		case OPT_HELO:
 			if (strpbrk(optarg, " \r\n") != NULL || *optarg == '\0')
-				usage_error("--helo: a host name without "
-				    "spaces or line ends");
+				usage_error(_("--helo: a host name without "
+				    "spaces or line ends"));
 			sc.helo = optarg;
 			break;
 		case OPT_UNIX:
@@ -578,6 +592,8 @@ main(int argc, char **argv)
 		case OPT_COMPARE:
 			compare = optarg;
 			break;
+		case OPT_LANG:
+			break;		/* read before the options */
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
 			break;
@@ -592,26 +608,26 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			if (log_open(optarg) == -1)
-				usage_error("--debug %s: %s", optarg,
+				usage_error(_("--debug %s: %s"), optarg,
 				    strerror(errno));
 			break;
 		case 'h':
-			fputs(main_usage, stdout);
+			fputs(_(main_usage), stdout);
 			return (EXIT_OK);
 		case 'V':
-			printf("smtpscope %s\n", PACKAGE_VERSION);
+			printf(_("smtpscope %s\n"), PACKAGE_VERSION);
 			return (EXIT_OK);
 		default:
-			fprintf(stderr, "Try 'smtpscope --help'.\n");
+			fprintf(stderr, _("Try 'smtpscope --help'.\n"));
 			return (EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
-		usage_error("too many arguments: give one HOST[:PORT]");
+		usage_error(_("too many arguments: give one HOST[:PORT]"));
 	if (after != NULL && explain == NULL)
-		usage_error("--after only goes with --explain");
+		usage_error(_("--after only goes with --explain"));
 
 	kb = kb_new();
 	if (main_user_kb(kb) == -1) {
@@ -621,7 +637,7 @@ main(int argc, char **argv)
 	if ((datadir = getenv("SMTPSCOPE_DATADIR")) != NULL &&
 	    *datadir != '\0') {
 		if (kb_load_dir(kb, datadir, &cause) == -1) {
-			fprintf(stderr, "smtpscope: knowledge base: %s\n",
+			fprintf(stderr, _("smtpscope: knowledge base: %s\n"),
 			    cause);
 			free(cause);
 			kb_free(kb);
@@ -630,22 +646,22 @@ main(int argc, char **argv)
 	}
 	if (compare != NULL) {
 		if (argc != 1)
-			usage_error("--compare takes two codes: --compare 250 "
-			    "252");
+			usage_error(_("--compare takes two codes: --compare 250 "
+			    "252"));
 		status = main_compare(kb, compare, argv[0]);
 		kb_free(kb);
 		return (status);
 	}
 	if (explain != NULL) {
 		if (argc > 0)
-			usage_error("--explain takes no HOST");
+			usage_error(_("--explain takes no HOST"));
 		status = main_explain(kb, explain, after);
 		kb_free(kb);
 		return (status);
 	}
 	if (serve != NULL) {
 		if (argc > 0 || demo)
-			usage_error("--serve takes no HOST and no --demo");
+			usage_error(_("--serve takes no HOST and no --demo"));
 		status = main_serve(serve, &pc);
 		kb_free(kb);
 		return (status);
@@ -653,16 +669,16 @@ main(int argc, char **argv)
 
 	if (argc == 1) {
 		if (demo)
-			usage_error("--demo takes no HOST");
+			usage_error(_("--demo takes no HOST"));
 		if (main_split_hostport(argv[0], &host, &endp) == -1 ||
 		    host == NULL || *host == '\0')
-			usage_error("%s: give HOST, HOST:PORT or [IPv6]:PORT",
+			usage_error(_("%s: give HOST, HOST:PORT or [IPv6]:PORT"),
 			    argv[0]);
 		if (endp != NULL) {
 			n = strtol(endp, &cause, 10);
 			if (*cause != '\0' || n < 1 || n > 65535)
-				usage_error("%s: the port must be a number from "
-				    "1 to 65535", argv[0]);
+				usage_error(_("%s: the port must be a number from "
+				    "1 to 65535"), argv[0]);
 			if (port == NULL)
 				port = endp;
 			else
@@ -672,19 +688,19 @@ main(int argc, char **argv)
 		demo = 1;
 	if ((sc.unix_path != NULL) + (sc.pipe_cmd != NULL) + (host != NULL) +
 	    demo > 1)
-		usage_error("give one of HOST, --unix, --pipe or --demo");
+		usage_error(_("give one of HOST, --unix, --pipe or --demo"));
 	if (!demo && (pc.scenario != NULL || pc.script != NULL))
-		usage_error("--scenario and --practice-script go with --demo "
-		    "or --serve");
+		usage_error(_("--scenario and --practice-script go with --demo "
+		    "or --serve"));
 	if (demo && port != NULL)
-		usage_error("the practice server picks its own port: -p goes "
-		    "with HOST (or use --serve PORT)");
+		usage_error(_("the practice server picks its own port: -p goes "
+		    "with HOST (or use --serve PORT)"));
 
 	if (demo) {
 		if ((mp.practice = practice_new(&pc, &cause)) == NULL ||
 		    practice_listen(mp.practice, "127.0.0.1", "0",
 		    &cause) == -1) {
-			fprintf(stderr, "smtpscope: practice server: %s\n",
+			fprintf(stderr, _("smtpscope: practice server: %s\n"),
 			    cause);
 			free(cause);
 			practice_free(mp.practice);
@@ -693,8 +709,8 @@ main(int argc, char **argv)
 		}
 		if (pthread_create(&mp.thread, NULL, main_practice_thread,
 		    mp.practice) != 0) {
-			fprintf(stderr, "smtpscope: cannot start the practice "
-			    "server\n");
+			fprintf(stderr, _("smtpscope: cannot start the practice "
+			    "server\n"));
 			practice_free(mp.practice);
 			kb_free(kb);
 			return (EXIT_OTHER);
@@ -717,14 +733,14 @@ main(int argc, char **argv)
 	in_fd = STDIN_FILENO;
 	if (script != NULL && (in_fd = open(script, O_RDONLY | O_CLOEXEC)) ==
 	    -1) {
-		fprintf(stderr, "smtpscope: --script %s: %s\n", script,
+		fprintf(stderr, _("smtpscope: --script %s: %s\n"), script,
 		    strerror(errno));
 		status = EXIT_OTHER;
 		goto out;
 	}
 	if (logpath != NULL && (log = transcript_open(logpath, &cause)) ==
 	    NULL) {
-		fprintf(stderr, "smtpscope: --log %s\n", cause);
+		fprintf(stderr, _("smtpscope: --log %s\n"), cause);
 		free(cause);
 		status = EXIT_OTHER;
 		goto out;

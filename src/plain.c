@@ -23,6 +23,7 @@
 #include "caps.h"
 #include "explain.h"
 #include "format.h"
+#include "i18n.h"
 #include "kb.h"
 #include "net.h"
 #include "plain.h"
@@ -129,7 +130,7 @@ plain_reply(struct plain *p, const struct session_event *ev)
 
 	/* The lines were printed as they arrived (SESSION_EV_LINE). */
 	if (r->dropped_bytes > 0)
-		plain_say(p, '*', "(%zu bytes of over-long lines not kept)",
+		plain_say(p, '*', _("(%zu bytes of over-long lines not kept)"),
 		    r->dropped_bytes);
 	if (!p->explain)
 		return;
@@ -149,18 +150,18 @@ plain_reply(struct plain *p, const struct session_event *ev)
 	buf_init(&b, 0);
 	format_explanation(&b, &ex, "E       ", p->verbose);
 	if (ev->command != NULL) {
-		buf_addstr(&b, "E       command: ");
+		buf_addstr(&b, _("E       command: "));
 		text_escape(&b, ev->command, strlen(ev->command));
 		buf_addch(&b, '\n');
 	}
 	if (ev->decoded != NULL) {
-		buf_addstr(&b, "E       decoded: ");
+		buf_addstr(&b, _("E       decoded: "));
 		text_escape(&b, ev->decoded, strlen(ev->decoded));
 		buf_addch(&b, '\n');
 	}
 	if (p->timestamps && ev->rtt_us >= 0)
-		buf_printf(&b, "E       time:    %lld.%03lld ms after the "
-		    "command\n", ev->rtt_us / 1000, ev->rtt_us % 1000);
+		buf_printf(&b, _("E       time:    %lld.%03lld ms after the "
+		    "command\n"), ev->rtt_us / 1000, ev->rtt_us % 1000);
 	for (line = b.data; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			break;
@@ -203,7 +204,7 @@ plain_event(void *arg, const struct session_event *ev)
 			plain_escaped(p, '!', NULL, ev->data, ev->len);
 		break;
 	case SESSION_EV_FAILED:
-		plain_say(p, '!', "error: %s", ev->text);
+		plain_say(p, '!', _("error: %s"), ev->text);
 		if (ev->data != NULL)
 			plain_escaped(p, '!', NULL, ev->data, ev->len);
 		break;
@@ -211,8 +212,8 @@ plain_event(void *arg, const struct session_event *ev)
 		buf_init(&b, 0);
 		format_tls(&b, ev->tls, "");
 		plain_stamp(p);
-		fprintf(p->out, "*       ---- TLS boundary: the lines below "
-		    "travel encrypted ----\n");
+		fprintf(p->out, "%s", _("*       ---- TLS boundary: the lines "
+		    "below travel encrypted ----\n"));
 		for (line = b.data; *line != '\0'; line = nl + 1) {
 			if ((nl = strchr(line, '\n')) == NULL)
 				break;
@@ -226,7 +227,7 @@ plain_event(void *arg, const struct session_event *ev)
 		plain_command(p, ev->text);
 		break;
 	case SESSION_EV_CLOSED:
-		plain_say(p, '*', "connection closed");
+		plain_say(p, '*', _("connection closed"));
 		break;
 	case SESSION_EV_PHASE:
 		break;
@@ -239,25 +240,25 @@ static void
 plain_help(struct plain *p)
 {
 	static const char *const lines[] = {
-		"Anything you type is sent to the server as an SMTP command,",
-		"for example: EHLO me.example, MAIL FROM:<a@b.example>,",
-		"RCPT TO:<c@d.example>, DATA, VRFY name, HELP, STARTTLS, QUIT.",
-		"After a 354 reply, lines are the message; \".\" alone ends it.",
-		"/auth plain|login USER [PASSWORD]  authenticate (asks for the",
-		"                                   password when omitted)",
-		"/data FILE        send FILE as the message (sends DATA first)",
-		"/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT",
-		"/compare CODE CODE       two replies side by side",
-		"/caps             list the server's EHLO capabilities",
-		"/b64 TEXT, /unb64 TEXT   base64 encode or decode",
-		"/help             this list",
-		"/quit             leave (QUIT is sent if the session is open)",
+		N_("Anything you type is sent to the server as an SMTP command,"),
+		N_("for example: EHLO me.example, MAIL FROM:<a@b.example>,"),
+		N_("RCPT TO:<c@d.example>, DATA, VRFY name, HELP, STARTTLS, QUIT."),
+		N_("After a 354 reply, lines are the message; \".\" alone ends it."),
+		N_("/auth plain|login USER [PASSWORD]  authenticate (asks for the"),
+		N_("                                   password when omitted)"),
+		N_("/data FILE        send FILE as the message (sends DATA first)"),
+		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
+		N_("/compare CODE CODE       two replies side by side"),
+		N_("/caps             list the server's EHLO capabilities"),
+		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
+		N_("/help             this list"),
+		N_("/quit             leave (QUIT is sent if the session is open)"),
 		NULL
 	};
 	size_t	i;
 
 	for (i = 0; lines[i] != NULL; i++)
-		plain_say(p, '*', "%s", lines[i]);
+		plain_say(p, '*', "%s", _(lines[i]));
 }
 
 /* Print the capabilities with what each means. */
@@ -268,7 +269,7 @@ plain_caps(struct plain *p)
 	size_t			 i;
 
 	if (!c->valid) {
-		plain_say(p, '*', "no capabilities known: send EHLO first%s",
+		plain_say(p, '*', _("no capabilities known: send EHLO first%s"),
 		    session_sec(p->session) != SESSION_SEC_CLEAR ? " (they "
 		    "are forgotten after STARTTLS)" : "");
 		return;
@@ -277,12 +278,12 @@ plain_caps(struct plain *p)
 		plain_say(p, '*', "%s%s%s", c->kw[i].name,
 		    *c->kw[i].params != '\0' ? " " : "", c->kw[i].params);
 	if (c->has_size)
-		plain_say(p, '*', "largest message accepted: %llu bytes "
-		    "(about %.1f MB)", c->size, (double)c->size / 1e6);
+		plain_say(p, '*', _("largest message accepted: %llu bytes "
+		    "(about %.1f MB)"), c->size, (double)c->size / 1e6);
 	if (caps_has(c, "AUTH") && session_sec(p->session) ==
 	    SESSION_SEC_CLEAR)
-		plain_say(p, '!', "AUTH is offered on an unencrypted "
-		    "connection");
+		plain_say(p, '!', _("AUTH is offered on an unencrypted "
+		    "connection"));
 }
 
 /* /compare A B. */
@@ -299,8 +300,8 @@ plain_compare(struct plain *p, const char *arg)
 	    (ra->flags & REPLY_F_MALFORMED) ||
 	    (rc = reply_from_line(c, strlen(c))) == NULL ||
 	    (rc->flags & REPLY_F_MALFORMED)) {
-		plain_say(p, '!', "usage: /compare CODE CODE, e.g. /compare "
-		    "250 252 or /compare 550 5.1.1, 553");
+		plain_say(p, '!', _("usage: /compare CODE CODE, e.g. /compare "
+		    "250 252 or /compare 550 5.1.1, 553"));
 		reply_free(ra);
 		reply_free(rc);
 		return;
@@ -359,8 +360,8 @@ plain_command(struct plain *p, const char *line)
 		}
 		r = reply_from_line(arg, strlen(arg));
 		if (r == NULL || (r->flags & REPLY_F_MALFORMED))
-			plain_say(p, '!', "/explain: \"%s\" is not a reply "
-			    "code (three digits, 200-599)", arg);
+			plain_say(p, '!', _("/explain: \"%s\" is not a reply "
+			    "code (three digits, 200-599)"), arg);
 		else {
 			explain_reply(p->kb, r, explain_verb(verb), NULL, &ex);
 			buf_init(&b, 0);
@@ -378,13 +379,13 @@ plain_command(struct plain *p, const char *line)
 	} else if (strcasecmp(cmd, "unb64") == 0) {
 		dec = b64_decode(arg, strlen(arg), &dlen);
 		if (dec == NULL)
-			plain_say(p, '!', "/unb64: not valid base64");
+			plain_say(p, '!', _("/unb64: not valid base64"));
 		else {
 			plain_escaped(p, '*', NULL, dec, dlen);
 			free(dec);
 		}
 	} else
-		plain_say(p, '!', "unknown command /%s: type /help", cmd);
+		plain_say(p, '!', _("unknown command /%s: type /help"), cmd);
 	free(copy);
 }
 
@@ -431,20 +432,20 @@ plain_slash_auth(struct plain *p, char *args)
 	user = mech != NULL ? strtok_r(NULL, " ", &args) : NULL;
 	pass = user != NULL ? strtok_r(NULL, "", &args) : NULL;
 	if (mech == NULL || user == NULL) {
-		plain_say(p, '!', "usage: /auth plain|login USER [PASSWORD]");
+		plain_say(p, '!', _("usage: /auth plain|login USER [PASSWORD]"));
 		return;
 	}
 	if (pass == NULL) {
 		if (!p->interactive || (asked = plain_ask_password(user)) ==
 		    NULL) {
-			plain_say(p, '!', "/auth: no password given and no "
-			    "terminal to ask on");
+			plain_say(p, '!', _("/auth: no password given and no "
+			    "terminal to ask on"));
 			return;
 		}
 		pass = asked;
 	}
 	if (session_auth(p->session, mech, user, pass, &cause) == -1) {
-		plain_say(p, '!', "/auth: %s", cause);
+		plain_say(p, '!', _("/auth: %s"), cause);
 		free(cause);
 	}
 	if (asked != NULL) {
@@ -484,18 +485,18 @@ plain_line(struct plain *p, char *line, size_t len)
 		OPENSSL_cleanse(line, len);
 		return;
 	} else if (plain_is(line, "/data") && len <= 6) {
-		plain_say(p, '!', "usage: /data FILE");
+		plain_say(p, '!', _("usage: /data FILE"));
 		return;
 	}
 	if (len > 6 && strncasecmp(line, "/data ", 6) == 0) {
 		if (session_send_file(p->session, line + 6, &cause) == -1) {
-			plain_say(p, '!', "/data: %s", cause);
+			plain_say(p, '!', _("/data: %s"), cause);
 			free(cause);
 		}
 		return;
 	}
 	if (session_submit(p->session, line, len, &cause) == -1) {
-		plain_say(p, '!', "not sent: %s", cause);
+		plain_say(p, '!', _("not sent: %s"), cause);
 		free(cause);
 	}
 }
@@ -532,8 +533,8 @@ plain_input(struct plain *p)
 			return;
 	}
 	if (p->inbuf.len > PLAIN_LINE_MAX) {
-		plain_say(p, '!', "an input line longer than %d bytes was "
-		    "dropped", PLAIN_LINE_MAX);
+		plain_say(p, '!', _("an input line longer than %d bytes was "
+		    "dropped"), PLAIN_LINE_MAX);
 		buf_reset(&p->inbuf);
 	}
 }
@@ -588,7 +589,7 @@ plain_run(struct plain *p)
 		if (poll(pfd, (nfds_t)n, timeout) == -1) {
 			if (errno == EINTR)
 				continue;
-			plain_say(p, '!', "poll: %s", strerror(errno));
+			plain_say(p, '!', _("poll: %s"), strerror(errno));
 			session_close(p->session);
 			break;
 		}
@@ -599,7 +600,7 @@ plain_run(struct plain *p)
 			}
 		}
 		if (p->interrupted) {
-			plain_say(p, '!', "interrupted: closing the session");
+			plain_say(p, '!', _("interrupted: closing the session"));
 			session_close(p->session);
 			break;
 		}

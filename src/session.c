@@ -28,6 +28,7 @@
 #include "conn.h"
 #include "dotstuff.h"
 #include "explain.h"
+#include "i18n.h"
 #include "net.h"
 #include "reply.h"
 #include "session.h"
@@ -367,8 +368,8 @@ session_start(struct session *s, char **cause)
 		pid = net_pipe(s->cfg.pipe_cmd, &fd, &errfd, cause);
 		if (pid == -1)
 			goto fail;
-		session_notice(s, SESSION_EV_NOTICE, "started \"%s\" (pid %ld); "
-		    "talking SMTP on its standard input and output",
+		session_notice(s, SESSION_EV_NOTICE, _("started \"%s\" (pid %ld); "
+		    "talking SMTP on its standard input and output"),
 		    s->cfg.pipe_cmd, (long)pid);
 		s->conn = conn_new(fd, fd, errfd, pid);
 		session_connected(s);
@@ -377,8 +378,8 @@ session_start(struct session *s, char **cause)
 	if (s->cfg.unix_path != NULL) {
 		if ((fd = net_unix(s->cfg.unix_path, cause)) == -1)
 			goto fail;
-		session_notice(s, SESSION_EV_NOTICE, "connected to unix socket "
-		    "%s", s->cfg.unix_path);
+		session_notice(s, SESSION_EV_NOTICE, _("connected to unix socket "
+		    "%s"), s->cfg.unix_path);
 		s->conn = conn_new(fd, fd, -1, -1);
 		session_connected(s);
 		return (0);
@@ -389,7 +390,7 @@ session_start(struct session *s, char **cause)
 	s->resolved = 1;
 	if (net_connect_next(&s->na, cause) == -1)
 		goto fail;
-	session_notice(s, SESSION_EV_NOTICE, "connecting to %s [%s] port %s",
+	session_notice(s, SESSION_EV_NOTICE, _("connecting to %s [%s] port %s"),
 	    s->cfg.host, s->na.addr, s->cfg.port);
 	return (0);
 fail:
@@ -405,13 +406,13 @@ session_connect_next(struct session *s)
 
 	if (net_connect_next(&s->na, &cause) == -1) {
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0,
-		    "cannot connect to %s port %s: %s", s->cfg.host,
+		    _("cannot connect to %s port %s: %s"), s->cfg.host,
 		    s->cfg.port, cause);
 		free(cause);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &s->connect_start);
-	session_notice(s, SESSION_EV_NOTICE, "trying %s [%s] port %s",
+	session_notice(s, SESSION_EV_NOTICE, _("trying %s [%s] port %s"),
 	    s->cfg.host, s->na.addr, s->cfg.port);
 }
 
@@ -424,8 +425,8 @@ session_connected(struct session *s)
 		session_set_phase(s, SESSION_PHASE_TLS_CONNECT);
 		if (session_start_tls(s) == -1)
 			return;
-		session_notice(s, SESSION_EV_NOTICE, "starting TLS at once "
-		    "(implicit TLS, RFC 8314)");
+		session_notice(s, SESSION_EV_NOTICE, _("starting TLS at once "
+		    "(implicit TLS, RFC 8314)"));
 		return;
 	}
 	session_set_phase(s, SESSION_PHASE_GREETING);
@@ -476,18 +477,18 @@ session_tls_done(struct session *s)
 	ev.rtt_us = -1;
 	session_emit(s, &ev);
 	if (!ti.verified && !s->cfg.insecure) {
-		session_failed(s, SESSION_FAIL_TLS, NULL, 0, "certificate "
+		session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("certificate "
 		    "check failed: %s; not going on (use --insecure to "
-		    "continue anyway, the failure stays shown)",
+		    "continue anyway, the failure stays shown)"),
 		    ti.verify_text);
 		s->tls = ti;
 		s->have_tls = 1;
 		return;
 	}
 	if (!ti.verified)
-		session_notice(s, SESSION_EV_WARNING, "going on although the "
+		session_notice(s, SESSION_EV_WARNING, _("going on although the "
 		    "certificate check failed (--insecure): the connection is "
-		    "encrypted but the server is not authenticated");
+		    "encrypted but the server is not authenticated"));
 	s->tls = ti;
 	s->have_tls = 1;
 
@@ -507,14 +508,14 @@ session_tls_done(struct session *s)
 		s->auto_ehlo_after_tls = 0;
 		line = xasprintf("%s %s", s->ehlo_is_helo ? "HELO" : "EHLO",
 		    s->ehlo_name != NULL ? s->ehlo_name : s->cfg.helo);
-		session_notice(s, SESSION_EV_NOTICE, "capabilities learnt "
-		    "before TLS are forgotten (RFC 3207 4.2); sending %s again",
+		session_notice(s, SESSION_EV_NOTICE, _("capabilities learnt "
+		    "before TLS are forgotten (RFC 3207 4.2); sending %s again"),
 		    s->ehlo_is_helo ? "HELO" : "EHLO");
 		session_send(s, line, strlen(line), NULL, NULL, 0);
 		free(line);
 	} else
-		session_notice(s, SESSION_EV_NOTICE, "capabilities learnt "
-		    "before TLS are forgotten (RFC 3207 4.2): send EHLO again");
+		session_notice(s, SESSION_EV_NOTICE, _("capabilities learnt "
+		    "before TLS are forgotten (RFC 3207 4.2): send EHLO again"));
 	session_pump(s);
 }
 
@@ -572,7 +573,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 				snprintf(s->peer, sizeof s->peer, "%s",
 				    s->na.addr);
 				session_notice(s, SESSION_EV_NOTICE,
-				    "connected to %s [%s] port %s after %lld ms",
+				    _("connected to %s [%s] port %s after %lld ms"),
 				    s->cfg.host, s->na.addr, s->cfg.port,
 				    session_us_since(&s->connect_start) / 1000);
 				net_attempt_release(&s->na);
@@ -615,26 +616,26 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 			char	*held = reply_parser_take_pending(s->parser,
 			    &len);
 
-			session_notice(s, SESSION_EV_WARNING, "the connection "
+			session_notice(s, SESSION_EV_WARNING, _("the connection "
 			    "ended in the middle of a reply; the %zu bytes "
-			    "received of it are shown escaped", len);
+			    "received of it are shown escaped"), len);
 			session_errline(s, held, len);
 			free(held);
 		}
 		if (s->quit_sent || (s->closing && s->nout == 0))
-			session_notice(s, SESSION_EV_NOTICE, "the server "
-			    "closed the connection");
+			session_notice(s, SESSION_EV_NOTICE, _("the server "
+			    "closed the connection"));
 		else if (!s->greeted)
-			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "the "
-			    "server closed the connection before its greeting");
+			session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("the "
+			    "server closed the connection before its greeting"));
 		else if (s->nout > 0)
-			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "the "
+			session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("the "
 			    "server closed the connection while a reply to %s "
-			    "was due", s->out->shown);
+			    "was due"), s->out->shown);
 		else
-			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "the "
+			session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("the "
 			    "server closed the connection without being asked "
-			    "to (no QUIT, no 421)");
+			    "to (no QUIT, no 421)"));
 		session_disconnect(s);
 		return;
 	}
@@ -683,11 +684,11 @@ session_read(struct session *s)
 			len = hlen + left;
 			free(held);
 			session_failed(s, SESSION_FAIL_PROTO, all, len,
-			    "STARTTLS response injection: %zu bytes arrived "
+			    _("STARTTLS response injection: %zu bytes arrived "
 			    "after the server's 220 and before the TLS "
 			    "handshake; they were discarded, and the session "
 			    "is ended because a man in the middle may have "
-			    "written them", len);
+			    "written them"), len);
 			free(all);
 			return;
 		}
@@ -792,8 +793,8 @@ session_on_reply(struct session *s, struct reply *r)
 	}
 	if (code == 421) {
 		s->closing = 1;
-		session_notice(s, SESSION_EV_WARNING, "421: the server is "
-		    "closing the connection");
+		session_notice(s, SESSION_EV_WARNING, _("421: the server is "
+		    "closing the connection"));
 	}
 
 	if (verb == NULL)
@@ -822,13 +823,13 @@ session_on_reply(struct session *s, struct reply *r)
 				}
 			}
 		} else if (s->cfg.tls == SESSION_TLS_STARTTLS && code != 421)
-			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "--tls: the "
+			session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("--tls: the "
 			    "server refuses service in its greeting, so STARTTLS "
-			    "cannot follow");
+			    "cannot follow"));
 		else if (code != 421)
-			session_notice(s, SESSION_EV_WARNING, "the server "
+			session_notice(s, SESSION_EV_WARNING, _("the server "
 			    "refuses to serve this connection; RFC 5321 3.1 "
-			    "has it answer 503 to everything until QUIT");
+			    "has it answer 503 to everything until QUIT"));
 	} else if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
 		if (cls == 2) {
 			if (strcmp(verb, "EHLO") == 0)
@@ -841,20 +842,20 @@ session_on_reply(struct session *s, struct reply *r)
 		    s->sec == SESSION_SEC_CLEAR) {
 			if (cls != 2)
 				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
-				    "--tls: %s was refused, so STARTTLS cannot "
-				    "follow; not going on in clear", verb);
+				    _("--tls: %s was refused, so STARTTLS cannot "
+				    "follow; not going on in clear"), verb);
 			else if (strcmp(verb, "HELO") == 0)
 				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
-				    "--tls needs EHLO: HELO turns the SMTP "
+				    _("--tls needs EHLO: HELO turns the SMTP "
 				    "extensions off, STARTTLS among them; not "
-				    "going on in clear");
+				    "going on in clear"));
 			else if (!caps_has(&s->caps, "STARTTLS"))
 				session_failed(s, SESSION_FAIL_TLS, NULL, 0,
-				    "--tls: the server does not offer STARTTLS "
-				    "in its EHLO reply; not going on in clear");
+				    _("--tls: the server does not offer STARTTLS "
+				    "in its EHLO reply; not going on in clear"));
 			else {
-				session_notice(s, SESSION_EV_NOTICE, "--tls: "
-				    "sending STARTTLS before anything else");
+				session_notice(s, SESSION_EV_NOTICE, _("--tls: "
+				    "sending STARTTLS before anything else"));
 				session_send(s, "STARTTLS", 8, NULL, NULL, 0);
 			}
 		}
@@ -862,12 +863,12 @@ session_on_reply(struct session *s, struct reply *r)
 		if (code == 220)
 			s->starttls_go = 1;
 		else if (s->cfg.tls == SESSION_TLS_STARTTLS)
-			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "--tls: "
+			session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("--tls: "
 			    "the server answered STARTTLS with %d, not 220; "
-			    "not going on in clear", code);
+			    "not going on in clear"), code);
 		else
-			session_notice(s, SESSION_EV_NOTICE, "STARTTLS was not "
-			    "accepted; the session stays unencrypted");
+			session_notice(s, SESSION_EV_NOTICE, _("STARTTLS was not "
+			    "accepted; the session stays unencrypted"));
 	} else if (strcmp(verb, "AUTH") == 0) {
 		s->auth_pending = 0;
 		if (code == 334) {
@@ -901,16 +902,16 @@ session_on_reply(struct session *s, struct reply *r)
 			session_set_phase(s, SESSION_PHASE_DATA);
 			if (s->body_waiting) {
 				s->body_waiting = 0;
-				session_notice(s, SESSION_EV_NOTICE, "sending "
-				    "%s as the message", s->body_name);
+				session_notice(s, SESSION_EV_NOTICE, _("sending "
+				    "%s as the message"), s->body_name);
 			}
 		} else {
 			if (s->body_waiting) {
 				s->body_waiting = 0;
 				close(s->body_fd);
 				s->body_fd = -1;
-				session_notice(s, SESSION_EV_WARNING, "DATA "
-				    "was refused; %s was not sent",
+				session_notice(s, SESSION_EV_WARNING, _("DATA "
+				    "was refused; %s was not sent"),
 				    s->body_name);
 			} else
 				session_drop_typed_body(s);
@@ -953,8 +954,8 @@ session_drop_typed_body(struct session *s)
 	while (n-- > 0)
 		session_pop_item(s);
 	session_pop_item(s);
-	session_notice(s, SESSION_EV_WARNING, "DATA was refused, so the "
-	    "message lines queued after it were not sent");
+	session_notice(s, SESSION_EV_WARNING, _("DATA was refused, so the "
+	    "message lines queued after it were not sent"));
 }
 
 /* Queue an item. */
@@ -1002,17 +1003,17 @@ session_submit(struct session *s, const char *line, size_t len, char **cause)
 {
 	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) !=
 	    NULL || memchr(line, '\0', len) != NULL) {
-		*cause = xstrdup("the line holds a CR, LF or NUL byte; it was "
+		*cause = xstrdup(_("the line holds a CR, LF or NUL byte; it was "
 		    "not sent (a bare line end could be read differently by "
-		    "the server)");
+		    "the server)"));
 		return (-1);
 	}
 	if (s->nqueue >= SESSION_QUEUE_MAX) {
-		*cause = xstrdup("too many lines waiting for the server");
+		*cause = xstrdup(_("too many lines waiting for the server"));
 		return (-1);
 	}
 	if (s->phase == SESSION_PHASE_CLOSED) {
-		*cause = xstrdup("not connected");
+		*cause = xstrdup(_("not connected"));
 		return (-1);
 	}
 	session_push_item(s, SESSION_ITEM_LINE, line, len);
@@ -1027,7 +1028,7 @@ session_send_file(struct session *s, const char *path, char **cause)
 	int	fd;
 
 	if (s->phase == SESSION_PHASE_CLOSED) {
-		*cause = xstrdup("not connected");
+		*cause = xstrdup(_("not connected"));
 		return (-1);
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
@@ -1048,17 +1049,17 @@ session_auth(struct session *s, const char *mech, const char *user,
 	struct buf	b;
 
 	if (strcasecmp(mech, "PLAIN") != 0 && strcasecmp(mech, "LOGIN") != 0) {
-		*cause = xasprintf("unknown mechanism %s: use plain or login",
+		*cause = xasprintf(_("unknown mechanism %s: use plain or login"),
 		    mech);
 		return (-1);
 	}
 	if (strpbrk(user, "\r\n") != NULL || strpbrk(pass, "\r\n") != NULL) {
-		*cause = xstrdup("a CR or LF in the user name or password was "
-		    "refused");
+		*cause = xstrdup(_("a CR or LF in the user name or password was "
+		    "refused"));
 		return (-1);
 	}
 	if (s->phase == SESSION_PHASE_CLOSED) {
-		*cause = xstrdup("not connected");
+		*cause = xstrdup(_("not connected"));
 		return (-1);
 	}
 	/* Stored as "MECH\0user\0pass"; wiped when popped. */
@@ -1095,8 +1096,8 @@ session_check_idle(struct session *s)
 	if (s->closing && s->nout == 0 && s->conn != NULL &&
 	    conn_queued(s->conn) == 0) {
 		if (s->nqueue > 0)
-			session_notice(s, SESSION_EV_WARNING, "the server ended "
-			    "the session; %zu queued line(s) were not sent",
+			session_notice(s, SESSION_EV_WARNING, _("the server ended "
+			    "the session; %zu queued line(s) were not sent"),
 			    s->nqueue);
 		while (s->queue != NULL)
 			session_pop_item(s);
@@ -1116,16 +1117,16 @@ session_check_idle(struct session *s)
 	if (s->conn != NULL && conn_queued(s->conn) > 0)
 		return;
 	if (s->in_message) {
-		session_notice(s, SESSION_EV_WARNING, "the input ended inside "
+		session_notice(s, SESSION_EV_WARNING, _("the input ended inside "
 		    "the message (no \".\" line): the message was not "
-		    "finished and the server will discard it");
+		    "finished and the server will discard it"));
 		session_disconnect(s);
 		return;
 	}
 	if (!s->quit_sent && s->conn != NULL && !s->closing) {
 		/* End politely; the exit status keeps the last real reply. */
-		session_notice(s, SESSION_EV_NOTICE, "end of input: sending "
-		    "QUIT");
+		session_notice(s, SESSION_EV_NOTICE, _("end of input: sending "
+		    "QUIT"));
 		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
 		c->automatic = 1;
 		return;
@@ -1304,13 +1305,13 @@ session_do_auth(struct session *s, const char *item)
 		ulen = strlen(user);
 		plen = strlen(pass);
 		if (s->sec == SESSION_SEC_CLEAR)
-			session_notice(s, SESSION_EV_WARNING, "AUTH over an "
+			session_notice(s, SESSION_EV_WARNING, _("AUTH over an "
 			    "unencrypted connection: anyone on the path can "
 			    "read the password (base64 is not encryption); use "
-			    "STARTTLS first");
+			    "STARTTLS first"));
 		if (s->caps.valid && !caps_has_auth(&s->caps, mech))
-			session_notice(s, SESSION_EV_WARNING, "the server did "
-			    "not offer AUTH %s in its EHLO reply", mech);
+			session_notice(s, SESSION_EV_WARNING, _("the server did "
+			    "not offer AUTH %s in its EHLO reply"), mech);
 		if (strcmp(mech, "PLAIN") == 0) {
 			/* RFC 4616: authzid NUL authcid NUL passwd. */
 			raw = xmalloc(ulen + plen + 2);
@@ -1360,9 +1361,9 @@ session_do_auth(struct session *s, const char *item)
 		session_wipe(&s->login_pass);
 		s->login_step = 2;
 	} else {
-		session_notice(s, SESSION_EV_WARNING, "the server asked for "
+		session_notice(s, SESSION_EV_WARNING, _("the server asked for "
 		    "more than a user name and a password; cancelling with "
-		    "\"*\"");
+		    "\"*\""));
 		session_send_raw(s, "*", 1, NULL);
 	}
 }
@@ -1374,7 +1375,7 @@ session_do_file(struct session *s, const char *path)
 	int	fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		session_notice(s, SESSION_EV_WARNING, "%s: %s; nothing sent",
+		session_notice(s, SESSION_EV_WARNING, _("%s: %s; nothing sent"),
 		    path, strerror(errno));
 		return;
 	}
@@ -1382,8 +1383,8 @@ session_do_file(struct session *s, const char *path)
 	free(s->body_name);
 	s->body_name = xstrdup(path);
 	if (s->in_message) {
-		session_notice(s, SESSION_EV_NOTICE, "sending %s as the "
-		    "message", path);
+		session_notice(s, SESSION_EV_NOTICE, _("sending %s as the "
+		    "message"), path);
 		return;
 	}
 	s->body_waiting = 1;
@@ -1409,8 +1410,8 @@ session_body_refill(struct session *s)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			session_notice(s, SESSION_EV_WARNING, "reading %s: %s; "
-			    "the message is cut short", s->body_name,
+			session_notice(s, SESSION_EV_WARNING, _("reading %s: %s; "
+			    "the message is cut short"), s->body_name,
 			    strerror(errno));
 		close(s->body_fd);
 		s->body_fd = -1;
@@ -1503,9 +1504,9 @@ session_pump(struct session *s)
 				continue;
 			}
 			if (it->kind == SESSION_ITEM_AUTH) {
-				session_notice(s, SESSION_EV_WARNING, "/auth "
+				session_notice(s, SESSION_EV_WARNING, _("/auth "
 				    "inside a message was ignored; end the "
-				    "message with \".\" first");
+				    "message with \".\" first"));
 				session_pop_item(s);
 				continue;
 			}
@@ -1519,9 +1520,9 @@ session_pump(struct session *s)
 		if (s->out != NULL && strcmp(s->out_tail->verb, "STARTTLS") == 0)
 			return;
 		if (s->auth_challenge && it->kind != SESSION_ITEM_LINE) {
-			session_notice(s, SESSION_EV_WARNING, "the server "
+			session_notice(s, SESSION_EV_WARNING, _("the server "
 			    "waits for an answer to its AUTH challenge: answer "
-			    "it, or send * to cancel; %s ignored",
+			    "it, or send * to cancel; %s ignored"),
 			    it->kind == SESSION_ITEM_AUTH ? "/auth" : "/data");
 			session_pop_item(s);
 			continue;
@@ -1587,9 +1588,9 @@ session_pump(struct session *s)
 		if (s->out != NULL && strcmp(key, "*") == 0)
 			return;
 		if (it->len > SESSION_CMD_MAX)
-			session_notice(s, SESSION_EV_WARNING, "this command is "
+			session_notice(s, SESSION_EV_WARNING, _("this command is "
 			    "%zu octets long; RFC 5321 4.5.3.1.4 allows 512 "
-			    "with CRLF, so the server may refuse it", it->len);
+			    "with CRLF, so the server may refuse it"), it->len);
 		shown = NULL;
 		if (strcmp(key, "AUTH") == 0) {
 			const char	*sp = memchr(it->line, ' ', it->len);
@@ -1597,9 +1598,9 @@ session_pump(struct session *s)
 			    (size_t)(it->line + it->len - sp - 1)) : NULL;
 
 			if (s->sec == SESSION_SEC_CLEAR)
-				session_notice(s, SESSION_EV_WARNING, "AUTH "
+				session_notice(s, SESSION_EV_WARNING, _("AUTH "
 				    "over an unencrypted connection: anyone on "
-				    "the path can read what follows");
+				    "the path can read what follows"));
 			if (sp2 != NULL)
 				shown = xasprintf("%.*s ******** (initial "
 				    "response, hidden)", (int)(sp2 - it->line),
@@ -1623,9 +1624,9 @@ session_expired(struct session *s)
 		us = session_us_since(&s->out->sent);
 		if (us < (long long)s->out->timeout * 1000000)
 			return (0);
-		session_failed(s, SESSION_FAIL_CONN, NULL, 0, "no reply to "
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no reply to "
 		    "\"%s\" after %d seconds (RFC 5321 4.5.3.2 timeouts; "
-		    "--timeout changes them); giving up", s->out->shown,
+		    "--timeout changes them); giving up"), s->out->shown,
 		    s->out->timeout);
 		return (1);
 	}
@@ -1638,14 +1639,14 @@ session_expired(struct session *s)
 	    1000000)
 		return (0);
 	if (s->conn == NULL)
-		session_failed(s, SESSION_FAIL_CONN, NULL, 0, "connecting to "
-		    "%s took too long", s->na.addr);
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("connecting to "
+		    "%s took too long"), s->na.addr);
 	else if (s->conn->tls == CONN_TLS_HANDSHAKE)
-		session_failed(s, SESSION_FAIL_TLS, NULL, 0, "the TLS handshake "
-		    "did not finish in time");
+		session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("the TLS handshake "
+		    "did not finish in time"));
 	else
-		session_failed(s, SESSION_FAIL_CONN, NULL, 0, "no greeting from "
-		    "the server in time (RFC 5321 4.5.3.2 allows 5 minutes)");
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no greeting from "
+		    "the server in time (RFC 5321 4.5.3.2 allows 5 minutes)"));
 	return (1);
 }
 

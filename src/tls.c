@@ -17,6 +17,7 @@
 #include <openssl/x509v3.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -173,50 +174,50 @@ tls_verify_words(long code)
 {
 	switch (code) {
 	case X509_V_OK:
-		return ("the certificate is valid, signed by a trusted "
-		    "authority, and names this server");
+		return (N_("the certificate is valid, signed by a trusted "
+		    "authority, and names this server"));
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-		return ("the certificate is self-signed: it vouches for "
-		    "itself and no trusted authority stands behind it");
+		return (N_("the certificate is self-signed: it vouches for "
+		    "itself and no trusted authority stands behind it"));
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-		return ("the chain ends in a self-signed root that is not in "
-		    "the trust store (a private CA?); give it with --cafile");
+		return (N_("the chain ends in a self-signed root that is not in "
+		    "the trust store (a private CA?); give it with --cafile"));
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-		return ("the certificate's issuer is unknown here: either a "
+		return (N_("the certificate's issuer is unknown here: either a "
 		    "private CA (give it with --cafile) or the server does not "
-		    "send its intermediate certificate");
+		    "send its intermediate certificate"));
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-		return ("no trusted issuer could be found for the server's "
+		return (N_("no trusted issuer could be found for the server's "
 		    "certificate; the server may be missing an intermediate "
-		    "certificate in its chain");
+		    "certificate in its chain"));
 	case X509_V_ERR_CERT_HAS_EXPIRED:
-		return ("the certificate has expired: the server needs a "
-		    "renewed certificate");
+		return (N_("the certificate has expired: the server needs a "
+		    "renewed certificate"));
 	case X509_V_ERR_CERT_NOT_YET_VALID:
-		return ("the certificate is not valid yet: check the clocks "
+		return (N_("the certificate is not valid yet: check the clocks "
 		    "of this machine and of the server, or the certificate's "
-		    "start date");
+		    "start date"));
 	case X509_V_ERR_HOSTNAME_MISMATCH:
-		return ("the certificate does not name the host you connected "
+		return (N_("the certificate does not name the host you connected "
 		    "to: check the host name, or use --sni and --cafile if "
-		    "you reached it by another name");
+		    "you reached it by another name"));
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		return ("the certificate does not list the IP address you "
-		    "connected to; connect by the host name it names");
+		return (N_("the certificate does not list the IP address you "
+		    "connected to; connect by the host name it names"));
 	case X509_V_ERR_CA_KEY_TOO_SMALL:
 	case X509_V_ERR_EE_KEY_TOO_SMALL:
-		return ("a key in the chain is too small for the security "
+		return (N_("a key in the chain is too small for the security "
 		    "level in force; the certificate must be reissued with a "
-		    "stronger key");
+		    "stronger key"));
 	case X509_V_ERR_CA_MD_TOO_WEAK:
-		return ("a certificate in the chain is signed with a digest "
-		    "considered broken (MD5 or SHA-1); it must be reissued");
+		return (N_("a certificate in the chain is signed with a digest "
+		    "considered broken (MD5 or SHA-1); it must be reissued"));
 	case X509_V_ERR_CERT_REVOKED:
-		return ("the certificate has been revoked");
+		return (N_("the certificate has been revoked"));
 	case X509_V_ERR_INVALID_CA:
-		return ("a certificate in the chain acts as a CA but is not "
-		    "allowed to");
+		return (N_("a certificate in the chain acts as a CA but is not "
+		    "allowed to"));
 	}
 	return (X509_verify_cert_error_string(code));
 }

@@ -29,6 +29,7 @@
 #include "caps.h"
 #include "explain.h"
 #include "format.h"
+#include "i18n.h"
 #include "kb.h"
 #include "log.h"
 #include "net.h"
@@ -168,42 +169,42 @@ tui_next_steps(struct tui *t)
 	const struct caps	*c;
 
 	if (t->session == NULL || t->closed)
-		return ("the session is over: /quit (F10) leaves");
+		return (_("the session is over: /quit (F10) leaves"));
 	c = session_caps(t->session);
 	switch (session_phase(t->session)) {
 	case SESSION_PHASE_CONNECTING:
 	case SESSION_PHASE_TLS_CONNECT:
 	case SESSION_PHASE_GREETING:
-		return ("wait for the greeting (220)");
+		return (_("wait for the greeting (220)"));
 	case SESSION_PHASE_CONNECTED:
-		return ("EHLO your.host.name (or HELO for plain SMTP)");
+		return (_("EHLO your.host.name (or HELO for plain SMTP)"));
 	case SESSION_PHASE_HELLO:
 		if (caps_has(c, "STARTTLS") && session_sec(t->session) ==
 		    SESSION_SEC_CLEAR)
-			return ("STARTTLS to encrypt; MAIL FROM:<you@example."
-			    "org>; /auth plain USER; VRFY name; HELP; QUIT");
+			return (_("STARTTLS to encrypt; MAIL FROM:<you@example."
+			    "org>; /auth plain USER; VRFY name; HELP; QUIT"));
 		if (caps_has(c, "AUTH"))
-			return ("MAIL FROM:<you@example.org>; /auth plain "
-			    "USER; VRFY name; HELP; QUIT");
-		return ("MAIL FROM:<you@example.org>; VRFY name; EXPN list; "
-		    "HELP; QUIT");
+			return (_("MAIL FROM:<you@example.org>; /auth plain "
+			    "USER; VRFY name; HELP; QUIT"));
+		return (_("MAIL FROM:<you@example.org>; VRFY name; EXPN list; "
+		    "HELP; QUIT"));
 	case SESSION_PHASE_STARTTLS:
-		return ("wait for the TLS handshake");
+		return (_("wait for the TLS handshake"));
 	case SESSION_PHASE_AUTH:
-		return ("answer the challenge in base64, or * to cancel");
+		return (_("answer the challenge in base64, or * to cancel"));
 	case SESSION_PHASE_MAIL:
-		return ("RCPT TO:<someone@example.net>; RSET to start over");
+		return (_("RCPT TO:<someone@example.net>; RSET to start over"));
 	case SESSION_PHASE_RCPT:
-		return ("another RCPT TO:<...>; DATA to send the message; RSET");
+		return (_("another RCPT TO:<...>; DATA to send the message; RSET"));
 	case SESSION_PHASE_DATA:
-		return ("type the message (headers, an empty line, the body); "
-		    "a line with only \".\" ends it; /data FILE sends a file");
+		return (_("type the message (headers, an empty line, the body); "
+		    "a line with only \".\" ends it; /data FILE sends a file"));
 	case SESSION_PHASE_QUIT:
-		return ("wait for 221; the server then closes");
+		return (_("wait for 221; the server then closes"));
 	default:
 		break;
 	}
-	return ("/quit (F10) leaves");
+	return (_("/quit (F10) leaves"));
 }
 
 /* The session's event callback. */
@@ -273,15 +274,15 @@ tui_event(void *arg, const struct session_event *ev)
 			    SB_NOTICE : SB_WARNING, ev->data, ev->len, -1, 0);
 		break;
 	case SESSION_EV_FAILED:
-		tui_say(t, '!', "error: %s", ev->text);
+		tui_say(t, '!', _("error: %s"), ev->text);
 		if (ev->data != NULL)
 			tui_add_lines(t, SB_ERROR, ev->data, ev->len, -1, 0);
 		break;
 	case SESSION_EV_TLS:
 		buf_init(&b, 0);
-		buf_printf(&b, "---- TLS started: %s, %s; certificate %s ----",
+		buf_printf(&b, _("---- TLS started: %s, %s; certificate %s ----"),
 		    ev->tls->protocol, ev->tls->cipher, ev->tls->verified ?
-		    "verified" : "NOT verified");
+		    _("verified") : _("NOT verified"));
 		tui_add_lines(t, SB_TLS, b.data, b.len, -1, 0);
 		buf_reset(&b);
 		format_tls(&b, ev->tls, "");
@@ -302,7 +303,7 @@ tui_event(void *arg, const struct session_event *ev)
 		break;
 	case SESSION_EV_CLOSED:
 		t->closed = 1;
-		tui_say(t, '*', "connection closed; /quit or F10 leaves");
+		tui_say(t, '*', _("connection closed; /quit or F10 leaves"));
 		input_update_prompt(t);
 		t->dirty |= TUI_DIRTY_ALL;
 		break;
@@ -389,7 +390,7 @@ tui_search_run(struct tui *t, const char *needle, int backwards)
 		hit = sb_search(t->sb, needle, backwards ? end - 1 : first,
 		    backwards);
 	if (hit < 0) {
-		tui_flash(t, "not found: %s", needle);
+		tui_flash(t, _("not found: %s"), needle);
 		t->search_hit = -1;
 	} else {
 		t->search_hit = hit;
@@ -468,8 +469,8 @@ tui_set(struct tui *t, const char *name, const char *value)
 	} else if (strcasecmp(name, "color") == 0) {
 		t->set.color = v;
 		if (t->set.color != t->color_started)
-			tui_flash(t, "color takes effect at the next start (put "
-			    "\"set color %s\" in the config file)", value);
+			tui_flash(t, _("color takes effect at the next start (put "
+			    "\"set color %s\" in the config file)"), value);
 	} else
 		return (-1);
 	t->dirty = TUI_DIRTY_ALL;
@@ -482,8 +483,8 @@ tui_settings_list(struct tui *t)
 {
 	static const char *layouts[] = { "auto", "side", "stacked" };
 
-	tui_say(t, '*', "timestamps %s, mouse %s, color %s, eol %s, layout %s, "
-	    "presentation %s, verbose %s", t->set.timestamps ? "on" : "off",
+	tui_say(t, '*', _("timestamps %s, mouse %s, color %s, eol %s, layout %s, "
+	    "presentation %s, verbose %s"), t->set.timestamps ? "on" : "off",
 	    t->set.mouse ? "on" : "off", t->set.color ? "on" : "off",
 	    t->set.eol ? "on" : "off", layouts[t->set.layout],
 	    t->set.presentation ? "on" : "off", t->set.verbose ? "on" : "off");
@@ -519,8 +520,8 @@ tui_load_config(struct tui *t)
 		value = name != NULL ? strtok_r(NULL, " \t", &save) : NULL;
 		if (name == NULL || value == NULL ||
 		    tui_set(t, name, value) == -1)
-			tui_say(t, '!', "%s:%d: not a setting: use \"set NAME "
-			    "VALUE\" (see F1)", path, n);
+			tui_say(t, '!', _("%s:%d: not a setting: use \"set NAME "
+			    "VALUE\" (see F1)"), path, n);
 	}
 	fclose(f);
 	free(path);
@@ -545,7 +546,7 @@ tui_line(struct tui *t, const char *line)
 		    5) != 0 && strncasecmp(line, "/data", 5) != 0)
 			tui_command(t, line);
 		else
-			tui_flash(t, "the session is over: /quit leaves");
+			tui_flash(t, _("the session is over: /quit leaves"));
 		return;
 	}
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
@@ -555,16 +556,16 @@ tui_line(struct tui *t, const char *line)
 		user = mech != NULL ? strtok_r(NULL, " ", &save) : NULL;
 		pass = user != NULL ? strtok_r(NULL, "", &save) : NULL;
 		if (mech == NULL || user == NULL)
-			tui_say(t, '!', "usage: /auth plain|login USER "
-			    "[PASSWORD]");
+			tui_say(t, '!', _("usage: /auth plain|login USER "
+			    "[PASSWORD]"));
 		else if (strcasecmp(mech, "plain") != 0 &&
 		    strcasecmp(mech, "login") != 0)
-			tui_say(t, '!', "/auth: use plain or login");
+			tui_say(t, '!', _("/auth: use plain or login"));
 		else if (pass == NULL)
 			input_ask_password(t, mech, user);
 		else if (session_auth(t->session, mech, user, pass,
 		    &cause) == -1) {
-			tui_say(t, '!', "/auth: %s", cause);
+			tui_say(t, '!', _("/auth: %s"), cause);
 			free(cause);
 		}
 		explicit_bzero(copy, len);
@@ -574,16 +575,16 @@ tui_line(struct tui *t, const char *line)
 	if (strncasecmp(line, "/data", 5) == 0 && (line[5] == '\0' ||
 	    line[5] == ' ')) {
 		if (len <= 6)
-			tui_say(t, '!', "usage: /data FILE");
+			tui_say(t, '!', _("usage: /data FILE"));
 		else if (session_send_file(t->session, line + 6, &cause) ==
 		    -1) {
-			tui_say(t, '!', "/data: %s", cause);
+			tui_say(t, '!', _("/data: %s"), cause);
 			free(cause);
 		}
 		return;
 	}
 	if (session_submit(t->session, line, len, &cause) == -1) {
-		tui_say(t, '!', "not sent: %s", cause);
+		tui_say(t, '!', _("not sent: %s"), cause);
 		free(cause);
 	}
 }
@@ -625,8 +626,8 @@ tui_command(struct tui *t, const char *line)
 		}
 		r = reply_from_line(arg, strlen(arg));
 		if (r == NULL || (r->flags & REPLY_F_MALFORMED))
-			tui_say(t, '!', "/explain: give a reply code (three "
-			    "digits, 200-599), e.g. /explain 550 5.1.1 RCPT");
+			tui_say(t, '!', _("/explain: give a reply code (three "
+			    "digits, 200-599), e.g. /explain 550 5.1.1 RCPT"));
 		else {
 			explain_reply(t->kb, r, explain_verb(verb), NULL, &ex);
 			buf_init(&b, 0);
@@ -647,8 +648,8 @@ tui_command(struct tui *t, const char *line)
 		    (ra->flags & REPLY_F_MALFORMED) ||
 		    (rc = reply_from_line(c, strlen(c))) == NULL ||
 		    (rc->flags & REPLY_F_MALFORMED))
-			tui_say(t, '!', "usage: /compare CODE CODE, e.g. "
-			    "/compare 250 252 or /compare 550 5.1.1, 553");
+			tui_say(t, '!', _("usage: /compare CODE CODE, e.g. "
+			    "/compare 250 252 or /compare 550 5.1.1, 553"));
 		else {
 			explain_reply(t->kb, ra, NULL, NULL, &ex);
 			explain_reply(t->kb, rc, NULL, NULL, &ec);
@@ -663,11 +664,11 @@ tui_command(struct tui *t, const char *line)
 		reply_free(rc);
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
-		tui_say(t, '*', "base64: %s", enc);
+		tui_say(t, '*', _("base64: %s"), enc);
 		free(enc);
 	} else if (strcasecmp(cmd, "unb64") == 0) {
 		if ((dec = b64_decode(arg, strlen(arg), &dlen)) == NULL)
-			tui_say(t, '!', "/unb64: not valid base64");
+			tui_say(t, '!', _("/unb64: not valid base64"));
 		else {
 			tui_add_lines(t, SB_NOTICE, dec, dlen, -1, 0);
 			free(dec);
@@ -686,19 +687,19 @@ tui_command(struct tui *t, const char *line)
 		if (*name == '\0')
 			tui_settings_list(t);
 		else if (value == NULL)
-			tui_say(t, '!', "usage: /set NAME VALUE");
+			tui_say(t, '!', _("usage: /set NAME VALUE"));
 		else {
 			*value++ = '\0';
 			while (*value == ' ')
 				value++;
 			if (tui_set(t, name, value) == -1)
-				tui_say(t, '!', "/set: unknown setting or "
-				    "value: %s %s (F1 lists them)", name, value);
+				tui_say(t, '!', _("/set: unknown setting or "
+				    "value: %s %s (F1 lists them)"), name, value);
 			else
 				tui_settings_list(t);
 		}
 	} else
-		tui_say(t, '!', "unknown command /%s: F1 lists them", cmd);
+		tui_say(t, '!', _("unknown command /%s: F1 lists them"), cmd);
 	free(copy);
 }
 
@@ -848,7 +849,7 @@ tui_key(struct tui *t, enum tui_key key)
 		break;
 	case TUI_KEY_F5:
 		t->set.eol = !t->set.eol;
-		tui_flash(t, "line ends and control bytes %s", t->set.eol ?
+		tui_flash(t, _("line ends and control bytes %s"), t->set.eol ?
 		    "shown (\xe2\x90\x8d\xe2\x90\x8a = CRLF, \xe2\x90\x8a = "
 		    "bare LF)" : "hidden");
 		t->dirty |= TUI_DIRTY_DIALOGUE;
@@ -961,7 +962,7 @@ tui_dialogue_byte(struct tui *t, unsigned char c)
 			tui_search_run(t, t->search, (c == 'N') !=
 			    t->search_back);
 		else
-			tui_flash(t, "no search yet: / or ? starts one");
+			tui_flash(t, _("no search yet: / or ? starts one"));
 		break;
 	case '\t':
 	case 033:
@@ -1101,8 +1102,8 @@ tui_run(struct tui *t)
 	}
 	tui_seqs_init();
 	input_start(t);
-	tui_say(t, '*', "F1 help  F2 capabilities  F3 certificate  F10 quit; "
-	    "type SMTP commands below");
+	tui_say(t, '*', _("F1 help  F2 capabilities  F3 certificate  F10 quit; "
+	    "type SMTP commands below"));
 
 	while (!t->quit) {
 		ui_flush(t);

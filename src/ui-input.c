@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "i18n.h"
 #include "log.h"
 #include "session.h"
 #include "tui.h"
@@ -358,14 +359,16 @@ void
 input_update_prompt(struct tui *t)
 {
 	const char	*p = "smtp> ";
+
+	/* The SMTP prompts stay as they are; the others are words. */
 	static char	 prompt[128];
 
 	if (t->input_mode == TUI_INPUT_PASSWORD) {
-		snprintf(prompt, sizeof prompt, "password for %s: ",
+		snprintf(prompt, sizeof prompt, _("password for %s: "),
 		    t->auth_user != NULL ? t->auth_user : "?");
 		p = prompt;
 	} else if (t->input_mode == TUI_INPUT_SEARCH)
-		p = t->search_back ? "search back: " : "search: ";
+		p = t->search_back ? _("search back: ") : _("search: ");
 	else if (t->session != NULL && session_in_message(t->session))
 		p = "data> ";
 	else if (t->session != NULL &&
@@ -584,7 +587,7 @@ input_show_matches(char **matches, int n, int maxlen)
 	if (input_tui == NULL)
 		return;
 	buf_init(&b, sizeof input_tui->message - 1);
-	buf_addstr(&b, "completions:");
+	buf_addstr(&b, _("completions:"));
 	for (i = 1; i <= n; i++) {
 		if (buf_printf(&b, " %s", matches[i]) == -1)
 			break;

@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "explain.h"
 #include "format.h"
+#include "i18n.h"
 #include "kb.h"
 #include "layout.h"
 #include "reply.h"
@@ -398,19 +399,19 @@ ui_draw_status(struct tui *t)
 	if (*peer != '\0')
 		buf_printf(&b, " [%s]", peer);
 	if (t->closed)
-		buf_addstr(&b, "  closed");
+		buf_addstr(&b, _("  closed"));
 	else if (sec == SESSION_SEC_CLEAR)
-		buf_addstr(&b, "  clear (no TLS)");
+		buf_addstr(&b, _("  clear (no TLS)"));
 	else if (ti != NULL)
 		buf_printf(&b, "  %s %s", ti->protocol, sec == SESSION_SEC_TLS ?
-		    "verified" : "NOT VERIFIED");
+		    _("verified") : _("NOT VERIFIED"));
 	if (t->insecure)
 		buf_addstr(&b, "  --insecure");
 	if (t->session != NULL)
-		buf_printf(&b, "  phase: %s",
+		buf_printf(&b, _("  phase: %s"),
 		    session_phase_names[session_phase(t->session)]);
 	if (rtt >= 0)
-		buf_printf(&b, "  rtt %lld ms", rtt / 1000);
+		buf_printf(&b, _("  rtt %lld ms"), rtt / 1000);
 	werase(ui_status);
 	wattron(ui_status, ui_attr(UI_PAIR_STATUS, A_REVERSE));
 	whline(ui_status, ' ', cols);
@@ -418,15 +419,15 @@ ui_draw_status(struct tui *t)
 	wattroff(ui_status, ui_attr(UI_PAIR_STATUS, A_REVERSE));
 	/* The insecure marker stands out even in colour. */
 	if (t->insecure || sec == SESSION_SEC_TLS_UNVERIFIED) {
-		const char	*m = strstr(b.data, t->insecure ? "--insecure" :
-		    "NOT VERIFIED");
+		const char	*mark = t->insecure ? "--insecure" :
+		    _("NOT VERIFIED");
+		const char	*m = strstr(b.data, mark);
 
 		if (m != NULL && width_str(b.data, (size_t)(m - b.data)) <
 		    (size_t)cols)
 			ui_put(ui_status, 0, (int)width_str(b.data,
 			    (size_t)(m - b.data)), cols - (int)width_str(b.data,
-			    (size_t)(m - b.data)), m, strlen(t->insecure ?
-			    "--insecure" : "NOT VERIFIED"),
+			    (size_t)(m - b.data)), m, strlen(mark),
 			    ui_attr(UI_PAIR_TLS_BAD, A_BOLD) | A_BOLD |
 			    A_REVERSE);
 	}
@@ -457,9 +458,9 @@ ui_draw_dialogue(struct tui *t)
 	cols = getmaxx(ui_dialogue);
 	if (t->selected >= 0)
 		sel = sb_reply(t->sb, t->selected);
-	snprintf(title, sizeof title, "Dialogue%s%s",
-	    t->follow ? "" : "  (scrolled: End or G returns)",
-	    t->focus == TUI_FOCUS_DIALOGUE ? "  [focus]" : "");
+	snprintf(title, sizeof title, "%s%s%s", _("Dialogue"),
+	    t->follow ? "" : _("  (scrolled: End or G returns)"),
+	    t->focus == TUI_FOCUS_DIALOGUE ? _("  [focus]") : "");
 	ui_draw_title(ui_dialogue, title, t->focus == TUI_FOCUS_DIALOGUE);
 	for (r = 0; r < ui_nrowline; r++)
 		ui_rowline[r] = -1;
@@ -668,8 +669,8 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	if (t->custom != NULL) {
 		char	*p, *nl, *copy = xstrdup(t->custom);
 
-		ui_rows_add(rs, A_DIM, 0, "(from /explain; the next reply, or "
-		    "End in the dialogue pane, returns to the dialogue)");
+		ui_rows_add(rs, A_DIM, 0, _("(from /explain; the next reply, or "
+		    "End in the dialogue pane, returns to the dialogue)"));
 		for (p = copy; *p != '\0'; p = nl + 1) {
 			if ((nl = strchr(p, '\n')) == NULL)
 				nl = p + strlen(p) - 1;
@@ -685,15 +686,15 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	}
 	idx = t->selected >= 0 ? t->selected : n - 1;
 	if ((r = sb_reply(t->sb, idx)) == NULL) {
-		ui_rows_add(rs, A_DIM, 0, "No reply yet.");
-		ui_rows_add(rs, A_NORMAL, 0, "Each server reply is explained "
-		    "here the moment it arrives.");
-		ui_rows_add(rs, A_NORMAL, 0, "Next: %s", tui_next_steps(t));
+		ui_rows_add(rs, A_DIM, 0, _("No reply yet."));
+		ui_rows_add(rs, A_NORMAL, 0, _("Each server reply is explained "
+		    "here the moment it arrives."));
+		ui_rows_add(rs, A_NORMAL, 0, _("Next: %s"), tui_next_steps(t));
 		return;
 	}
 	if (t->selected >= 0 && idx != n - 1)
 		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_REVERSE) | A_BOLD, 0,
-		    "Earlier reply %ld of %ld (End or G: newest)", idx + 1, n);
+		    _("Earlier reply %ld of %ld (End or G: newest)"), idx + 1, n);
 
 	/* The reply again, its lines borrowed from the scrollback. */
 	memset(&fake, 0, sizeof fake);
@@ -733,7 +734,7 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		break;
 	}
 	if (r->code != 0)
-		ui_rows_add(rs, cls | A_BOLD, 0, "%03d %s", r->code, ex.title);
+		ui_rows_add(rs, cls | A_BOLD, 0, _("%03d %s"), r->code, ex.title);
 	else
 		ui_rows_add(rs, cls | A_BOLD, 0, "%s", ex.title);
 	if (ex.class_name != NULL)
@@ -742,59 +743,59 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		struct buf	b;
 
 		buf_init(&b, 0);
-		buf_addstr(&b, "In reply to: ");
+		buf_addstr(&b, _("In reply to: "));
 		if (r->command != NULL && r->verb != NULL &&
 		    strcmp(r->verb, "CONNECT") != 0)
 			text_escape(&b, r->command, strlen(r->command));
 		else
 			buf_addstr(&b, format_answers(r->verb));
 		if (r->rtt_us >= 0)
-			buf_printf(&b, ", after %lld ms", r->rtt_us / 1000);
+			buf_printf(&b, _(", after %lld ms"), r->rtt_us / 1000);
 		ui_rows_add(rs, A_DIM, 13, "%s", b.data);
 		buf_release(&b);
 	}
 	if (r->decoded != NULL)
-		ui_rows_text(rs, head, 9, "Decoded: ", r->decoded);
+		ui_rows_text(rs, head, 9, _("Decoded: "), r->decoded);
 	if (ex.context != NULL)
-		ui_rows_text(rs, A_BOLD, 6, "Here: ", ex.context);
+		ui_rows_text(rs, A_BOLD, 6, _("Here: "), ex.context);
 	if (ex.enh[0] != '\0') {
 		struct buf	b;
 
 		buf_init(&b, 0);
-		buf_printf(&b, "Enhanced %s: ", ex.enh);
+		buf_printf(&b, _("Enhanced %s: "), ex.enh);
 		if (ex.enh_title != NULL)
 			text_escape(&b, ex.enh_title, strlen(ex.enh_title));
 		else
-			buf_addstr(&b, "(not in the registry)");
+			buf_addstr(&b, _("(not in the registry)"));
 		buf_printf(&b, " [%s / %s]", ex.enh_class_title != NULL ?
 		    ex.enh_class_title : "?", ex.enh_subject_title != NULL ?
-		    ex.enh_subject_title : "unassigned subject");
+		    ex.enh_subject_title : _("unassigned subject"));
 		ui_rows_add(rs, head, 2, "%s", b.data);
 		buf_release(&b);
 		ui_rows_text(rs, A_NORMAL, 2, "  ", ex.enh_meaning);
 	}
 	if (!ex.known && ex.code != 0) {
-		ui_rows_text(rs, A_NORMAL, 7, "Class: ", ex.class_meaning);
-		ui_rows_text(rs, A_NORMAL, 6, "Area: ", ex.category);
+		ui_rows_text(rs, A_NORMAL, 7, _("Class: "), ex.class_meaning);
+		ui_rows_text(rs, A_NORMAL, 6, _("Area: "), ex.category);
 	}
-	ui_rows_text(rs, A_NORMAL, 9, "Meaning: ", ex.meaning);
-	ui_rows_text(rs, A_NORMAL, 6, "When: ", ex.when);
-	ui_rows_text(rs, A_NORMAL, 5, "Fix: ", ex.fix);
+	ui_rows_text(rs, A_NORMAL, 9, _("Meaning: "), ex.meaning);
+	ui_rows_text(rs, A_NORMAL, 6, _("When: "), ex.when);
+	ui_rows_text(rs, A_NORMAL, 5, _("Fix: "), ex.fix);
 	if (ex.enh_fix != NULL && r->code >= 400)
-		ui_rows_text(rs, A_NORMAL, 6, "Also: ", ex.enh_fix);
+		ui_rows_text(rs, A_NORMAL, 6, _("Also: "), ex.enh_fix);
 	for (i = 0; i < ex.nnotes; i++)
-		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_BOLD), 6, "Note: %s",
-		    ex.notes[i]);
+		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_BOLD), 6, _("Note: %s"),
+		    _(ex.notes[i]));
 	for (i = 0; i < ex.nhits; i++) {
 		ui_rows_text(rs, ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD, 2,
 		    i == 0 ? "Recognised: " : "Also: ", ex.hits[i].title);
-		ui_rows_text(rs, A_NORMAL, 8, "  What to do: ",
+		ui_rows_text(rs, A_NORMAL, 8, _("  What to do: "),
 		    ex.hits[i].advice);
 		if (ex.hits[i].admin != NULL) {
 			struct buf	b;
 
 			buf_init(&b, 0);
-			buf_printf(&b, "  For the admin%s%s%s: ",
+			buf_printf(&b, _("  For the admin%s%s%s: "),
 			    ex.hits[i].server != NULL ? " (" : "",
 			    ex.hits[i].server != NULL ? ex.hits[i].server : "",
 			    ex.hits[i].server != NULL ? ")" : "");
@@ -802,16 +803,16 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 			buf_release(&b);
 		}
 		if (t->set.verbose)
-			ui_rows_text(rs, A_DIM, 8, "  Source: ",
+			ui_rows_text(rs, A_DIM, 8, _("  Source: "),
 			    ex.hits[i].source);
 	}
 	if (ex.server_name != NULL)
-		ui_rows_text(rs, A_DIM, 8, "Server: ", ex.server_name);
+		ui_rows_text(rs, A_DIM, 8, _("Server: "), ex.server_name);
 	if (idx == n - 1)
-		ui_rows_add(rs, head, 6, "Next: %s", tui_next_steps(t));
+		ui_rows_add(rs, head, 6, _("Next: %s"), tui_next_steps(t));
 	if (t->set.verbose) {
-		ui_rows_text(rs, A_DIM, 8, "Source: ", ex.source);
-		ui_rows_text(rs, A_DIM, 8, "Source: ", ex.enh_source);
+		ui_rows_text(rs, A_DIM, 8, _("Source: "), ex.source);
+		ui_rows_text(rs, A_DIM, 8, _("Source: "), ex.enh_source);
 	}
 }
 
@@ -826,7 +827,7 @@ ui_draw_explain(struct tui *t)
 	if (ui_explain == NULL)
 		return;
 	werase(ui_explain);
-	ui_draw_title(ui_explain, "Explanation", 0);
+	ui_draw_title(ui_explain, _("Explanation"), 0);
 	ui_explain_rows(t, &rs);
 	rows = getmaxy(ui_explain) - 1;
 	h = ui_rows_height(&rs, getmaxx(ui_explain) - 2);
@@ -835,7 +836,7 @@ ui_draw_explain(struct tui *t)
 	ui_rows_draw(ui_explain, &rs, 1, t->explain_top);
 	if (h > (size_t)rows + (size_t)t->explain_top)
 		ui_put(ui_explain, rows, getmaxx(ui_explain) - 11, 11,
-		    " [more: F8]", 11, A_REVERSE);
+		    _(" [more: F8]"), strlen(_(" [more: F8]")), A_REVERSE);
 	ui_rows_free(&rs);
 }
 
@@ -854,14 +855,14 @@ ui_draw_hints(struct tui *t)
 		return;
 	}
 	if (t->overlay != TUI_OVERLAY_NONE)
-		h = " Up/Down PgUp/PgDn scroll   Esc, q or the same F-key "
-		    "closes";
+		h = _(" Up/Down PgUp/PgDn scroll   Esc, q or the same F-key "
+		    "closes");
 	else if (t->focus == TUI_FOCUS_DIALOGUE)
-		h = " Up/Down k/j: select reply  PgUp/PgDn  g/G: top/end  / ?: "
-		    "search  n/N: next  Tab/Esc: command line";
+		h = _(" Up/Down k/j: select reply  PgUp/PgDn  g/G: top/end  "
+		    "/ ?: search  n/N: next  Tab/Esc: command line");
 	else
-		h = " F1 help  F2 capabilities  F3 certificate  F5 line ends  "
-		    "Tab/F6 focus  PgUp/PgDn scroll  F10 quit";
+		h = _(" F1 help  F2 capabilities  F3 certificate  F5 line ends  "
+		    "Tab/F6 focus  PgUp/PgDn scroll  F10 quit");
 	ui_put(ui_hints, 0, 0, getmaxx(ui_hints), h, strlen(h), A_DIM);
 }
 
@@ -871,72 +872,72 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 {
 	attr_t	head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	static const char *const keys[] = {
-		"F1          this help (also /help)",
-		"F2          EHLO capabilities, explained (also /caps)",
-		"F3          TLS session and certificate (also /cert)",
-		"F5          show line ends (CRLF, bare LF) and control bytes",
-		"F6, Tab     move focus between the command line and the "
-		    "dialogue (Tab only on an empty line)",
-		"F10         leave (also /quit, or Ctrl-D on an empty line)",
-		"PgUp PgDn   scroll the dialogue",
-		"F7, F8      scroll the explanation up and down",
-		"Ctrl-L      redraw the screen",
-		"Ctrl-C      clear the line; on an empty line, leave",
-		"Ctrl-R      search the command history (readline)",
+		N_("F1          this help (also /help)"),
+		N_("F2          EHLO capabilities, explained (also /caps)"),
+		N_("F3          TLS session and certificate (also /cert)"),
+		N_("F5          show line ends (CRLF, bare LF) and control bytes"),
+		N_("F6, Tab     move focus between the command line and the "
+		    "dialogue (Tab only on an empty line)"),
+		N_("F10         leave (also /quit, or Ctrl-D on an empty line)"),
+		N_("PgUp PgDn   scroll the dialogue"),
+		N_("F7, F8      scroll the explanation up and down"),
+		N_("Ctrl-L      redraw the screen"),
+		N_("Ctrl-C      clear the line; on an empty line, leave"),
+		N_("Ctrl-R      search the command history (readline)"),
 		NULL
 	};
 	static const char *const dkeys[] = {
-		"Up, k       select the previous reply: its explanation "
-		    "shows again",
-		"Down, j     select the next reply",
-		"End, G      back to the newest reply; Home, g: the first",
-		"/ ?         search the dialogue forwards or backwards; n N "
-		    "repeat",
-		"Tab, Esc, i back to the command line",
+		N_("Up, k       select the previous reply: its explanation "
+		    "shows again"),
+		N_("Down, j     select the next reply"),
+		N_("End, G      back to the newest reply; Home, g: the first"),
+		N_("/ ?         search the dialogue forwards or backwards; n N "
+		    "repeat"),
+		N_("Tab, Esc, i back to the command line"),
 		NULL
 	};
 	static const char *const cmds[] = {
-		"Anything not starting with / is sent to the server as typed.",
-		"After 354 the prompt is data>: lines are the message, dots "
-		    "are stuffed for you, \".\" alone ends it.",
-		"/auth plain|login USER   ask for the password (no echo) and "
-		    "authenticate",
-		"/data FILE               send FILE as the message",
-		"/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 "
-		    "RCPT",
-		"/compare CODE CODE       two replies side by side in the "
-		    "explanation pane",
-		"/caps /cert /help        the F2, F3 and F1 panels",
-		"/b64 TEXT, /unb64 TEXT   base64 encode or decode",
-		"/search TEXT             find TEXT in the dialogue",
-		"/set NAME VALUE          timestamps, mouse, color, eol "
+		N_("Anything not starting with / is sent to the server as typed."),
+		N_("After 354 the prompt is data>: lines are the message, dots "
+		    "are stuffed for you, \".\" alone ends it."),
+		N_("/auth plain|login USER   ask for the password (no echo) and "
+		    "authenticate"),
+		N_("/data FILE               send FILE as the message"),
+		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 "
+		    "RCPT"),
+		N_("/compare CODE CODE       two replies side by side in the "
+		    "explanation pane"),
+		N_("/caps /cert /help        the F2, F3 and F1 panels"),
+		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
+		N_("/search TEXT             find TEXT in the dialogue"),
+		N_("/set NAME VALUE          timestamps, mouse, color, eol "
 		    "(on|off), layout (auto|side|stacked), presentation, "
-		    "verbose; /set alone lists them",
-		"/quit                    leave (QUIT is sent first)",
+		    "verbose; /set alone lists them"),
+		N_("/quit                    leave (QUIT is sent first)"),
 		NULL
 	};
 	static const char *const marks[] = {
-		"S server, C client, * notice, ! warning.  After the "
+		N_("S server, C client, * notice, ! warning.  After the "
 		    "direction: ' ' clear, '+' TLS with a verified certificate, "
-		    "'!' TLS without one.",
-		"Settings can be kept in ~/.config/smtpscope/config, one "
-		    "\"set NAME VALUE\" per line.",
+		    "'!' TLS without one."),
+		N_("Settings can be kept in ~/.config/smtpscope/config, one "
+		    "\"set NAME VALUE\" per line."),
 		NULL
 	};
 	size_t	i;
 
-	ui_rows_add(rs, head, 0, "Keys at the command line");
+	ui_rows_add(rs, head, 0, _("Keys at the command line"));
 	for (i = 0; keys[i] != NULL; i++)
-		ui_rows_add(rs, A_NORMAL, 12, "%s", keys[i]);
-	ui_rows_add(rs, head, 0, "Keys in the dialogue pane");
+		ui_rows_add(rs, A_NORMAL, 12, "%s", _(keys[i]));
+	ui_rows_add(rs, head, 0, _("Keys in the dialogue pane"));
 	for (i = 0; dkeys[i] != NULL; i++)
-		ui_rows_add(rs, A_NORMAL, 12, "%s", dkeys[i]);
-	ui_rows_add(rs, head, 0, "Commands");
+		ui_rows_add(rs, A_NORMAL, 12, "%s", _(dkeys[i]));
+	ui_rows_add(rs, head, 0, _("Commands"));
 	for (i = 0; cmds[i] != NULL; i++)
-		ui_rows_add(rs, A_NORMAL, 25, "%s", cmds[i]);
-	ui_rows_add(rs, head, 0, "Marks");
+		ui_rows_add(rs, A_NORMAL, 25, "%s", _(cmds[i]));
+	ui_rows_add(rs, head, 0, _("Marks"));
 	for (i = 0; marks[i] != NULL; i++)
-		ui_rows_add(rs, A_NORMAL, 0, "%s", marks[i]);
+		ui_rows_add(rs, A_NORMAL, 0, "%s", _(marks[i]));
 	(void)t;
 }
 
@@ -952,11 +953,11 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 	size_t			 i;
 
 	if (!c->valid) {
-		ui_rows_add(rs, A_NORMAL, 0, "No capabilities known: send EHLO "
-		    "first%s.", pre->valid ? " (those before STARTTLS are "
+		ui_rows_add(rs, A_NORMAL, 0, _("No capabilities known: send EHLO "
+		    "first%s."), pre->valid ? " (those before STARTTLS are "
 		    "listed below; TLS makes the client forget them)" : "");
 	} else {
-		ui_rows_add(rs, head, 0, "What the server offers now%s",
+		ui_rows_add(rs, head, 0, _("What the server offers now%s"),
 		    session_sec(t->session) != SESSION_SEC_CLEAR ?
 		    " (inside TLS)" : " (in clear)");
 		for (i = 0; i < c->n; i++) {
@@ -972,7 +973,7 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 				    strlen(c->kw[i].params));
 			}
 			if (pre->valid && !caps_has(pre, c->kw[i].name))
-				buf_addstr(&b, "   (new after STARTTLS)");
+				buf_addstr(&b, _("   (new after STARTTLS)"));
 			ui_rows_add(rs, A_BOLD, 4, "%s", b.data);
 			buf_release(&b);
 			if (title != NULL)
@@ -981,30 +982,30 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 				ui_rows_text(rs, A_NORMAL, 4, "    ", v);
 			if ((v = kb_get(t->kb, key, "param")) != NULL &&
 			    *c->kw[i].params != '\0')
-				ui_rows_text(rs, A_NORMAL, 4, "    Parameter: ",
+				ui_rows_text(rs, A_NORMAL, 4, _("    Parameter: "),
 				    v);
 			if ((v = kb_get(t->kb, key, "security")) != NULL)
 				ui_rows_text(rs, ui_attr(UI_PAIR_WARN, A_BOLD),
-				    4, "    Security: ", v);
+				    4, _("    Security: "), v);
 			if (title == NULL)
-				ui_rows_add(rs, A_DIM, 4, "    (not in the "
+				ui_rows_add(rs, A_DIM, 4, _("    (not in the "
 				    "knowledge base: a private or rare "
-				    "extension)");
+				    "extension)"));
 		}
 		if (c->has_size)
-			ui_rows_add(rs, A_NORMAL, 0, "Largest message: %llu "
-			    "bytes (about %.1f MB)%s", c->size,
+			ui_rows_add(rs, A_NORMAL, 0, _("Largest message: %llu "
+			    "bytes (about %.1f MB)%s"), c->size,
 			    (double)c->size / 1e6, c->size == 0 ? ", 0 means "
 			    "no fixed limit" : "");
 		if (caps_has(c, "AUTH") && session_sec(t->session) ==
 		    SESSION_SEC_CLEAR)
 			ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_BOLD) | A_BOLD,
-			    0, "Warning: AUTH is offered on an unencrypted "
+			    0, _("Warning: AUTH is offered on an unencrypted "
 			    "connection; a password sent now can be read on "
-			    "the way. Use STARTTLS first.");
+			    "the way. Use STARTTLS first."));
 	}
 	if (pre->valid) {
-		ui_rows_add(rs, head, 0, "Before STARTTLS");
+		ui_rows_add(rs, head, 0, _("Before STARTTLS"));
 		for (i = 0; i < pre->n; i++) {
 			struct buf	b;
 
@@ -1017,7 +1018,7 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 				    strlen(pre->kw[i].params));
 			}
 			if (c->valid && !caps_has(c, pre->kw[i].name))
-				buf_addstr(&b, "   (gone after STARTTLS)");
+				buf_addstr(&b, _("   (gone after STARTTLS)"));
 			ui_rows_add(rs, A_NORMAL, 4, "%s", b.data);
 			buf_release(&b);
 		}
@@ -1034,12 +1035,12 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 	char			*p, *nl;
 
 	if (ti == NULL) {
-		ui_rows_add(rs, A_NORMAL, 0, "No TLS yet. Type STARTTLS (after "
+		ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS (after "
 		    "EHLO, when the server offers it) or start smtpscope with "
-		    "--tls or --tls-on-connect.");
+		    "--tls or --tls-on-connect."));
 		return;
 	}
-	ui_rows_add(rs, head, 0, "TLS session and certificate");
+	ui_rows_add(rs, head, 0, _("TLS session and certificate"));
 	buf_init(&b, 0);
 	format_tls(&b, ti, "");
 	for (p = b.data; *p != '\0'; p = nl + 1) {
@@ -1052,12 +1053,12 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 	}
 	buf_release(&b);
 	if (!ti->verified) {
-		ui_rows_add(rs, head, 0, "What to check");
-		ui_rows_add(rs, A_NORMAL, 0, "The server could not prove who "
+		ui_rows_add(rs, head, 0, _("What to check"));
+		ui_rows_add(rs, A_NORMAL, 0, _("The server could not prove who "
 		    "it is. Compare the names above with the host you meant; "
 		    "check the dates; make sure the server sends its "
 		    "intermediate certificates; for a private CA, give it with "
-		    "--cafile.%s", t->insecure ? " This session goes on "
+		    "--cafile.%s"), t->insecure ? " This session goes on "
 		    "because of --insecure: it is encrypted but not "
 		    "authenticated." : "");
 	}
@@ -1085,15 +1086,15 @@ ui_draw_overlay(struct tui *t)
 	ui_overlay = newwin(h, w, 2, (t->lay.cols - w) / 2);
 	switch (t->overlay) {
 	case TUI_OVERLAY_HELP:
-		title = " F1 Help ";
+		title = _(" F1 Help ");
 		ui_help_rows(t, &rs);
 		break;
 	case TUI_OVERLAY_CAPS:
-		title = " F2 Capabilities ";
+		title = _(" F2 Capabilities ");
 		ui_caps_rows(t, &rs);
 		break;
 	case TUI_OVERLAY_CERT:
-		title = " F3 TLS and certificate ";
+		title = _(" F3 TLS and certificate ");
 		ui_cert_rows(t, &rs);
 		break;
 	default:
@@ -1131,7 +1132,7 @@ ui_flush(struct tui *t)
 		return;
 	if (t->lay.too_small) {
 		werase(stdscr);
-		mvaddstr(0, 0, "smtpscope: the terminal is too small");
+		mvaddstr(0, 0, _("smtpscope: the terminal is too small"));
 		wnoutrefresh(stdscr);
 		doupdate();
 		t->dirty = 0;
