@@ -175,9 +175,10 @@ explain_code(const struct kb *kb, int code, const char *enh, const char *verb,
 		return;
 	snprintf(ex->enh, sizeof ex->enh, "%d.%d.%d", cl, su, de);
 	snprintf(key, sizeof key, "class %d", cl);
-	ex->enh_class_title = kb_get(kb, key, "title");
+	ex->enh_class_title = kb_get_lang(kb, key, "title", explain_lang_name);
 	snprintf(key, sizeof key, "subject %d", su);
-	ex->enh_subject_title = kb_get(kb, key, "title");
+	ex->enh_subject_title = kb_get_lang(kb, key, "title",
+	    explain_lang_name);
 	snprintf(key, sizeof key, "X.%d.%d", su, de);
 	if (kb_has(kb, key)) {
 		ex->enh_known = 1;

@@ -36,14 +36,24 @@ format_answers(const char *verb)
 	return (verb);
 }
 
-/* Append "prefix name " padded to eight columns (CJK headings count 2). */
+/*
+ * Append "prefix name " padded so the texts after the usual headings line
+ * up, whatever their language (CJK characters take two columns).
+ */
 static void
 format_heading(struct buf *b, const char *prefix, const char *name)
 {
-	size_t	w;
+	static const char *const common[] = { N_("meaning:"), N_("here:"),
+	    N_("when:"), N_("fix:"), N_("note:"), NULL };
+	size_t	w, target = 8, i, cw;
 
+	for (i = 0; common[i] != NULL; i++) {
+		cw = width_str(_(common[i]), strlen(_(common[i])));
+		if (cw > target && cw <= 16)
+			target = cw;
+	}
 	buf_printf(b, "%s%s ", prefix, name);
-	for (w = width_str(name, strlen(name)); w < 8; w++)
+	for (w = width_str(name, strlen(name)); w < target; w++)
 		buf_addch(b, ' ');
 }
 
@@ -86,7 +96,7 @@ format_explanation(struct buf *b, const struct explanation *ex,
 	if (ex->context != NULL) {
 		char	name[32];
 
-		snprintf(name, sizeof name, "here:");
+		snprintf(name, sizeof name, _("here:"));
 		format_field(b, prefix, name, ex->context);
 	}
 	format_field(b, prefix, _("when:"), ex->when);
@@ -105,7 +115,7 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		format_field(b, prefix, _("  fix:"), ex->enh_fix);
 	}
 	for (i = 0; i < ex->nhits; i++) {
-		format_field(b, prefix, i == 0 ? "pattern:" : "also:",
+		format_field(b, prefix, i == 0 ? _("pattern:") : _("also:"),
 		    ex->hits[i].title);
 		format_field(b, prefix, _("  do:"), ex->hits[i].advice);
 		if (ex->hits[i].admin != NULL) {
@@ -163,16 +173,16 @@ format_class_short(int code)
 {
 	switch (code / 100) {
 	case 2:
-		return ("a success: the command was done");
+		return (_("a success: the command was done"));
 	case 3:
-		return ("an intermediate step: the server waits for more");
+		return (_("an intermediate step: the server waits for more"));
 	case 4:
-		return ("a temporary failure: the same command may work later");
+		return (_("a temporary failure: the same command may work later"));
 	case 5:
-		return ("a permanent failure: repeating it unchanged fails "
-		    "again");
+		return (_("a permanent failure: repeating it unchanged fails "
+		    "again"));
 	}
-	return ("not a valid class");
+	return (_("not a valid class"));
 }
 
 /* Compare two explanations. */
@@ -188,7 +198,7 @@ format_compare(struct buf *b, const struct kb *kb,
 	text_escape(b, c->title, strlen(c->title));
 	buf_addstr(b, "\n\n");
 	if (a->code / 100 == c->code / 100)
-		buf_printf(b, "Both are %s.\n\n", a->class_name != NULL ?
+		buf_printf(b, _("Both are %s.\n\n"), a->class_name != NULL ?
 		    a->class_name : "of the same class");
 	else
 		buf_printf(b, "%03d is %s; %03d is %s.\n\n", a->code,
@@ -198,35 +208,35 @@ format_compare(struct buf *b, const struct kb *kb,
 	buf_addch(b, '\n');
 	format_compare_one(b, c);
 
-	buf_addstr(b, "\nKey differences\n");
+	buf_addstr(b, _("\nKey differences\n"));
 	if (a->code == c->code)
-		buf_printf(b, "  - The same code: what differs is the enhanced "
-		    "code and the text.\n");
+		buf_printf(b, _("  - The same code: what differs is the enhanced "
+		    "code and the text.\n"));
 	else if (a->code / 100 != c->code / 100)
 		buf_printf(b, "  - %03d is %s; %03d is %s.\n", a->code,
 		    format_class_short(a->code), c->code,
 		    format_class_short(c->code));
 	else
-		buf_printf(b, "  - Same class (%s); they differ in what the "
-		    "server is telling you.\n", format_class_short(a->code));
+		buf_printf(b, _("  - Same class (%s); they differ in what the "
+		    "server is telling you.\n"), format_class_short(a->code));
 	if ((a->code / 10) % 10 != (c->code / 10) % 10)
-		buf_printf(b, "  - Area: %03d is %s; %03d is %s.\n", a->code,
+		buf_printf(b, _("  - Area: %03d is %s; %03d is %s.\n"), a->code,
 		    a->category, c->code, c->category);
 	explain_after_verbs(kb, a->code, va, sizeof va);
 	explain_after_verbs(kb, c->code, vc, sizeof vc);
 	if (*va != '\0' || *vc != '\0')
-		buf_printf(b, "  - Seen after: %03d: %s; %03d: %s.\n", a->code,
-		    *va != '\0' ? va : "(no usual command)", c->code,
-		    *vc != '\0' ? vc : "(no usual command)");
+		buf_printf(b, _("  - Seen after: %03d: %s; %03d: %s.\n"), a->code,
+		    *va != '\0' ? va : _("(no usual command)"), c->code,
+		    *vc != '\0' ? vc : _("(no usual command)"));
 	if (!a->known || !c->known)
-		buf_printf(b, "  - %s is not a standard reply code.\n",
-		    !a->known ? "The first" : "The second");
+		buf_printf(b, _("  - %s is not a standard reply code.\n"),
+		    !a->known ? _("The first") : _("The second"));
 
-	buf_addstr(b, "\nWhich applies when, and what to do\n");
-	buf_printf(b, "  If you see %03d: ", a->code);
+	buf_addstr(b, _("\nWhich applies when, and what to do\n"));
+	buf_printf(b, _("  If you see %03d: "), a->code);
 	text_escape(b, a->fix != NULL ? a->fix : a->class_meaning,
 	    strlen(a->fix != NULL ? a->fix : a->class_meaning));
-	buf_printf(b, "\n  If you see %03d: ", c->code);
+	buf_printf(b, _("\n  If you see %03d: "), c->code);
 	text_escape(b, c->fix != NULL ? c->fix : c->class_meaning,
 	    strlen(c->fix != NULL ? c->fix : c->class_meaning));
 	buf_addch(b, '\n');

@@ -85,7 +85,7 @@ static const struct option main_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static const char main_usage[] =
+static const char *const main_usage = N_(
 "usage: smtpscope [options] [HOST[:PORT]]\n"
 "       smtpscope --demo[=SCENARIO]\n"
 "       smtpscope --serve [ADDR:]PORT [--scenario S]\n"
@@ -145,7 +145,7 @@ static const char main_usage[] =
 "\n"
 "Exit status: 0 last reply 2xx/3xx, 4 last reply 4xx, 5 last reply 5xx,\n"
 "2 usage, 3 connection or timeout, 6 TLS, 7 broken or hostile server,\n"
-"1 other errors. See smtpscope(1).\n";
+"1 other errors. See smtpscope(1).\n");
 
 struct main_practice {
 	struct practice	*practice;

@@ -270,8 +270,8 @@ plain_caps(struct plain *p)
 
 	if (!c->valid) {
 		plain_say(p, '*', _("no capabilities known: send EHLO first%s"),
-		    session_sec(p->session) != SESSION_SEC_CLEAR ? " (they "
-		    "are forgotten after STARTTLS)" : "");
+		    session_sec(p->session) != SESSION_SEC_CLEAR ? _(" (they "
+		    "are forgotten after STARTTLS)") : "");
 		return;
 	}
 	for (i = 0; i < c->n; i++)

@@ -850,8 +850,8 @@ tui_key(struct tui *t, enum tui_key key)
 	case TUI_KEY_F5:
 		t->set.eol = !t->set.eol;
 		tui_flash(t, _("line ends and control bytes %s"), t->set.eol ?
-		    "shown (\xe2\x90\x8d\xe2\x90\x8a = CRLF, \xe2\x90\x8a = "
-		    "bare LF)" : "hidden");
+		    _("shown (\xe2\x90\x8d\xe2\x90\x8a = CRLF, \xe2\x90\x8a = "
+		    "bare LF)") : _("hidden"));
 		t->dirty |= TUI_DIRTY_DIALOGUE;
 		break;
 	case TUI_KEY_F6:

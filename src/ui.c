@@ -587,6 +587,9 @@ ui_rows_text(struct ui_rows *rs, attr_t attr, int indent, const char *head,
 
 	if (text == NULL || *text == '\0')
 		return;
+	/* Continuation rows line up under the text, whatever the language. */
+	if (*head != '\0')
+		indent = (int)width_str(head, strlen(head));
 	buf_init(&b, 0);
 	buf_addstr(&b, head);
 	text_escape(&b, text, strlen(text));
@@ -788,7 +791,7 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		    _(ex.notes[i]));
 	for (i = 0; i < ex.nhits; i++) {
 		ui_rows_text(rs, ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD, 2,
-		    i == 0 ? "Recognised: " : "Also: ", ex.hits[i].title);
+		    i == 0 ? _("Recognised: ") : "Also: ", ex.hits[i].title);
 		ui_rows_text(rs, A_NORMAL, 8, _("  What to do: "),
 		    ex.hits[i].advice);
 		if (ex.hits[i].admin != NULL) {
@@ -959,7 +962,7 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 	} else {
 		ui_rows_add(rs, head, 0, _("What the server offers now%s"),
 		    session_sec(t->session) != SESSION_SEC_CLEAR ?
-		    " (inside TLS)" : " (in clear)");
+		    _(" (inside TLS)") : _(" (in clear)"));
 		for (i = 0; i < c->n; i++) {
 			struct buf	b;
 
@@ -1058,9 +1061,9 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 		    "it is. Compare the names above with the host you meant; "
 		    "check the dates; make sure the server sends its "
 		    "intermediate certificates; for a private CA, give it with "
-		    "--cafile.%s"), t->insecure ? " This session goes on "
+		    "--cafile.%s"), t->insecure ? _(" This session goes on "
 		    "because of --insecure: it is encrypted but not "
-		    "authenticated." : "");
+		    "authenticated.") : "");
 	}
 }
 

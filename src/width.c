@@ -90,7 +90,8 @@ width_fit(const char *s, size_t len, size_t cols, size_t *used)
 size_t
 width_wrap(const char *s, size_t len, size_t cols, size_t *next)
 {
-	size_t	fit, end, sp, clen;
+	size_t	fit, end = 0, brk = 0, o, clen;
+	int	w, prev_wide = 0;
 
 	fit = width_fit(s, len, cols, NULL);
 	if (fit == len) {
@@ -104,17 +105,24 @@ width_wrap(const char *s, size_t len, size_t cols, size_t *next)
 		return (clen);
 	}
 
-	if (s[fit] == ' ') {
-		/* The row ends exactly at a word boundary. */
-		end = fit;
-		sp = fit;
-	} else {
-		/* Look back for the last space that fits. */
-		for (sp = fit; sp > 0 && s[sp - 1] != ' '; sp--)
-			/* nothing */;
-		end = sp;
-		if (sp > 0)
-			sp--;
+	/*
+	 * The last place the row may end: before a space, or on either side
+	 * of a wide (CJK) character, where text is written without spaces.
+	 */
+	for (o = 0; o <= fit && o < len; o += clen) {
+		w = width_char(s + o, len - o, &clen);
+		if (s[o] == ' ') {
+			if (o > 0) {
+				end = o;
+				brk = o;
+			}
+		} else if (o > 0 && (w == 2 || prev_wide)) {
+			end = o;
+			brk = o;
+		}
+		prev_wide = w == 2;
+		if (o == fit)
+			break;
 	}
 	/* Leave the spaces at the break out of the row. */
 	while (end > 0 && s[end - 1] == ' ')
@@ -123,15 +131,16 @@ width_wrap(const char *s, size_t len, size_t cols, size_t *next)
 		if (s[fit] == ' ') {
 			/* Nothing but spaces up to the width: show them. */
 			end = fit;
+			brk = fit;
 		} else {
 			/* One word longer than the row: cut it at the width. */
 			*next = fit;
 			return (fit);
 		}
 	}
-	while (sp < len && s[sp] == ' ')
-		sp++;
-	*next = sp;
+	while (brk < len && s[brk] == ' ')
+		brk++;
+	*next = brk;
 	return (end);
 }
 

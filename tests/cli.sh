@@ -72,6 +72,18 @@ t "  the enhanced titles shown" both out '^550 .*\(5\.1\.1 '
 t "--compare with one code: exit 2" run 2 --compare 250
 t "--compare with a bad code: exit 2" run 2 --compare 250 abc
 
+# Localized headings, even where the locale is not generated.
+capture() { "$@" >"$tmp/out" 2>"$tmp/err"; }
+t "LANG=zh_CN.UTF-8 --explain 252" capture env -u LC_ALL -u LANGUAGE LANG=zh_CN.UTF-8 timeout 20 "$bin" --explain 252
+t "  Chinese headings (描述, 何时出现, 如何修复)" both bash -c "grep -q '^描述：' '$tmp/out' && grep -q '^何时出现：' '$tmp/out' && grep -q '^如何修复：' '$tmp/out'"
+t "  Chinese title from the knowledge base" both out '^252 无法验证用户'
+t "LANG=vi_VN.UTF-8 --explain 252" capture env -u LC_ALL -u LANGUAGE LANG=vi_VN.UTF-8 timeout 20 "$bin" --explain 252
+t "  Vietnamese headings (Mô tả, Cách khắc phục)" both bash -c "grep -q '^Mô tả:' '$tmp/out' && grep -q '^Cách khắc phục:' '$tmp/out'"
+t "--lang vi wins over LANG" run 0 --lang vi --compare 250 252
+t "  Vietnamese comparison headings" both out 'Điểm khác biệt chính'
+t "--lang en keeps English" capture env -u LC_ALL LANG=zh_CN.UTF-8 timeout 20 "$bin" --lang en --explain 252
+t "  English headings" both out '^meaning: '
+
 # Usage and local errors
 t "unknown option: exit 2" run 2 --no-such-option
 t "bad port: exit 2" run 2 -p 99999 127.0.0.1

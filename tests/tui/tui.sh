@@ -257,6 +257,24 @@ t "  but the screen is there" grep -q "Explanation" "$tmp/colors"
 keys F10
 wait_for "EXIT=0"
 
+# Localized headings render aligned in the full screen.
+start --lang zh_CN
+type_line "VRFY alice"
+wait_for "252 2.0.0"
+t "Chinese headings in the explanation pane" shows "描述："
+aligned() {
+	local line prefix w first=
+	tm capture-pane -p -t t | grep '│' | while IFS= read -r line; do
+		prefix=${line%%│*}
+		w=$(printf '%s' "$prefix" | wc -L)
+		if [ -z "$first" ]; then first=$w; elif [ "$w" != "$first" ]; then echo "$w != $first: $line"; fi
+	done | grep -q . && return 1
+	return 0
+}
+t "  the pane border stays in one column" aligned
+keys F10
+wait_for "EXIT="
+
 # NO_COLOR is respected.
 EXTRA_ENV=NO_COLOR=1 start
 tm capture-pane -e -p -t t >"$tmp/colors"

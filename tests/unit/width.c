@@ -208,6 +208,22 @@ test_rows(void)
 }
 
 /* Run the tests. */
+/* Chinese text has no spaces: rows may break between wide characters. */
+static void
+test_wrap_cjk(void)
+{
+	const char	*s = "\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96"
+	    "\xe7\x95\x8c\xe4\xbd\xa0\xe5\xa5\xbd";	/* 6 wide chars */
+	size_t		 next, n;
+
+	n = width_wrap(s, strlen(s), 7, &next);
+	is_int(n, 9, "three wide characters fit in 7 columns");
+	is_int(next, 9, "the next row starts at the fourth");
+	n = width_wrap("ab \xe4\xbd\xa0\xe5\xa5\xbd" "cdef", 13, 6,
+	    &next);
+	is_int(n, 6, "a break before or after a wide character is allowed");
+}
+
 int
 main(void)
 {
@@ -219,6 +235,7 @@ main(void)
 	test_str();
 	test_fit();
 	test_wrap();
+	test_wrap_cjk();
 	test_rows();
 	return (done_testing());
 }

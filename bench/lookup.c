@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * How long looking up and rendering one explanation takes, with every
+ * pattern of the knowledge base loaded: each line of the reply corpus is
+ * parsed, matched against the patterns, explained and formatted, over and
+ * over; the median of several rounds is printed per lookup.
+ *
+ * usage: bench/lookup CORPUS [ROUNDS]
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "explain.h"
+#include "format.h"
+#include "kb.h"
+#include "match.h"
+#include "reply.h"
+
+static double
+now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct kb		*kb, *corpus;
+	struct explanation	 ex;
+	struct explain_ctx	 ctx;
+	struct reply		**rs;
+	const char		**verbs, *key, *line;
+	char			*cause;
+	size_t			 i, n = 0, k;
+	int			 rounds = argc > 2 ? atoi(argv[2]) : 9, round;
+	double			 t0, per[64], start;
+	struct buf		 b;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: lookup CORPUS [ROUNDS]\n");
+		return (2);
+	}
+	start = now();
+	kb = kb_new();
+	kb_match(kb);
+	printf("knowledge base loaded and %zu patterns compiled in %.2f ms\n",
+	    match_npatterns(kb_match(kb)), (now() - start) * 1000);
+	corpus = kb_new_empty();
+	if (kb_load_file(corpus, argv[1], &cause) == -1) {
+		fprintf(stderr, "%s\n", cause);
+		return (1);
+	}
+	rs = calloc(kb_count(corpus), sizeof *rs);
+	verbs = calloc(kb_count(corpus), sizeof *verbs);
+	for (i = 0; i < kb_count(corpus); i++) {
+		key = kb_key(corpus, i);
+		if ((line = kb_get(corpus, key, "line")) == NULL)
+			continue;
+		rs[n] = reply_from_line(line, strlen(line));
+		verbs[n] = explain_verb(kb_get(corpus, key, "after"));
+		n++;
+	}
+	if (rounds > 64)
+		rounds = 64;
+	buf_init(&b, 0);
+	for (round = 0; round < rounds; round++) {
+		t0 = now();
+		for (k = 0; k < 20; k++) {
+			for (i = 0; i < n; i++) {
+				memset(&ctx, 0, sizeof ctx);
+				ctx.server = explain_server(kb, rs[i], verbs[i]);
+				explain_reply(kb, rs[i], verbs[i], &ctx, &ex);
+				buf_reset(&b);
+				format_explanation(&b, &ex, "E ", 1);
+			}
+		}
+		per[round] = (now() - t0) / (double)(20 * n);
+	}
+	qsort(per, (size_t)rounds, sizeof per[0], cmp);
+	printf("%zu reply lines x 20, %d rounds: median %.1f us per lookup "
+	    "(server recognition, pattern match, explanation, rendering); "
+	    "fastest round %.1f us, slowest %.1f us\n", n, rounds,
+	    per[rounds / 2] * 1e6, per[0] * 1e6, per[rounds - 1] * 1e6);
+	buf_release(&b);
+	for (i = 0; i < n; i++)
+		reply_free(rs[i]);
+	free(rs);
+	free(verbs);
+	kb_free(corpus);
+	kb_free(kb);
+	return (0);
+}
