@@ -31,6 +31,7 @@ struct match_pattern {
 
 struct match_server {
 	const char	*key;		/* "postfix" */
+	size_t		 seq;		/* file order */
 	regex_t		 greeting;
 	int		 has_greeting;
 	regex_t		 wording;
@@ -49,6 +50,7 @@ static int	match_compile(regex_t *, const char *, const char *,
 static int	match_code_ok(const struct match_pattern *, int);
 static int	match_after_ok(const struct match_pattern *, const char *);
 static int	match_hit_cmp(const void *, const void *);
+static int	match_server_cmp(const void *, const void *);
 
 /* Compile one expression; note the first failure. */
 static int
@@ -116,6 +118,7 @@ match_new(const struct kb *kb, char **cause)
 			ms = &m->s[m->ns];
 			memset(ms, 0, sizeof *ms);
 			ms->key = key + 7;
+			ms->seq = kb_seq(kb, key);
 			if ((v = kb_get(kb, key, "greeting")) != NULL &&
 			    match_compile(&ms->greeting, v, key, cause) == 0)
 				ms->has_greeting = 1;
@@ -125,7 +128,18 @@ match_new(const struct kb *kb, char **cause)
 			m->ns++;
 		}
 	}
+	/* Servers are tried in the order the files give them. */
+	qsort(m->s, m->ns, sizeof *m->s, match_server_cmp);
 	return (m);
+}
+
+/* Order servers by their place in the files. */
+static int
+match_server_cmp(const void *a, const void *b)
+{
+	const struct match_server	*sa = a, *sb = b;
+
+	return ((sa->seq > sb->seq) - (sa->seq < sb->seq));
 }
 
 /* Free compiled expressions. */
@@ -298,13 +312,23 @@ match_reply_text(const struct reply *r)
 {
 	struct buf	b;
 	const char	*t;
-	size_t		 i, len, k;
+	size_t		 i, len, k, elen;
 
 	buf_init(&b, MATCH_TEXT_MAX);
+	elen = strlen(r->enh);
 	for (i = 0; i < r->nlines; i++) {
 		t = r->code != 0 ? reply_text(r, i, &len) : r->lines[i].raw;
 		if (r->code == 0)
 			len = r->lines[i].len;
+		/*
+		 * Some servers (Gmail) repeat the enhanced code on every line;
+		 * drop the repeats so a phrase can run across lines.
+		 */
+		if (i > 0 && elen > 0 && len > elen && memcmp(t, r->enh,
+		    elen) == 0 && t[elen] == ' ') {
+			t += elen + 1;
+			len -= elen + 1;
+		}
 		if (i > 0 && buf_addch(&b, ' ') == -1)
 			break;
 		for (k = 0; k < len; k++)
