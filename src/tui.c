@@ -33,6 +33,7 @@
 #include "kb.h"
 #include "log.h"
 #include "net.h"
+#include "record.h"
 #include "reply.h"
 #include "scrollback.h"
 #include "session.h"
@@ -90,11 +91,11 @@ tui_init(struct tui *t, const struct kb *kb, const char *target)
 	memset(t, 0, sizeof *t);
 	t->kb = kb;
 	t->sb = sb_new(TUI_SCROLLBACK_MAX);
+	record_init(&t->rec, t->sb, kb);
 	t->target = xstrdup(target != NULL ? target : "?");
 	t->selected = -1;
 	t->follow = 1;
 	t->search_hit = -1;
-	t->pending_reply = -1;
 	t->set.timestamps = 1;
 	t->set.color = 1;
 	t->set.layout = LAYOUT_AUTO;
@@ -211,105 +212,46 @@ tui_next_steps(struct tui *t)
 void
 tui_event(void *arg, const struct session_event *ev)
 {
-	struct tui		*t = arg;
-	const struct reply	*r;
-	struct sb_reply		 sr;
-	struct buf		 b;
-	char			*p, *nl;
+	struct tui	*t = arg;
+	int		 enh;
 
 	transcript_event(t->log, ev);
-	switch (ev->type) {
-	case SESSION_EV_SENT:
-		tui_add_lines(t, SB_CLIENT, ev->text, strlen(ev->text), -1, 0);
-		break;
-	case SESSION_EV_LINE:
-		/* Shown the moment it arrives; the reply is filled in later. */
-		if (t->pending_reply < 0) {
-			memset(&sr, 0, sizeof sr);
-			sr.code = ev->code;
-			sr.verb = ev->verb;
-			sr.rtt_us = -1;
-			sr.sec = ev->sec;
-			t->pending_reply = sb_add_reply(t->sb, &sr);
-		}
-		tui_add_lines(t, SB_SERVER, ev->data, ev->len, t->pending_reply,
-		    (ev->final ? SB_F_LAST : 0) | ((ev->flags &
-		    REPLY_F_BARE_LF) ? SB_F_BARE_LF : 0));
-		break;
-	case SESSION_EV_REPLY:
-		r = ev->reply;
-		memset(&sr, 0, sizeof sr);
-		sr.code = (r->flags & REPLY_F_MALFORMED) ? 0 : r->code;
-		snprintf(sr.enh, sizeof sr.enh, "%s", r->enh);
-		sr.verb = ev->verb;
-		sr.command = ev->command;
-		sr.decoded = ev->decoded;
-		sr.flags = r->flags;
-		sr.notes = ev->notes;
-		if (t->session != NULL && caps_has(session_caps(t->session),
-		    "ENHANCEDSTATUSCODES"))
-			sr.notes |= TUI_NOTE_ENH;
-		sr.rtt_us = ev->rtt_us;
-		sr.sec = ev->sec;
-		if (ev->verb != NULL && strcmp(ev->verb, "CONNECT") == 0)
-			t->server = explain_server(t->kb, r, ev->verb);
-		else if (t->server == NULL)
-			t->server = explain_server(t->kb, r, ev->verb);
-		if (t->pending_reply < 0)
-			t->pending_reply = sb_add_reply(t->sb, &sr);
-		sb_update_reply(t->sb, t->pending_reply, &sr);
-		t->pending_reply = -1;
+	enh = t->session != NULL && caps_has(session_caps(t->session),
+	    "ENHANCEDSTATUSCODES");
+	if (ev->type == SESSION_EV_CLOSED) {
+		t->closed = 1;
+		tui_say(t, '*', _("connection closed; /quit or F10 leaves"));
+		input_update_prompt(t);
+		t->dirty |= TUI_DIRTY_ALL;
+		return;
+	}
+	if (record_event(&t->rec, ev, enh)) {
 		/* A new reply takes the panel unless an old one is chosen. */
 		free(t->custom);
 		t->custom = NULL;
 		t->explain_top = 0;
 		t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_STATUS;
-		break;
+	}
+	switch (ev->type) {
+	case SESSION_EV_SENT:
+	case SESSION_EV_LINE:
 	case SESSION_EV_NOTICE:
 	case SESSION_EV_WARNING:
-		tui_add_lines(t, ev->type == SESSION_EV_NOTICE ? SB_NOTICE :
-		    SB_WARNING, ev->text, strlen(ev->text), -1, 0);
-		if (ev->data != NULL)
-			tui_add_lines(t, ev->type == SESSION_EV_NOTICE ?
-			    SB_NOTICE : SB_WARNING, ev->data, ev->len, -1, 0);
-		break;
 	case SESSION_EV_FAILED:
-		tui_say(t, '!', _("error: %s"), ev->text);
-		if (ev->data != NULL)
-			tui_add_lines(t, SB_ERROR, ev->data, ev->len, -1, 0);
+		t->dirty |= TUI_DIRTY_DIALOGUE;
 		break;
 	case SESSION_EV_TLS:
-		buf_init(&b, 0);
-		buf_printf(&b, _("---- TLS started: %s, %s; certificate %s ----"),
-		    ev->tls->protocol, ev->tls->cipher, ev->tls->verified ?
-		    _("verified") : _("NOT verified"));
-		tui_add_lines(t, SB_TLS, b.data, b.len, -1, 0);
-		buf_reset(&b);
-		format_tls(&b, ev->tls, "");
-		/* Only the verdict here; F3 shows the rest. */
-		for (p = b.data; *p != '\0'; p = nl + 1) {
-			if ((nl = strchr(p, '\n')) == NULL)
-				break;
-			*nl = '\0';
-			if (strncmp(p, "check:", 6) == 0)
-				tui_add_lines(t, ev->tls->verified ? SB_TLS :
-				    SB_WARNING, p, strlen(p), -1, 0);
-		}
-		buf_release(&b);
-		t->dirty |= TUI_DIRTY_STATUS;
+		t->dirty |= TUI_DIRTY_DIALOGUE | TUI_DIRTY_STATUS;
 		break;
 	case SESSION_EV_COMMAND:
 		tui_command(t, ev->text);
 		break;
-	case SESSION_EV_CLOSED:
-		t->closed = 1;
-		tui_say(t, '*', _("connection closed; /quit or F10 leaves"));
-		input_update_prompt(t);
-		t->dirty |= TUI_DIRTY_ALL;
-		break;
 	case SESSION_EV_PHASE:
 		input_update_prompt(t);
 		t->dirty |= TUI_DIRTY_STATUS | TUI_DIRTY_EXPLAIN;
+		break;
+	default:
+		t->dirty |= TUI_DIRTY_DIALOGUE;
 		break;
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "layout.h"
+#include "record.h"
 
 struct kb;
 struct scrollback;
@@ -50,7 +51,7 @@ struct tui_settings {
 };
 
 /* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
-#define TUI_NOTE_ENH		0x100
+#define TUI_NOTE_ENH		RECORD_NOTE_ENH
 
 /* Dirty flags: what ui_flush() must draw again. */
 #define TUI_DIRTY_STATUS	0x01
@@ -74,8 +75,7 @@ struct tui {
 	enum tui_overlay	 overlay;
 	int			 overlay_top;	/* first row shown */
 	long			 selected;	/* reply shown; -1: newest */
-	long			 pending_reply;	/* reply whose lines arrive */
-	const char		*server;	/* recognised server key */
+	struct record		 rec;		/* events into sb */
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
 	int			 explain_top;	/* explanation scroll */

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * Recording session events into a scrollback: the dialogue lines, the
+ * replies table, the server recognised.  Shared by the full screen (which
+ * draws from it), line mode with --export, and replays.  No curses.
+ */
+#ifndef RECORD_H
+#define RECORD_H
+
+struct kb;
+struct scrollback;
+struct session_event;
+
+/* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
+#define RECORD_NOTE_ENH		0x100
+
+struct record {
+	struct scrollback	*sb;
+	const struct kb		*kb;
+	long			 pending;	/* reply whose lines arrive */
+	const char		*server;	/* recognised server key */
+};
+
+void	record_init(struct record *, struct scrollback *, const struct kb *);
+/*
+ * Record one event.  enh_expected says whether the server advertised
+ * ENHANCEDSTATUSCODES (kept with each reply for its explanation).
+ * Returns 1 when the event completed a reply, 0 otherwise.
+ */
+int	record_event(struct record *, const struct session_event *, int);
+/* Add a line of our own (kind enum sb_kind) with the protection sec. */
+void	record_line(struct record *, int, int, const char *, size_t);
+
+#endif
