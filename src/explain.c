@@ -231,7 +231,7 @@ explain_split_pair(const char *s, char *a, size_t asz, char *b, size_t bsz)
 	size_t		 n = 0, len[4];
 	int		 cl, su, de;
 
-	if ((sep = strchr(s, ',')) != NULL || (sep = strstr(s, " vs ")) !=
+	if ((sep = strchr(s, ',')) != NULL || (sep = strcasestr(s, " vs ")) !=
 	    NULL) {
 		const char	*q = sep + (*sep == ',' ? 1 : 4);
 		size_t		 alen = (size_t)(sep - s);

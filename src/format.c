@@ -115,7 +115,8 @@ format_explanation(struct buf *b, const struct explanation *ex,
 		format_field(b, prefix, _("  fix:"), ex->enh_fix);
 	}
 	for (i = 0; i < ex->nhits; i++) {
-		format_field(b, prefix, i == 0 ? _("pattern:") : _("also:"),
+		format_field(b, prefix, i == 0 ? _("pattern:") :
+		    _("also matches:"),
 		    ex->hits[i].title);
 		format_field(b, prefix, _("  do:"), ex->hits[i].advice);
 		if (ex->hits[i].admin != NULL) {
@@ -135,6 +136,7 @@ format_explanation(struct buf *b, const struct explanation *ex,
 			    ex->hits[i].source);
 	}
 	format_field(b, prefix, _("server:"), ex->server_name);
+	format_field(b, prefix, "", ex->server_about);
 	/* Notes are our own static words: no escaping needed. */
 	for (i = 0; i < ex->nnotes; i++) {
 		format_heading(b, prefix, _("note:"));
@@ -162,6 +164,8 @@ format_compare_one(struct buf *b, const struct explanation *ex)
 	}
 	buf_printf(b, "\n  %s\n", ex->class_name != NULL ? ex->class_name :
 	    "?");
+	if (ex->enh_meaning != NULL)
+		format_field(b, "  ", _("enhanced:"), ex->enh_meaning);
 	format_field(b, "  ", _("meaning:"), ex->meaning != NULL ? ex->meaning :
 	    ex->class_meaning);
 	format_field(b, "  ", _("when:"), ex->when);
@@ -199,9 +203,9 @@ format_compare(struct buf *b, const struct kb *kb,
 	buf_addstr(b, "\n\n");
 	if (a->code / 100 == c->code / 100)
 		buf_printf(b, _("Both are %s.\n\n"), a->class_name != NULL ?
-		    a->class_name : "of the same class");
+		    a->class_name : _("of the same class"));
 	else
-		buf_printf(b, "%03d is %s; %03d is %s.\n\n", a->code,
+		buf_printf(b, _("%03d is %s; %03d is %s.\n\n"), a->code,
 		    a->class_name != NULL ? a->class_name : "?", c->code,
 		    c->class_name != NULL ? c->class_name : "?");
 	format_compare_one(b, a);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "i18n.h"
 
@@ -23,6 +24,29 @@ i18n_is_english(const char *l)
 	return (l == NULL || *l == '\0' || strcmp(l, "C") == 0 ||
 	    strncmp(l, "C.", 2) == 0 || strcmp(l, "POSIX") == 0 ||
 	    strncmp(l, "en", 2) == 0);
+}
+
+/* Is there a catalog for this language? */
+int
+i18n_has(const char *lang)
+{
+	const char	*dir;
+	char		 path[4096];
+	size_t		 n;
+
+	if (i18n_is_english(lang))
+		return (1);
+	if ((dir = getenv("SMTPSCOPE_LOCALEDIR")) == NULL || *dir == '\0')
+		dir = LOCALEDIR;
+	n = strcspn(lang, ".@:");
+	snprintf(path, sizeof path, "%s/%.*s/LC_MESSAGES/%s.mo", dir, (int)n,
+	    lang, PACKAGE);
+	if (access(path, R_OK) == 0)
+		return (1);
+	n = strcspn(lang, "_.@:");
+	snprintf(path, sizeof path, "%s/%.*s/LC_MESSAGES/%s.mo", dir, (int)n,
+	    lang, PACKAGE);
+	return (access(path, R_OK) == 0);
 }
 
 /* Set up the locale and the catalog. */

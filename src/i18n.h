@@ -21,4 +21,7 @@
  */
 const char	*i18n_init(const char *);
 
+/* Is there a catalog for lang ("zh_CN", or its "zh" prefix)? */
+int		 i18n_has(const char *);
+
 #endif

@@ -384,7 +384,8 @@ kb_get(const struct kb *kb, const char *key, const char *field)
 
 	if ((e = kb_find(kb, key)) == NULL)
 		return (NULL);
-	for (i = 0; i < e->nfields; i++)
+	/* A field given twice: the later value wins, as in any config. */
+	for (i = e->nfields; i-- > 0;)
 		if (strcmp(e->fields[i].name, field) == 0)
 			return (e->fields[i].value);
 	return (NULL);

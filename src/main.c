@@ -489,14 +489,25 @@ main(int argc, char **argv)
 
 	/* The language first: even usage errors are translated. */
 	for (ch = 1; ch < argc; ch++) {
-		if (strncmp(argv[ch], "--lang=", 7) == 0)
-			lang = argv[ch] + 7;
-		else if (strcmp(argv[ch], "--lang") == 0 && ch + 1 < argc)
-			lang = argv[ch + 1];
+		const char	*eq = strchr(argv[ch], '=');
+		size_t		 olen = eq != NULL ? (size_t)(eq - argv[ch]) :
+		    strlen(argv[ch]);
+
+		/* getopt_long takes "--la" and "--lan" for --lang too. */
+		if (olen >= 4 && olen <= 6 && strncmp(argv[ch], "--lang",
+		    olen) == 0) {
+			if (eq != NULL)
+				lang = eq + 1;
+			else if (ch + 1 < argc)
+				lang = argv[ch + 1];
+		}
 		else if (strcmp(argv[ch], "--") == 0)
 			break;
 	}
 	explain_set_lang(i18n_init(lang));
+	if (lang != NULL && !i18n_has(lang))
+		fprintf(stderr, _("smtpscope: no translation for \"%s\" "
+		    "(there are zh_CN and vi); using English\n"), lang);
 	sc.family = AF_UNSPEC;
 	sc.helo = "smtpscope.invalid";
 	pc.tls = 1;
@@ -624,6 +635,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (compare != NULL && argc != 1)
+		usage_error(_("--compare takes two codes: --compare 250 252"));
 	if (argc > 1)
 		usage_error(_("too many arguments: give one HOST[:PORT]"));
 	if (after != NULL && explain == NULL)
@@ -643,6 +656,12 @@ main(int argc, char **argv)
 			kb_free(kb);
 			return (EXIT_OTHER);
 		}
+	}
+	/* A teacher's own patterns: say which one does not compile. */
+	if (kb_compile(kb, &cause) == -1) {
+		fprintf(stderr, _("smtpscope: knowledge base: %s (that entry "
+		    "is skipped)\n"), cause);
+		free(cause);
 	}
 	if (compare != NULL) {
 		if (argc != 1)

@@ -672,8 +672,8 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	if (t->custom != NULL) {
 		char	*p, *nl, *copy = xstrdup(t->custom);
 
-		ui_rows_add(rs, A_DIM, 0, _("(from /explain; the next reply, or "
-		    "End in the dialogue pane, returns to the dialogue)"));
+		ui_rows_add(rs, A_DIM, 0, _("(the next reply, or End in the "
+		    "dialogue pane, returns to the dialogue)"));
 		for (p = copy; *p != '\0'; p = nl + 1) {
 			if ((nl = strchr(p, '\n')) == NULL)
 				nl = p + strlen(p) - 1;
@@ -791,7 +791,8 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		    _(ex.notes[i]));
 	for (i = 0; i < ex.nhits; i++) {
 		ui_rows_text(rs, ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD, 2,
-		    i == 0 ? _("Recognised: ") : "Also: ", ex.hits[i].title);
+		    i == 0 ? _("Recognised: ") : _("Also matches: "),
+		    ex.hits[i].title);
 		ui_rows_text(rs, A_NORMAL, 8, _("  What to do: "),
 		    ex.hits[i].advice);
 		if (ex.hits[i].admin != NULL) {
@@ -809,8 +810,13 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 			ui_rows_text(rs, A_DIM, 8, _("  Source: "),
 			    ex.hits[i].source);
 	}
-	if (ex.server_name != NULL)
+	if (ex.server_name != NULL) {
 		ui_rows_text(rs, A_DIM, 8, _("Server: "), ex.server_name);
+		ui_rows_text(rs, A_DIM, 8, "  ", ex.server_about);
+		if (t->set.verbose)
+			ui_rows_text(rs, A_DIM, 8, _("  Docs: "),
+			    ex.server_docs);
+	}
 	if (idx == n - 1)
 		ui_rows_add(rs, head, 6, _("Next: %s"), tui_next_steps(t));
 	if (t->set.verbose) {
@@ -967,7 +973,8 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 			struct buf	b;
 
 			snprintf(key, sizeof key, "kw %s", c->kw[i].name);
-			title = kb_get(t->kb, key, "title");
+			title = kb_get_lang(t->kb, key, "title",
+			    explain_lang());
 			buf_init(&b, 0);
 			text_escape(&b, c->kw[i].name, strlen(c->kw[i].name));
 			if (*c->kw[i].params != '\0') {
@@ -981,13 +988,16 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 			buf_release(&b);
 			if (title != NULL)
 				ui_rows_text(rs, A_NORMAL, 6, "    ", title);
-			if ((v = kb_get(t->kb, key, "meaning")) != NULL)
+			if ((v = kb_get_lang(t->kb, key, "meaning",
+			    explain_lang())) != NULL)
 				ui_rows_text(rs, A_NORMAL, 4, "    ", v);
-			if ((v = kb_get(t->kb, key, "param")) != NULL &&
+			if ((v = kb_get_lang(t->kb, key, "param",
+			    explain_lang())) != NULL &&
 			    *c->kw[i].params != '\0')
 				ui_rows_text(rs, A_NORMAL, 4, _("    Parameter: "),
 				    v);
-			if ((v = kb_get(t->kb, key, "security")) != NULL)
+			if ((v = kb_get_lang(t->kb, key, "security",
+			    explain_lang())) != NULL)
 				ui_rows_text(rs, ui_attr(UI_PAIR_WARN, A_BOLD),
 				    4, _("    Security: "), v);
 			if (title == NULL)
