@@ -49,7 +49,8 @@ enum {
 	OPT_TIMEOUT, OPT_HELO, OPT_UNIX, OPT_PIPE, OPT_LOG, OPT_PLAIN,
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
-	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG
+	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
+	OPT_PRESENT
 };
 
 static const struct option main_options[] = {
@@ -75,6 +76,8 @@ static const struct option main_options[] = {
 	{ "after", required_argument, NULL, OPT_AFTER },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "quiz", no_argument, NULL, OPT_QUIZ },
+	{ "present", no_argument, NULL, OPT_PRESENT },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -122,6 +125,10 @@ static const char *const main_usage = N_(
 "      --timestamps       show times and reply round trips\n"
 "      --no-explain       show the dialogue only\n"
 "      --verbose          show where each explanation comes from\n"
+"      --quiz             full screen: hide each explanation until you\n"
+"                         guess the reply's class and meaning; keeps a score\n"
+"      --present          full screen for a projector: big explanation,\n"
+"                         the last command and reply highlighted\n"
 "      --debug FILE       write a debug log to FILE\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
@@ -166,7 +173,7 @@ static int	 main_split_hostport(const char *, char **, char **);
 static int	 main_exit_status(struct session *);
 static int	 main_user_kb(struct kb *);
 static int	 main_tui(struct session_config *, const struct kb *,
-		    struct transcript *, const char *, int, int);
+		    struct transcript *, const char *, int, int, int, int);
 
 /* Complain about the command line and exit. */
 static void
@@ -410,7 +417,8 @@ main_user_kb(struct kb *kb)
 /* Run the session in the full-screen interface. */
 static int
 main_tui(struct session_config *sc, const struct kb *kb,
-    struct transcript *log, const char *target, int timestamps, int verbose)
+    struct transcript *log, const char *target, int timestamps, int verbose,
+    int quiz, int present)
 {
 	struct tui	 t;
 	struct session	*s;
@@ -421,6 +429,8 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	t.log = log;
 	t.insecure = sc->insecure;
 	t.set.verbose = verbose;
+	t.set.quiz = quiz;
+	t.set.presentation = present;
 	(void)timestamps;
 	s = session_new(sc, tui_event, &t);
 	t.session = s;
@@ -480,6 +490,7 @@ main(int argc, char **argv)
 	char			 portbuf[16];
 	int			 ch, demo = 0, plain = 0, status, in_fd;
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
+	int			 quiz = 0, present = 0;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -605,6 +616,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_LANG:
 			break;		/* read before the options */
+		case OPT_QUIZ:
+			quiz = 1;
+			break;
+		case OPT_PRESENT:
+			present = 1;
+			break;
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
 			break;
@@ -772,7 +789,8 @@ main(int argc, char **argv)
 		status = main_tui(&sc, kb, log, demo ? "practice server (demo "
 		    "login demo/demo)" :
 		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
-		    sc.unix_path : sc.pipe_cmd)), timestamps, verbose);
+		    sc.unix_path : sc.pipe_cmd)), timestamps, verbose, quiz,
+		    present);
 		goto out;
 	}
 	plain_init(&pl, in_fd, stdout, kb);

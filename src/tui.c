@@ -99,6 +99,8 @@ tui_init(struct tui *t, const struct kb *kb, const char *target)
 	t->set.timestamps = 1;
 	t->set.color = 1;
 	t->set.layout = LAYOUT_AUTO;
+	t->quiz.reply = -1;
+	t->quiz.revealed = -1;
 	t->dirty = TUI_DIRTY_ALL;
 }
 
@@ -231,6 +233,8 @@ tui_event(void *arg, const struct session_event *ev)
 		t->custom = NULL;
 		t->explain_top = 0;
 		t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_STATUS;
+		if (t->set.quiz)
+			tui_quiz_ask(t, sb_nreplies(t->sb) - 1);
 	}
 	switch (ev->type) {
 	case SESSION_EV_SENT:
@@ -254,6 +258,98 @@ tui_event(void *arg, const struct session_event *ev)
 		t->dirty |= TUI_DIRTY_DIALOGUE;
 		break;
 	}
+}
+
+/* Ask the student about reply idx: its class and, of four, its meaning. */
+void
+tui_quiz_ask(struct tui *t, long idx)
+{
+	static const int	 codes[] = { 220, 221, 250, 251, 252, 354, 421,
+	    450, 451, 452, 500, 501, 502, 503, 504, 530, 535, 550, 551, 552,
+	    553, 554 };
+	const size_t		 ncodes = sizeof codes / sizeof codes[0];
+	const struct sb_reply	*r = sb_reply(t->sb, idx);
+	struct tui_quiz		*q = &t->quiz;
+	struct explanation	 ex;
+	size_t			 i, k, start;
+	int			 code;
+
+	if (r == NULL || r->code == 0)
+		return;
+	if (q->reply >= 0)
+		q->asked++;		/* the last one went unanswered */
+	q->reply = idx;
+	q->feedback[0] = '\0';
+	explain_code(t->kb, r->code, NULL, NULL, &ex);
+	/* The right meaning among three others, placed by the code. */
+	q->answer = (int)(((unsigned)r->code * 7u + (unsigned)idx) % 4u);
+	start = ((size_t)r->code * 5u + (size_t)idx) % ncodes;
+	for (i = 0, k = 0; i < 4; i++) {
+		if ((int)i == q->answer) {
+			q->choices[i] = ex.title;
+			continue;
+		}
+		do {
+			code = codes[(start + k++) % ncodes];
+		} while (code == r->code);
+		{
+			struct explanation	other;
+
+			explain_code(t->kb, code, NULL, NULL, &other);
+			q->choices[i] = other.title;
+		}
+	}
+	t->input_mode = TUI_INPUT_QUIZ;
+	t->focus = TUI_FOCUS_INPUT;
+	input_update_prompt(t);
+	t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_INPUT;
+}
+
+/* Score a guess such as "5B" (class digit and letter, either order). */
+void
+tui_quiz_guess(struct tui *t, const char *line)
+{
+	struct tui_quiz		*q = &t->quiz;
+	const struct sb_reply	*r = sb_reply(t->sb, q->reply);
+	int			 cls = 0, letter = -1, pts = 0;
+	const char		*p;
+
+	if (r == NULL) {
+		q->reply = -1;
+		t->input_mode = TUI_INPUT_COMMAND;
+		input_update_prompt(t);
+		return;
+	}
+	for (p = line; *p != '\0'; p++) {
+		if (*p >= '2' && *p <= '5' && cls == 0)
+			cls = *p - '0';
+		else if (*p >= 'a' && *p <= 'd' && letter < 0)
+			letter = *p - 'a';
+		else if (*p >= 'A' && *p <= 'D' && letter < 0)
+			letter = *p - 'A';
+	}
+	q->asked++;
+	if (cls == 0 && letter < 0)
+		snprintf(q->feedback, sizeof q->feedback, _("Skipped: the "
+		    "answer was %d%c. Score %d of %d."), r->code / 100,
+		    'A' + q->answer, q->score, 2 * q->asked);
+	else {
+		if (cls == r->code / 100)
+			pts++;
+		if (letter == q->answer)
+			pts++;
+		q->score += pts;
+		snprintf(q->feedback, sizeof q->feedback, _("Your guess: "
+		    "class %s, meaning %s (the answer was %d%c). Score %d of "
+		    "%d."), cls == r->code / 100 ? _("right") : _("wrong"),
+		    letter == q->answer ? _("right") : _("wrong"),
+		    r->code / 100, 'A' + q->answer, q->score, 2 * q->asked);
+	}
+	q->revealed = q->reply;
+	q->reply = -1;
+	t->input_mode = TUI_INPUT_COMMAND;
+	input_update_prompt(t);
+	t->dirty |= TUI_DIRTY_EXPLAIN;
 }
 
 /* Select reply idx (-1: follow the newest) and show it. */
@@ -399,6 +495,14 @@ tui_set(struct tui *t, const char *name, const char *value)
 		t->set.eol = v;
 	else if (strcasecmp(name, "verbose") == 0)
 		t->set.verbose = v;
+	else if (strcasecmp(name, "quiz") == 0) {
+		t->set.quiz = v;
+		if (!v && t->quiz.reply >= 0) {
+			t->quiz.reply = -1;
+			t->input_mode = TUI_INPUT_COMMAND;
+			input_update_prompt(t);
+		}
+	}
 	else if (strcasecmp(name, "presentation") == 0) {
 		t->set.presentation = v;
 		ui_resize(t);
@@ -426,10 +530,12 @@ tui_settings_list(struct tui *t)
 	static const char *layouts[] = { "auto", "side", "stacked" };
 
 	tui_say(t, '*', _("timestamps %s, mouse %s, color %s, eol %s, layout %s, "
-	    "presentation %s, verbose %s"), t->set.timestamps ? "on" : "off",
+	    "presentation %s, verbose %s, quiz %s"), t->set.timestamps ? "on" :
+	    "off",
 	    t->set.mouse ? "on" : "off", t->set.color ? "on" : "off",
 	    t->set.eol ? "on" : "off", layouts[t->set.layout],
-	    t->set.presentation ? "on" : "off", t->set.verbose ? "on" : "off");
+	    t->set.presentation ? "on" : "off", t->set.verbose ? "on" : "off",
+	    t->set.quiz ? "on" : "off");
 }
 
 /* Read ~/.config/smtpscope/config: "set NAME VALUE" lines. */

@@ -36,7 +36,8 @@ enum tui_overlay {
 enum tui_input_mode {
 	TUI_INPUT_COMMAND,		/* smtp> or data> */
 	TUI_INPUT_PASSWORD,		/* /auth password, no echo */
-	TUI_INPUT_SEARCH		/* search text for the dialogue */
+	TUI_INPUT_SEARCH,		/* search text for the dialogue */
+	TUI_INPUT_QUIZ			/* a guess at the newest reply */
 };
 
 /* Settings a user can change with /set or the config file. */
@@ -48,6 +49,18 @@ struct tui_settings {
 	enum layout_mode	layout;
 	int			presentation;	/* big explanation pane */
 	int			verbose;	/* sources in explanations */
+	int			quiz;		/* hide explanations until guessed */
+};
+
+/* The quiz: the newest reply is explained once the student guessed. */
+struct tui_quiz {
+	long			 reply;		/* reply asked about, -1: none */
+	const char		*choices[4];	/* meanings offered, A-D */
+	int			 answer;	/* index of the right one */
+	int			 score;		/* points so far */
+	int			 asked;		/* questions so far */
+	long			 revealed;	/* reply whose feedback shows */
+	char			 feedback[256];
 };
 
 /* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
@@ -76,6 +89,7 @@ struct tui {
 	int			 overlay_top;	/* first row shown */
 	long			 selected;	/* reply shown; -1: newest */
 	struct record		 rec;		/* events into sb */
+	struct tui_quiz		 quiz;
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
 	int			 explain_top;	/* explanation scroll */
@@ -97,6 +111,8 @@ struct tui {
 };
 
 /* tui.c */
+void	tui_quiz_ask(struct tui *, long);
+void	tui_quiz_guess(struct tui *, const char *);
 void	tui_init(struct tui *, const struct kb *, const char *);
 void	tui_release(struct tui *);
 void	tui_event(void *, const struct session_event *);

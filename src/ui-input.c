@@ -72,7 +72,7 @@ static const char *input_commands[] = {
 };
 static const char *input_settings[] = {
 	"timestamps ", "mouse ", "color ", "eol ", "layout ", "presentation ",
-	"verbose ", NULL
+	"verbose ", "quiz ", NULL
 };
 
 /* Hand readline the byte being fed. */
@@ -291,6 +291,9 @@ input_on_line(char *line)
 		free(t->auth_user);
 		t->auth_mech = t->auth_user = NULL;
 		break;
+	case TUI_INPUT_QUIZ:
+		tui_quiz_guess(t, line);
+		break;
 	case TUI_INPUT_SEARCH:
 		t->input_mode = TUI_INPUT_COMMAND;
 		if (*line != '\0') {
@@ -369,6 +372,8 @@ input_update_prompt(struct tui *t)
 		p = prompt;
 	} else if (t->input_mode == TUI_INPUT_SEARCH)
 		p = t->search_back ? _("search back: ") : _("search: ");
+	else if (t->input_mode == TUI_INPUT_QUIZ)
+		p = _("your guess (e.g. 5B)> ");
 	else if (t->session != NULL && session_in_message(t->session))
 		p = "data> ";
 	else if (t->session != NULL &&

@@ -98,6 +98,7 @@ static void	 ui_help_rows(struct tui *, struct ui_rows *);
 static void	 ui_caps_rows(struct tui *, struct ui_rows *);
 static void	 ui_cert_rows(struct tui *, struct ui_rows *);
 static size_t	 ui_rows_height(struct ui_rows *, int);
+static void	 ui_quiz_rows(struct tui *, struct ui_rows *);
 
 /* An attribute for a colour pair, or a fallback on monochrome. */
 static attr_t
@@ -438,7 +439,8 @@ ui_draw_status(struct tui *t)
 static void
 ui_draw_dialogue(struct tui *t)
 {
-	const struct sb_reply	*sel = NULL;
+	const struct sb_reply	*sel = NULL, *newest = NULL;
+	long			 lastcmd = -1;
 	struct buf		 line, pre;
 	size_t			 end = sb_end(t->sb), first = sb_first(t->sb);
 	size_t			 i, len, off, next, nrows, k, pw, tw;
@@ -467,7 +469,16 @@ ui_draw_dialogue(struct tui *t)
 	if (end == first || rows <= 0)
 		return;
 
-	ts = t->set.timestamps && cols >= 40;
+	ts = t->set.timestamps && cols >= 40 && !t->set.presentation;
+	/* Presentation: the last command and the newest reply stand out. */
+	if (t->set.presentation && sb_nreplies(t->sb) > 0 &&
+	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL) {
+		for (k = newest->first; k-- > first;)
+			if (sb_kind(t->sb, k) == SB_CLIENT) {
+				lastcmd = (long)k;
+				break;
+			}
+	}
 	pw = (ts ? 9 : 0) + 4;
 	tw = (size_t)cols > pw + 4 ? (size_t)cols - pw : 4;
 	i = t->follow || t->bottom >= end ? end - 1 : t->bottom;
@@ -478,6 +489,13 @@ ui_draw_dialogue(struct tui *t)
 	buf_init(&pre, 0);
 	ui_top_line = i;
 	for (;;) {
+		/* Presentation: no clutter, only the dialogue itself. */
+		if (t->set.presentation && sb_kind(t->sb, i) == SB_NOTICE) {
+			if (i == first)
+				break;
+			i--;
+			continue;
+		}
 		buf_reset(&line);
 		text = sb_text(t->sb, i, &len);
 		ui_escape(&line, text, len, t->set.eol);
@@ -498,6 +516,9 @@ ui_draw_dialogue(struct tui *t)
 			attr |= A_REVERSE;
 		if (hit >= 0 && (size_t)hit == i)
 			attr |= A_REVERSE | A_BOLD;
+		if (newest != NULL && (sb_reply_of(t->sb, i) ==
+		    sb_nreplies(t->sb) - 1 || (long)i == lastcmd))
+			attr |= A_BOLD | A_REVERSE;
 		for (k = nrows; k-- > 0;) {
 			size_t	rlen = (k + 1 < nrows ? starts[k + 1] :
 			    line.len) - starts[k];
@@ -648,8 +669,9 @@ ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 				y++;
 			}
 			off += next;
+			/* A very long heading: indent a little, not to it. */
 			ind = (size_t)rs->v[i].indent < (size_t)cols / 2 ?
-			    (size_t)rs->v[i].indent : 0;
+			    (size_t)rs->v[i].indent : 4;
 		} while (off < len);
 	}
 }
@@ -688,6 +710,10 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		return;
 	}
 	idx = t->selected >= 0 ? t->selected : n - 1;
+	if (t->quiz.reply >= 0 && idx == t->quiz.reply) {
+		ui_quiz_rows(t, rs);
+		return;
+	}
 	if ((r = sb_reply(t->sb, idx)) == NULL) {
 		ui_rows_add(rs, A_DIM, 0, _("No reply yet."));
 		ui_rows_add(rs, A_NORMAL, 0, _("Each server reply is explained "
@@ -695,6 +721,9 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 		ui_rows_add(rs, A_NORMAL, 0, _("Next: %s"), tui_next_steps(t));
 		return;
 	}
+	if (t->quiz.revealed == idx && t->quiz.feedback[0] != '\0')
+		ui_rows_add(rs, ui_attr(UI_PAIR_HEAD, A_REVERSE) | A_BOLD, 0,
+		    "%s", t->quiz.feedback);
 	if (t->selected >= 0 && idx != n - 1)
 		ui_rows_add(rs, ui_attr(UI_PAIR_WARN, A_REVERSE) | A_BOLD, 0,
 		    _("Earlier reply %ld of %ld (End or G: newest)"), idx + 1, n);
@@ -825,6 +854,32 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	}
 }
 
+/* The quiz question in place of the explanation. */
+static void
+ui_quiz_rows(struct tui *t, struct ui_rows *rs)
+{
+	const struct sb_reply	*r = sb_reply(t->sb, t->quiz.reply);
+	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
+	static const char *const letters[] = { "   A) ", "   B) ", "   C) ",
+	    "   D) " };
+	int			 i;
+
+	ui_rows_add(rs, head, 0, "%s", _("Quiz: what does this reply mean?"));
+	if (r != NULL)
+		ui_rows_add(rs, A_BOLD, 0, _("Reply %03d, in answer to %s"),
+		    r->code, format_answers(r->verb));
+	ui_rows_add(rs, A_NORMAL, 0, "%s",
+	    _("1. Its class, by the first digit:"));
+	ui_rows_add(rs, A_NORMAL, 4, "%s", _("   2 success, 3 go on "
+	    "(intermediate), 4 temporary failure, 5 permanent failure"));
+	ui_rows_add(rs, A_NORMAL, 0, "%s", _("2. Its meaning:"));
+	for (i = 0; i < 4; i++)
+		ui_rows_text(rs, A_NORMAL, 6, letters[i], t->quiz.choices[i]);
+	ui_rows_add(rs, A_DIM, 0, _("Type your guess at the prompt, e.g. 5B; "
+	    "Enter alone shows the answer. Score so far: %d of %d."),
+	    t->quiz.score, 2 * t->quiz.asked);
+}
+
 /* The explanation pane. */
 static void
 ui_draw_explain(struct tui *t)
@@ -866,6 +921,8 @@ ui_draw_hints(struct tui *t)
 	if (t->overlay != TUI_OVERLAY_NONE)
 		h = _(" Up/Down PgUp/PgDn scroll   Esc, q or the same F-key "
 		    "closes");
+	else if (t->set.presentation)
+		h = _(" F1 help  F10 quit");
 	else if (t->focus == TUI_FOCUS_DIALOGUE)
 		h = _(" Up/Down k/j: select reply  PgUp/PgDn  g/G: top/end  "
 		    "/ ?: search  n/N: next  Tab/Esc: command line");
@@ -921,7 +978,7 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/search TEXT             find TEXT in the dialogue"),
 		N_("/set NAME VALUE          timestamps, mouse, color, eol "
 		    "(on|off), layout (auto|side|stacked), presentation, "
-		    "verbose; /set alone lists them"),
+		    "verbose, quiz; /set alone lists them"),
 		N_("/quit                    leave (QUIT is sent first)"),
 		NULL
 	};

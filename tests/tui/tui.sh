@@ -7,6 +7,7 @@ set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 bin=$(cd "$top_builddir" && pwd)/src/smtpscope
+export SMTPSCOPE_LOCALEDIR=${SMTPSCOPE_LOCALEDIR:-$(cd "$top_builddir" && pwd)/po/locale}
 command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
 
 tmp=$(mktemp -d)
@@ -272,6 +273,33 @@ aligned() {
 	return 0
 }
 t "  the pane border stays in one column" aligned
+keys F10
+wait_for "EXIT="
+
+# Quiz: the explanation waits for the student's guess, and a score is kept.
+start --quiz
+t "quiz: the greeting is a question" wait_for "Quiz: what does this reply mean?"
+t "  the explanation is hidden" bash -c "! tmux -L $sock capture-pane -p -t t | grep -q 'Meaning: '"
+t "  the prompt asks for a guess" shows "your guess (e.g. 5B)>"
+type_line "2A"
+t "  a right guess" wait_for "class right, meaning right (the answer was 2A)."
+t "  scores 2 of 2" shows "Score 2 of 2."
+t "  then the explanation shows" shows "Meaning: "
+type_line "EHLO me.example"
+wait_for "Quiz: what does this reply mean?"
+type_line "5C"
+t "  a wrong guess" wait_for "class wrong, meaning wrong (the answer was 2D)."
+t "  scores nothing: 2 of 4" shows "Score 2 of 4."
+keys F10
+wait_for "EXIT="
+
+# Presentation: big explanation, no clutter, the last exchange stands out.
+start --present
+type_line "VRFY alice"
+wait_for "252 2.0.0"
+t "presentation: no timestamps, no notices" bash -c "tmux -L $sock capture-pane -p -t t | grep -q '^S   252 2.0.0' && ! tmux -L $sock capture-pane -p -t t | grep -q 'connected to'"
+t "  a quiet hint line" bash -c "tmux -L $sock capture-pane -p -t t | tail -1 | grep -q '^ F1 help  F10 quit'"
+t "  the newest reply is highlighted" bash -c "tmux -L $sock capture-pane -e -p -t t | grep '252 2.0.0' | grep -q $'\e\\[[0-9;]*7[;m]'"
 keys F10
 wait_for "EXIT="
 
