@@ -11,7 +11,7 @@ pkgs="build-essential autoconf automake pkg-config gettext libncurses-dev librea
 mta=no
 for arg in "$@"; do
 	case $arg in
-	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux socat" ;;
+	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux socat chromium poppler-utils" ;;
 	*) echo "usage: ./setup.sh [--mta]" >&2; exit 2 ;;
 	esac
 done

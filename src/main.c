@@ -27,6 +27,7 @@
 #include "log.h"
 #include "plain.h"
 #include "practice.h"
+#include "replay.h"
 #include "reply.h"
 #include "session.h"
 #include "text.h"
@@ -50,7 +51,7 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT
 };
 
 static const struct option main_options[] = {
@@ -78,6 +79,8 @@ static const struct option main_options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "quiz", no_argument, NULL, OPT_QUIZ },
 	{ "present", no_argument, NULL, OPT_PRESENT },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -94,6 +97,7 @@ static const char *const main_usage = N_(
 "       smtpscope --serve [ADDR:]PORT [--scenario S]\n"
 "       smtpscope --explain CODE [--after COMMAND]\n"
 "       smtpscope --compare CODE CODE\n"
+"       smtpscope --replay FILE [--export FILE.html]\n"
 "\n"
 "Talk SMTP to HOST by hand and see every reply explained. With no HOST,\n"
 "open a session on the built-in practice server (no network needed).\n"
@@ -129,6 +133,11 @@ static const char *const main_usage = N_(
 "                         guess the reply's class and meaning; keeps a score\n"
 "      --present          full screen for a projector: big explanation,\n"
 "                         the last command and reply highlighted\n"
+"      --replay FILE      step through a recorded session: a --log\n"
+"                         transcript, smtpscope output, swaks output, or\n"
+"                         C:/S: lines (Enter/Right next, Left back)\n"
+"      --export FILE.html with --replay (or --script): write an HTML\n"
+"                         handout, each reply explained beside it\n"
 "      --debug FILE       write a debug log to FILE\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
@@ -172,6 +181,9 @@ static void	 main_serve_signal(int);
 static int	 main_split_hostport(const char *, char **, char **);
 static int	 main_exit_status(struct session *);
 static int	 main_user_kb(struct kb *);
+static int	 main_scenarios(void);
+static int	 main_replay(const struct kb *, const char *, const char *,
+		    int, int, int);
 static int	 main_tui(struct session_config *, const struct kb *,
 		    struct transcript *, const char *, int, int, int, int);
 
@@ -414,6 +426,70 @@ main_user_kb(struct kb *kb)
 	return (rc);
 }
 
+/* --demo=list: the practice scenarios, one line each. */
+static int
+main_scenarios(void)
+{
+	const char *const	*names = practice_scenarios();
+	size_t			 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		printf("%-14s %s\n", names[i],
+		    _(practice_scenario_describe(names[i])));
+	return (EXIT_OK);
+}
+
+/* --replay: step through a transcript, or print it annotated. */
+static int
+main_replay(const struct kb *kb, const char *path, const char *export,
+    int plain, int quiz, int present)
+{
+	struct replay	*r;
+	struct plain	 pl;
+	char		*cause;
+	size_t		 i, line;
+	const char	*why;
+	int		 status = EXIT_OK;
+
+	if ((r = replay_load(path, &cause)) == NULL) {
+		fprintf(stderr, _("smtpscope: --replay %s\n"), cause);
+		free(cause);
+		return (EXIT_OTHER);
+	}
+	for (i = 0; i < replay_nproblems(r); i++) {
+		why = replay_problem(r, i, &line);
+		fprintf(stderr, _("smtpscope: skipped: %s\n"), why);
+	}
+	if (!plain && export == NULL && isatty(STDIN_FILENO) &&
+	    isatty(STDOUT_FILENO) && getenv("TERM") != NULL &&
+	    strcmp(getenv("TERM"), "dumb") != 0) {
+		struct tui	t;
+
+		tui_init(&t, kb, path);
+		t.set.quiz = quiz;
+		t.set.presentation = present;
+		t.replay = r;
+		if (tui_run(&t) == -1) {
+			fprintf(stderr, _("smtpscope: cannot start the "
+			    "full-screen interface; try --plain\n"));
+			status = EXIT_OTHER;
+		}
+		tui_release(&t);
+		replay_free(r);
+		return (status);
+	}
+	plain_init(&pl, STDIN_FILENO, stdout, kb);
+	plain_say(&pl, '*', _("replay of %s (%s, %zu exchanges)"), path,
+	    replay_format(r), replay_steps(r));
+	replay_run(r, replay_steps(r), plain_event, &pl);
+	if (export != NULL && plain_export(&pl, export, path) == -1)
+		status = EXIT_OTHER;
+	fflush(stdout);
+	plain_release(&pl);
+	replay_free(r);
+	return (status);
+}
+
 /* Run the session in the full-screen interface. */
 static int
 main_tui(struct session_config *sc, const struct kb *kb,
@@ -491,6 +567,7 @@ main(int argc, char **argv)
 	int			 ch, demo = 0, plain = 0, status, in_fd;
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
 	int			 quiz = 0, present = 0;
+	const char		*replay = NULL, *export = NULL;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -593,6 +670,8 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEMO:
 			demo = 1;
+			if (optarg != NULL && strcmp(optarg, "list") == 0)
+				return (main_scenarios());
 			if (optarg != NULL)
 				pc.scenario = optarg;
 			break;
@@ -621,6 +700,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_PRESENT:
 			present = 1;
+			break;
+		case OPT_REPLAY:
+			replay = optarg;
+			break;
+		case OPT_EXPORT:
+			export = optarg;
 			break;
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
@@ -685,6 +770,13 @@ main(int argc, char **argv)
 			usage_error(_("--compare takes two codes: --compare 250 "
 			    "252"));
 		status = main_compare(kb, compare, argv[0]);
+		kb_free(kb);
+		return (status);
+	}
+	if (replay != NULL) {
+		if (argc > 0 || demo || serve != NULL)
+			usage_error(_("--replay takes no HOST, --demo or --serve"));
+		status = main_replay(kb, replay, export, plain, quiz, present);
 		kb_free(kb);
 		return (status);
 	}

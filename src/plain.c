@@ -22,18 +22,22 @@
 #include "b64.h"
 #include "caps.h"
 #include "explain.h"
+#include "export.h"
 #include "format.h"
 #include "i18n.h"
 #include "kb.h"
 #include "net.h"
 #include "plain.h"
 #include "reply.h"
+#include "scrollback.h"
 #include "session.h"
 #include "text.h"
 #include "tls.h"
 #include "transcript.h"
 #include "xmalloc.h"
 
+/* Lines kept for /export. */
+#define PLAIN_SCROLLBACK_MAX	2000000
 /* A typed line longer than this is refused. */
 #define PLAIN_LINE_MAX	(64 * 1024)
 
@@ -65,6 +69,8 @@ plain_init(struct plain *p, int fd, FILE *out, const struct kb *kb)
 	p->explain = 1;
 	p->interactive = isatty(fd);
 	buf_init(&p->inbuf, 0);
+	p->sb = sb_new(PLAIN_SCROLLBACK_MAX);
+	record_init(&p->rec, p->sb, kb);
 }
 
 /* Release. */
@@ -72,6 +78,7 @@ void
 plain_release(struct plain *p)
 {
 	buf_release(&p->inbuf);
+	sb_free(p->sb);
 }
 
 /* Print the time, with --timestamps. */
@@ -140,13 +147,18 @@ plain_reply(struct plain *p, const struct session_event *ev)
 		p->server = explain_server(p->kb, r, ev->verb);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.server = p->server;
-	ctx.enh_expected = caps_has(session_caps(p->session),
-	    "ENHANCEDSTATUSCODES");
+	ctx.enh_expected = p->session != NULL &&
+	    caps_has(session_caps(p->session), "ENHANCEDSTATUSCODES");
 	if (ev->notes & SESSION_NOTE_UNSOLICITED)
 		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
 	if (ev->notes & SESSION_NOTE_DATA_NO_RCPT)
 		ctx.flags |= EXPLAIN_CTX_DATA_NO_RCPT;
 	explain_reply(p->kb, r, ev->verb, &ctx, &ex);
+	/* Name the server once, when it is first recognised. */
+	if (ex.server_name != NULL && p->server_named)
+		ex.server_name = ex.server_about = NULL;
+	else if (ex.server_name != NULL)
+		p->server_named = 1;
 	buf_init(&b, 0);
 	format_explanation(&b, &ex, "E       ", p->verbose);
 	if (ev->command != NULL) {
@@ -181,6 +193,8 @@ plain_event(void *arg, const struct session_event *ev)
 	char		*line, *nl;
 
 	transcript_event(p->log, ev);
+	record_event(&p->rec, ev, p->session != NULL &&
+	    caps_has(session_caps(p->session), "ENHANCEDSTATUSCODES"));
 	switch (ev->type) {
 	case SESSION_EV_SENT:
 		plain_escaped(p, 'C', transcript_sec(ev->sec), ev->text,
@@ -249,6 +263,7 @@ plain_help(struct plain *p)
 		N_("/data FILE        send FILE as the message (sends DATA first)"),
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
+		N_("/export FILE.html        write the session as an HTML handout"),
 		N_("/caps             list the server's EHLO capabilities"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/help             this list"),
@@ -284,6 +299,32 @@ plain_caps(struct plain *p)
 	    SESSION_SEC_CLEAR)
 		plain_say(p, '!', _("AUTH is offered on an unencrypted "
 		    "connection"));
+}
+
+/* Write the handout. */
+int
+plain_export(struct plain *p, const char *path, const char *target)
+{
+	struct export_info	 info;
+	char			*cause, when[64];
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+
+	memset(&info, 0, sizeof info);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	info.title = _("SMTP session explained");
+	info.target = target;
+	info.server = p->rec.server;
+	info.tls = p->session != NULL ? session_tls(p->session) : NULL;
+	info.when = when;
+	if (export_html_file(p->sb, p->kb, &info, path, &cause) == -1) {
+		plain_say(p, '!', _("/export: %s"), cause);
+		free(cause);
+		return (-1);
+	}
+	plain_say(p, '*', _("handout written to %s"), path);
+	return (0);
 }
 
 /* /compare A B. */
@@ -372,6 +413,11 @@ plain_command(struct plain *p, const char *line)
 		reply_free(r);
 	} else if (strcasecmp(cmd, "compare") == 0) {
 		plain_compare(p, arg);
+	} else if (strcasecmp(cmd, "export") == 0) {
+		if (*arg == '\0')
+			plain_say(p, '!', _("usage: /export FILE.html"));
+		else
+			plain_export(p, arg, NULL);
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
 		plain_say(p, '*', "%s", enc);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "record.h"
 
 struct kb;
 struct session;
@@ -39,6 +40,9 @@ struct plain {
 	int			 quit;
 	int			 interrupted;
 	const char		*server;	/* recognised server key */
+	int			 server_named;	/* the server line was printed */
+	struct scrollback	*sb;		/* the dialogue, for /export */
+	struct record		 rec;
 };
 
 /* Set up the front end reading commands from fd. */
@@ -48,6 +52,11 @@ void	plain_release(struct plain *);
 void	plain_event(void *, const struct session_event *);
 /* Run until the session is closed. */
 void	plain_run(struct plain *);
+/*
+ * Write the dialogue so far as an HTML handout to path; target names the
+ * other end.  Returns 0, or -1 after saying why.
+ */
+int	plain_export(struct plain *, const char *, const char *);
 /* Print a line of our own with a direction mark. */
 void	plain_say(struct plain *, char, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -9,6 +9,7 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/ssl.h>
 
@@ -25,7 +26,9 @@ struct practice_session;
  * for the end of DATA.
  */
 struct practice_rule {
-	char		*verb;
+	char		*verb;		/* or a setting's name, lower case */
+	int		 setting;	/* a "set NAME VALUE" directive */
+	long		 value;		/* the setting's value */
 	char		*reply;		/* bytes to send instead, or NULL */
 	size_t		 reply_len;
 	int		 reply_code;	/* its three-digit code, or 0 */
@@ -36,18 +39,59 @@ struct practice_rule {
 };
 
 /*
- * A scenario: how the server answers where real MTAs differ.  VRFY and EXPN
- * are functions so that a scenario can answer 250/251/550/553 or list a
- * mailing list; the argument is checked to be non-empty and is raw client
- * text (escape it before echoing).
+ * The scenarios, in the order of practice_scenarios().  Each one makes the
+ * server behave as a real server does in one situation worth teaching; the
+ * engine tests the id where a scenario departs from the default.
+ */
+enum practice_sc {
+	PRACTICE_SC_DEFAULT = 0,	/* Postfix-like, nothing special */
+	PRACTICE_SC_VRFY_OPEN,		/* VRFY and EXPN reveal users */
+	PRACTICE_SC_VRFY_HIDDEN,	/* VRFY 252, EXPN 502 */
+	PRACTICE_SC_GREYLIST,		/* Postgrey: a new triple gets 450 */
+	PRACTICE_SC_BUSY,		/* 421 greeting, then close */
+	PRACTICE_SC_SHUTDOWN,		/* 421 at the first MAIL, then close */
+	PRACTICE_SC_TLS_REQUIRED,	/* 530 until STARTTLS */
+	PRACTICE_SC_AUTH_REQUIRED,	/* 530 until AUTH */
+	PRACTICE_SC_MAILBOX_FULL,	/* bob 452 at RCPT, alice 552 at "." */
+	PRACTICE_SC_RELAY_DENIED,	/* 554 relay, 553 not logged in */
+	PRACTICE_SC_STRICT_SYNTAX,	/* 501 5.5.4 unless FROM:<addr> */
+	PRACTICE_SC_SIZE_LIMIT,		/* SIZE 1000000 */
+	PRACTICE_SC_SLOW,		/* late greeting; early talkers 554 */
+	PRACTICE_SC_PIPELINING,		/* a group's replies in one write */
+	PRACTICE_SC_DNSBL,		/* every RCPT: blocked using zen */
+	PRACTICE_SC_LAST
+};
+
+/*
+ * A scenario: its name, the one line --demo=list shows, and how VRFY and
+ * EXPN answer.  VRFY and EXPN are functions so that a scenario can answer
+ * 250/251/550/553 or list a mailing list; the argument is checked to be
+ * non-empty and is raw client text (escape it before echoing).
  */
 struct practice_scenario {
 	const char	*name;
 	const char	*summary;
+	enum practice_sc id;
 	void		(*vrfy)(struct practice_session *, const char *,
 			    struct buf *);
 	void		(*expn)(struct practice_session *, const char *,
 			    struct buf *);
+};
+
+/*
+ * The greylist: what the "greylist" scenario remembers of the (client
+ * address, sender, recipient) triples it has seen, for every connection to
+ * one server.  A triple is kept as a digest; when the table is full the
+ * entry seen longest ago makes room.
+ */
+#define PRACTICE_GREYLIST_MAX	512
+#define PRACTICE_GREYLIST_KEY	16	/* bytes of SHA-256 kept */
+
+struct practice_greylist {
+	unsigned char	 key[PRACTICE_GREYLIST_KEY];
+	int64_t		 first;		/* ms (monotonic): first attempt */
+	int64_t		 last;		/* ms (monotonic): last attempt */
+	int		 passed;	/* retried late enough: let through */
 };
 
 struct practice {
@@ -74,6 +118,10 @@ struct practice {
 	struct practice_client **clients;
 	size_t		 nclients;
 	size_t		 clients_cap;
+
+	/* The greylist scenario's memory (no allocation: freed with p). */
+	struct practice_greylist greylist[PRACTICE_GREYLIST_MAX];
+	size_t		 ngreylist;
 };
 
 /* Find a scenario by name (NULL: "default"); NULL when unknown. */
@@ -88,7 +136,10 @@ const struct practice_scenario *practice_scenario_find(const char *);
 int	practice_rules_parse(const char *, size_t, const char *,
 	    struct practice_rule **, size_t *, char **);
 void	practice_rules_free(struct practice_rule *, size_t);
-/* Find the rule for a verb (any case); NULL when there is none. */
+/*
+ * Find the rule for a verb (any case); NULL when there is none.  Settings
+ * ("set NAME VALUE") are never returned.
+ */
 const struct practice_rule *practice_rule_find(const struct practice *,
 	    const char *);
 

@@ -86,6 +86,7 @@ struct practice_client {
 	int64_t			 hold_until;	/* ms; 0: not held */
 	int64_t			 last_active;	/* ms */
 	int			 closing;	/* close once all is sent */
+	int			 greet_held;	/* the greeting waits: read anyway */
 	int			 starttls;	/* start TLS when sent */
 	int			 dead;		/* close now */
 	int			 failed;	/* ended by an I/O error */
@@ -117,6 +118,7 @@ static void	practice_client_timers(struct practice_client *, int64_t);
 static void	practice_client_io(struct practice_client *, short, short,
 		    int64_t);
 static void	practice_client_read(struct practice_client *, int64_t);
+static void	practice_client_pregreet(struct practice_client *);
 static void	practice_client_write(struct practice_client *, int64_t);
 static void	practice_client_process(struct practice_client *, int64_t);
 static void	practice_client_after(struct practice_client *, int64_t);
@@ -618,6 +620,7 @@ practice_client_greet(struct practice_client *c, int64_t now)
 	if ((delay = practice_session_delay(c->sess)) != 0) {
 		c->hold_until = now + delay;
 		c->out_hold = 0;
+		c->greet_held = 1;
 	}
 	if (practice_session_closing(c->sess))
 		c->closing = 1;
@@ -639,7 +642,8 @@ static int
 practice_client_can_read(const struct practice_client *c)
 {
 	return (!c->dead && !c->closing && !c->starttls &&
-	    c->tls != PRACTICE_TLS_HANDSHAKE && c->hold_until == 0 &&
+	    c->tls != PRACTICE_TLS_HANDSHAKE &&
+	    (c->hold_until == 0 || c->greet_held) &&
 	    buf_room(&c->in) >= PRACTICE_READ_CHUNK);
 }
 
@@ -711,6 +715,7 @@ practice_client_timers(struct practice_client *c, int64_t now)
 		if (now < c->hold_until)
 			return;
 		c->hold_until = 0;
+		c->greet_held = 0;
 		c->last_active = now;
 		practice_client_process(c, now);
 	} else if (now - c->last_active >=
@@ -822,6 +827,29 @@ practice_client_read(struct practice_client *c, int64_t now)
 	}
 	buf_add(&c->in, tmp, (size_t)n);
 	c->last_active = now;
+	if (c->greet_held)
+		practice_client_pregreet(c);
+}
+
+/* The client talked while its greeting was held back. */
+static void
+practice_client_pregreet(struct practice_client *c)
+{
+	struct buf	reply;
+
+	c->greet_held = 0;	/* read no more until the greeting is out */
+	buf_init(&reply, 0);
+	if (practice_session_pregreet(c->sess, &reply) == PRACTICE_CLOSE) {
+		log_debug("practice: %s: %zu bytes before the greeting",
+		    c->peer, c->in.len);
+		buf_reset(&c->out);
+		buf_add(&c->out, reply.data, reply.len);
+		buf_reset(&c->in);
+		c->hold_until = 0;
+		c->closing = 1;
+		c->why = "talked before the greeting";
+	}
+	buf_release(&reply);
 }
 
 /* Write as much pending output as the fd takes. */
@@ -1053,6 +1081,7 @@ practice_accept(struct practice *p, int lfd, int64_t now,
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 		c = practice_client_new(p, fd, fd, 1, 1);
 		snprintf(c->peer, sizeof c->peer, "[%s]:%s", host, serv);
+		practice_session_set_peer(c->sess, host);
 		if (p->nclients == p->clients_cap) {
 			p->clients_cap = p->clients_cap == 0 ? 16 :
 			    p->clients_cap * 2;

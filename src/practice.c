@@ -22,6 +22,9 @@
  *	close-after VERB	close the connection after answering VERB
  *	delay VERB MS		hold the answer to VERB back for MS milliseconds
  *				(0 to 600000)
+ *	set NAME SECONDS	change a scenario setting: greylist-delay (how
+ *				long a greylisted triple waits) or slow-delay
+ *				(how late the slow scenario greets); 0 to 3600
  *
  * TEXT and BYTES may use the escapes \r \n \t \\ and \xHH (two hex digits),
  * so one directive can write a multi-line or a deliberately broken reply.
@@ -38,7 +41,21 @@
  * else, even no code at all: the command is refused and nothing changes.
  * A greeting starting with 554 leaves a server that answers 503 to
  * everything but QUIT (RFC 5321 3.1); one starting with 421 closes at once.
- * Overrides do not apply to DATA text lines or AUTH responses.
+ * Overrides do not apply to DATA text lines or AUTH responses, and they
+ * take precedence over the scenario.  A setting may be set once; "set"
+ * beats the environment variables (SMTPSCOPE_GREYLIST_DELAY,
+ * SMTPSCOPE_SLOW_DELAY), which beat the defaults.
+ *
+ * Scenarios
+ * ---------
+ * practice.h lists what each scenario does.  Their wording follows the
+ * servers that behave so in real life: Postfix (530, 535, 552, 553, 554
+ * relay and DNSBL replies), Postgrey (the greylisting text), Dovecot's
+ * quota service and LMTP (mailbox full), Sendmail (VRFY and EXPN that tell
+ * all).  A scenario never needs more than the engine's view of a session,
+ * except the client's address (practice_session_set_peer()) and whether it
+ * talked before the greeting (practice_session_pregreet()), which only the
+ * network side knows.
  */
 #include "config.h"
 
@@ -47,6 +64,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -70,6 +88,15 @@
 #define PRACTICE_ECHO_MAX	64
 #define PRACTICE_VERB_MAX	32
 #define PRACTICE_DELAY_MAX	600000
+#define PRACTICE_PEER_MAX	64
+
+/* What the scenarios name: the DNSBL, Postgrey's help page, a forward. */
+#define PRACTICE_DNSBL		"zen.spamhaus.org"
+#define PRACTICE_DNSBL_URL	"https://www.spamhaus.org/query/ip/"
+#define PRACTICE_POSTGREY_URL	"https://postgrey.schweikert.ch/help/"
+#define PRACTICE_MAILING_LIST	"staff"
+#define PRACTICE_MOVED_USER	"carol"
+#define PRACTICE_MOVED_TO	"carol@elsewhere.example"
 
 enum practice_mode {
 	PRACTICE_MODE_COMMAND = 0,	/* reading commands */
@@ -109,6 +136,11 @@ struct practice_session {
 	unsigned	 serial;	/* session number, for queue ids */
 	unsigned	 nmsg;		/* messages ended with "." */
 	unsigned	 delay_ms;	/* hold the last output back */
+	int		 group_open;	/* pipelining: a group's reply held */
+	int		 full_rcpt;	/* mailbox-full: alice is a recipient */
+	char		 full_addr[PRACTICE_PATH_MAX]; /* how alice was named */
+	char		 mail_from[PRACTICE_PATH_MAX]; /* MAIL FROM address */
+	char		 peer[PRACTICE_PEER_MAX]; /* client address */
 };
 
 struct practice_command {
@@ -185,10 +217,33 @@ static void	practice_vrfy_cannot(struct practice_session *, const char *,
 		    struct buf *);
 static void	practice_expn_refuse(struct practice_session *, const char *,
 		    struct buf *);
+static void	practice_vrfy_open(struct practice_session *, const char *,
+		    struct buf *);
+static void	practice_expn_open(struct practice_session *, const char *,
+		    struct buf *);
+static void	practice_reveal(struct practice_session *, const char *, int,
+		    struct buf *);
+static const char *practice_person(const char *, size_t);
+static int	practice_is(const char *, size_t, const char *);
+
+static int	practice_gate(struct practice_session *, const char *,
+		    struct buf *);
+static void	practice_group(struct practice_session *, const char *);
+static int	practice_rcpt_accept(struct practice_session *, const char *,
+		    size_t, struct buf *);
+static int	practice_greylist_pass(struct practice_session *,
+		    const char *);
+static size_t	practice_size_limit(const struct practice_session *);
+static long	practice_setting(const struct practice *, const char *,
+		    const char *, long);
+static int64_t	practice_now(void);
+static void	practice_lower(const char *, char *, size_t);
 
 static struct practice_rule *practice_rule_get(struct practice_rule **,
 		    size_t *, const char *);
 static int	practice_unescape(const char *, struct buf *, const char **);
+static int	practice_set(struct practice_rule **, size_t *, char *,
+		    const char **);
 static int	practice_verb_ok(const char *);
 
 static const struct practice_command practice_commands[] = {
@@ -229,21 +284,97 @@ static const struct practice_command practice_commands[] = {
 #define PRACTICE_NCOMMANDS \
 	(sizeof practice_commands / sizeof practice_commands[0])
 
+/* In the order of enum practice_sc; main() shows them in this order. */
 static const struct practice_scenario practice_scenario_table[] = {
-	{ "default", "VRFY answers 252, EXPN is disabled",
+	{ "default", "a Postfix-like server: VRFY answers 252, EXPN is "
+	  "disabled, relaying needs AUTH", PRACTICE_SC_DEFAULT,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "vrfy-open", "VRFY and EXPN tell all: 250 with the name, 251 for a "
+	  "user who moved, 550 unknown, 553 malformed", PRACTICE_SC_VRFY_OPEN,
+	  practice_vrfy_open, practice_expn_open },
+	{ "vrfy-hidden", "VRFY never says yes or no (252), EXPN is turned "
+	  "off (502)", PRACTICE_SC_VRFY_HIDDEN,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "greylist", "greylisting as Postgrey does it: a new sender and "
+	  "recipient get 450 4.7.1, a retry 10 s later passes",
+	  PRACTICE_SC_GREYLIST, practice_vrfy_cannot, practice_expn_refuse },
+	{ "busy", "too many connections: the greeting is 421 4.3.2 and the "
+	  "server hangs up", PRACTICE_SC_BUSY,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "shutdown", "the server is going down: the first MAIL gets 421 4.3.2 "
+	  "and the connection closes", PRACTICE_SC_SHUTDOWN,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "tls-required", "mail only over TLS: 530 5.7.0 until STARTTLS, AUTH "
+	  "offered only after it", PRACTICE_SC_TLS_REQUIRED,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "auth-required", "a submission server: 530 5.7.0 until AUTH (demo / "
+	  "demo), 535 5.7.8 for a wrong password", PRACTICE_SC_AUTH_REQUIRED,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "mailbox-full", "over quota: RCPT to bob gets 452 4.2.2 (temporary), "
+	  "a message to alice 552 5.2.2 at the final dot",
+	  PRACTICE_SC_MAILBOX_FULL, practice_vrfy_cannot,
+	  practice_expn_refuse },
+	{ "relay-denied", "no open relay: 554 5.7.1 Relay access denied; our "
+	  "own domain as sender without AUTH: 553 5.7.1",
+	  PRACTICE_SC_RELAY_DENIED, practice_vrfy_cannot,
+	  practice_expn_refuse },
+	{ "strict-syntax", "RFC 5321 to the letter: FROM:<address> and "
+	  "TO:<address>, no blank after the colon, else 501 5.5.4",
+	  PRACTICE_SC_STRICT_SYNTAX, practice_vrfy_cannot,
+	  practice_expn_refuse },
+	{ "size-limit", "SIZE 1000000: a bigger message gets 552 5.3.4, at "
+	  "MAIL (SIZE=) or at the final dot", PRACTICE_SC_SIZE_LIMIT,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "slow", "the greeting comes 3 s late; a client that talks first "
+	  "gets 554 5.5.0 and is cut off", PRACTICE_SC_SLOW,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "pipelining", "replies to a pipelined group come back together and "
+	  "in order: accepted, unknown user, accepted", PRACTICE_SC_PIPELINING,
+	  practice_vrfy_cannot, practice_expn_refuse },
+	{ "dnsbl", "the client is on a blocklist: every RCPT gets 554 5.7.1 "
+	  "... blocked using " PRACTICE_DNSBL, PRACTICE_SC_DNSBL,
 	  practice_vrfy_cannot, practice_expn_refuse },
 };
 #define PRACTICE_NSCENARIOS \
 	(sizeof practice_scenario_table / sizeof practice_scenario_table[0])
+_Static_assert(PRACTICE_NSCENARIOS == PRACTICE_SC_LAST,
+    "practice_scenario_table does not match enum practice_sc");
 
-static const char *const practice_scenario_names[PRACTICE_NSCENARIOS + 1] = {
+static const char *const practice_scenario_names[PRACTICE_SC_LAST + 1] = {
 	"default",
+	"vrfy-open",
+	"vrfy-hidden",
+	"greylist",
+	"busy",
+	"shutdown",
+	"tls-required",
+	"auth-required",
+	"mailbox-full",
+	"relay-denied",
+	"strict-syntax",
+	"size-limit",
+	"slow",
+	"pipelining",
+	"dnsbl",
 	NULL
 };
 
 static const char *const practice_local_users[] = {
 	"alice", "bob", "postmaster"
 };
+
+/* Who the users are, for a VRFY that tells all (Sendmail's form). */
+static const struct {
+	const char	*user;
+	const char	*name;
+} practice_people[] = {
+	{ "alice", "Alice Example" },
+	{ "bob", "Bob Example" },
+	{ "postmaster", "Postmaster" },
+};
+
+/* The members of the mailing list EXPN shows. */
+static const char *const practice_list_members[] = { "alice", "bob" };
 
 /* Return the names of the built-in scenarios. */
 const char *const *
@@ -267,6 +398,17 @@ practice_scenario_find(const char *name)
 	return (NULL);
 }
 
+/* Return a scenario's one-line description. */
+const char *
+practice_scenario_describe(const char *name)
+{
+	const struct practice_scenario	*sc;
+
+	if (name == NULL || (sc = practice_scenario_find(name)) == NULL)
+		return (NULL);
+	return (sc->summary);
+}
+
 /* Start a session on a server. */
 struct practice_session *
 practice_session_new(struct practice *p)
@@ -276,6 +418,7 @@ practice_session_new(struct practice *p)
 	s = xcalloc(1, sizeof *s);
 	s->p = p;
 	s->mode = PRACTICE_MODE_COMMAND;
+	snprintf(s->peer, sizeof s->peer, "127.0.0.1");
 	s->serial = atomic_fetch_add(&p->serial, 1) + 1;
 	return (s);
 }
@@ -362,6 +505,71 @@ practice_reset(struct practice_session *s)
 	s->in_mail = 0;
 	s->nrcpt = 0;
 	s->data_bytes = 0;
+	s->full_rcpt = 0;
+	s->full_addr[0] = '\0';
+	s->mail_from[0] = '\0';
+}
+
+/* Copy text in lower case (ASCII), cut to fit. */
+static void
+practice_lower(const char *src, char *dst, size_t size)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < size && src[i] != '\0'; i++) {
+		dst[i] = src[i];
+		if (dst[i] >= 'A' && dst[i] <= 'Z')
+			dst[i] += 'a' - 'A';
+	}
+	dst[i] = '\0';
+}
+
+/* Return a monotonic time in milliseconds. */
+static int64_t
+practice_now(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Return a scenario setting in seconds: the script's "set NAME", else the
+ * environment variable env, else def.  A bad environment value is ignored.
+ */
+static long
+practice_setting(const struct practice *p, const char *name, const char *env,
+    long def)
+{
+	const char	*e;
+	char		*end;
+	long		 v;
+	size_t		 i;
+
+	for (i = 0; i < p->nrules; i++) {
+		if (p->rules[i].setting && strcmp(p->rules[i].verb, name) == 0)
+			return (p->rules[i].value);
+	}
+	if ((e = getenv(env)) != NULL && *e != '\0') {
+		v = strtol(e, &end, 10);
+		if (*e >= '0' && *e <= '9' && *end == '\0' && v >= 0 &&
+		    v <= PRACTICE_SETTING_MAX)
+			return (v);
+		log_debug("%s: %s: not 0 to %d seconds, ignored", __func__,
+		    env, PRACTICE_SETTING_MAX);
+	}
+	return (def);
+}
+
+/* Return the size limit this session advertises and enforces. */
+static size_t
+practice_size_limit(const struct practice_session *s)
+{
+	if (s->p->scenario->id == PRACTICE_SC_SIZE_LIMIT &&
+	    s->p->size_limit > PRACTICE_SCENARIO_SIZE)
+		return (PRACTICE_SCENARIO_SIZE);
+	return (s->p->size_limit);
 }
 
 /* Append the greeting. */
@@ -369,6 +577,7 @@ void
 practice_session_greeting(struct practice_session *s, struct buf *out)
 {
 	const struct practice_rule	*rule;
+	enum practice_sc		 id = s->p->scenario->id;
 
 	s->delay_ms = 0;
 	rule = practice_rule_find(s->p, "CONNECT");
@@ -378,15 +587,54 @@ practice_session_greeting(struct practice_session *s, struct buf *out)
 			s->refusing = 1;
 		else if (rule->reply_code == 421)
 			s->closing = 1;
-	} else {
+	} else if (id == PRACTICE_SC_BUSY) {
+		/* RFC 5321 3.8: 421 and close, the client tries later. */
+		practice_reply(out, "421 4.3.2 %s Service not available, too "
+		    "many connections", s->p->hostname);
+		s->closing = 1;
+	} else if (id == PRACTICE_SC_DEFAULT) {
 		practice_reply(out, "220 %s ESMTP smtpscope practice server",
 		    s->p->hostname);
+	} else {
+		practice_reply(out, "220 %s ESMTP smtpscope practice server "
+		    "(scenario %s)", s->p->hostname, s->p->scenario->name);
+	}
+	if (id == PRACTICE_SC_SLOW) {
+		s->delay_ms = (unsigned)practice_setting(s->p, "slow-delay",
+		    PRACTICE_ENV_SLOW_DELAY, PRACTICE_SLOW_DELAY) * 1000;
 	}
 	if (rule != NULL) {
 		if (rule->close_after)
 			s->closing = 1;
-		s->delay_ms = rule->delay_ms;
+		if (rule->has_delay)
+			s->delay_ms = rule->delay_ms;
 	}
+}
+
+/* Set the client's address. */
+void
+practice_session_set_peer(struct practice_session *s, const char *addr)
+{
+	practice_clean(addr, s->peer, sizeof s->peer);
+}
+
+/*
+ * The client talked before the greeting.  The slow scenario answers as
+ * Postfix does when smtpd_forbid_unauth_pipelining catches a client that
+ * does not wait (postscreen's pregreet test would say "521 5.5.1 Protocol
+ * error"), and hangs up.
+ */
+int
+practice_session_pregreet(struct practice_session *s, struct buf *out)
+{
+	s->delay_ms = 0;
+	if (s->p->scenario->id != PRACTICE_SC_SLOW || s->closing)
+		return (PRACTICE_CONTINUE);
+	log_debug("%s: session %u: the client talked first", __func__,
+	    s->serial);
+	practice_reply(out, "554 5.5.0 Error: SMTP protocol synchronization");
+	s->closing = 1;
+	return (PRACTICE_CLOSE);
 }
 
 /* Handle one line. */
@@ -521,15 +769,77 @@ practice_command(struct practice_session *s, const char *line, size_t len,
 		buf_add(out, rule->reply, rule->reply_len);
 	} else
 		rv = practice_execute(s, cmd, verb, args, out);
+	if (s->p->scenario->id == PRACTICE_SC_PIPELINING)
+		practice_group(s, verb);
 	if (rule != NULL) {
 		if (rule->close_after)
 			rv = PRACTICE_CLOSE;
-		s->delay_ms = rule->delay_ms;
+		if (rule->has_delay)
+			s->delay_ms = rule->delay_ms;
 	}
 	if (rv == PRACTICE_CLOSE)
 		s->closing = 1;
 	free(copy);
 	return (rv);
+}
+
+/*
+ * The pipelining scenario: hold back the reply to the first command of a
+ * group a little, so that the rest of the group (already sent, RFC 2920)
+ * arrives and all the replies leave in one write.  RFC 2920 3.1: RSET,
+ * MAIL and RCPT may be followed by more commands; anything else ends the
+ * group.  A client that does not pipeline only waits the short hold.
+ */
+static void
+practice_group(struct practice_session *s, const char *verb)
+{
+	if (strcmp(verb, "MAIL") == 0 || strcmp(verb, "RCPT") == 0 ||
+	    strcmp(verb, "RSET") == 0) {
+		if (!s->group_open)
+			s->delay_ms = PRACTICE_GROUP_HOLD;
+		s->group_open = 1;
+	} else
+		s->group_open = 0;
+}
+
+/*
+ * Refuse a command the scenario does not allow yet; returns -1 when the
+ * command may run, else what practice_session_line() returns.
+ */
+static int
+practice_gate(struct practice_session *s, const char *verb, struct buf *out)
+{
+	static const char *const tls_verbs[] = {
+		"MAIL", "RCPT", "DATA", "VRFY", "EXPN", "AUTH"
+	};
+	size_t			 i;
+
+	switch (s->p->scenario->id) {
+	case PRACTICE_SC_TLS_REQUIRED:
+		/* Postfix with smtpd_tls_security_level = encrypt. */
+		if (s->tls)
+			break;
+		for (i = 0; i < sizeof tls_verbs / sizeof tls_verbs[0]; i++) {
+			if (strcmp(verb, tls_verbs[i]) == 0) {
+				practice_reply(out, "530 5.7.0 Must issue a "
+				    "STARTTLS command first");
+				return (PRACTICE_CONTINUE);
+			}
+		}
+		break;
+	case PRACTICE_SC_SHUTDOWN:
+		/* RFC 5321 3.8: a server going down answers 421 and closes. */
+		if (strcmp(verb, "MAIL") == 0) {
+			practice_reply(out, "421 4.3.2 %s Service shutting "
+			    "down, closing transmission channel",
+			    s->p->hostname);
+			return (PRACTICE_CLOSE);
+		}
+		break;
+	default:
+		break;
+	}
+	return (-1);
 }
 
 /* Run a command's handler, or refuse it. */
@@ -538,6 +848,8 @@ practice_execute(struct practice_session *s,
     const struct practice_command *cmd, const char *verb, const char *args,
     struct buf *out)
 {
+	int	rv;
+
 	/* RFC 5321 3.1: after a 554 greeting, only QUIT is served. */
 	if (s->refusing && strcmp(verb, "QUIT") != 0) {
 		practice_reply(out, "503 5.5.1 Error: no SMTP service here");
@@ -547,6 +859,8 @@ practice_execute(struct practice_session *s,
 		practice_reply(out, "500 5.5.2 Error: command not recognized");
 		return (PRACTICE_CONTINUE);
 	}
+	if ((rv = practice_gate(s, verb, out)) != -1)
+		return (rv);
 	return (cmd->fn(s, args, out));
 }
 
@@ -584,7 +898,7 @@ practice_cmd_ehlo(struct practice_session *s, const char *args,
 	s->hello = PRACTICE_HELLO_EHLO;
 	practice_clean(args, name, sizeof name);
 	snprintf(first, sizeof first, "%s greets %s", s->p->hostname, name);
-	snprintf(size, sizeof size, "SIZE %zu", s->p->size_limit);
+	snprintf(size, sizeof size, "SIZE %zu", practice_size_limit(s));
 	lines[n++] = first;
 	lines[n++] = "PIPELINING";
 	lines[n++] = size;
@@ -592,7 +906,9 @@ practice_cmd_ehlo(struct practice_session *s, const char *args,
 	lines[n++] = "ENHANCEDSTATUSCODES";
 	if (s->p->ctx != NULL && !s->tls)
 		lines[n++] = "STARTTLS";
-	lines[n++] = "AUTH PLAIN LOGIN";
+	/* Postfix's smtpd_tls_auth_only: no AUTH in clear text. */
+	if (s->p->scenario->id != PRACTICE_SC_TLS_REQUIRED || s->tls)
+		lines[n++] = "AUTH PLAIN LOGIN";
 	lines[n++] = "HELP";
 	practice_multi(out, "250", NULL, lines, n);
 	return (PRACTICE_CONTINUE);
@@ -614,11 +930,22 @@ practice_cmd_mail(struct practice_session *s, const char *args,
 		practice_reply(out, "503 5.5.1 Error: nested MAIL command");
 		return (PRACTICE_CONTINUE);
 	}
-	if (strncasecmp(args, "FROM:", 5) != 0) {
+	if (s->p->scenario->id == PRACTICE_SC_AUTH_REQUIRED &&
+	    !s->authenticated) {
+		/* A submission port: log in first (RFC 4954 6). */
+		practice_reply(out, "530 5.7.0 Authentication required");
+		return (PRACTICE_CONTINUE);
+	}
+	/*
+	 * RFC 5321 4.1.2 has no blank after the colon: the strict scenario
+	 * holds to it, the others are lenient like most MTAs.
+	 */
+	if (strncasecmp(args, "FROM:", 5) != 0 ||
+	    (s->p->scenario->id == PRACTICE_SC_STRICT_SYNTAX &&
+	    args[5] != '<')) {
 		practice_reply(out, "501 5.5.4 Syntax: MAIL FROM:<address>");
 		return (PRACTICE_CONTINUE);
 	}
-	/* Be lenient like most MTAs: allow blanks after the colon. */
 	p = args + 5;
 	while (*p == ' ')
 		p++;
@@ -631,6 +958,7 @@ practice_cmd_mail(struct practice_session *s, const char *args,
 		return (PRACTICE_CONTINUE);
 	s->in_mail = 1;
 	s->nrcpt = 0;
+	snprintf(s->mail_from, sizeof s->mail_from, "%s", addr);
 	practice_reply(out, "250 2.1.0 Ok");
 	return (PRACTICE_CONTINUE);
 }
@@ -674,7 +1002,7 @@ practice_mail_params(struct practice_session *s, const char *p,
 				else
 					size = ~0ULL;
 			}
-			if (size > s->p->size_limit) {
+			if (size > practice_size_limit(s)) {
 				practice_reply(out, "552 5.3.4 Message size "
 				    "exceeds fixed limit");
 				return (-1);
@@ -721,7 +1049,9 @@ practice_cmd_rcpt(struct practice_session *s, const char *args,
 		practice_reply(out, "503 5.5.1 Error: need MAIL command");
 		return (PRACTICE_CONTINUE);
 	}
-	if (strncasecmp(args, "TO:", 3) != 0) {
+	if (strncasecmp(args, "TO:", 3) != 0 ||
+	    (s->p->scenario->id == PRACTICE_SC_STRICT_SYNTAX &&
+	    args[3] != '<')) {
 		practice_reply(out, "501 5.5.4 Syntax: RCPT TO:<address>");
 		return (PRACTICE_CONTINUE);
 	}
@@ -745,20 +1075,38 @@ practice_cmd_rcpt(struct practice_session *s, const char *args,
 		practice_reply(out, "452 4.5.3 Error: too many recipients");
 		return (PRACTICE_CONTINUE);
 	}
+	/*
+	 * Postfix's order: the client's restrictions, the sender's, then the
+	 * recipient's (smtpd_delay_reject puts them all at RCPT time).
+	 */
+	if (s->p->scenario->id == PRACTICE_SC_DNSBL && !s->authenticated) {
+		practice_reply(out, "554 5.7.1 Service unavailable; Client "
+		    "host [%s] blocked using " PRACTICE_DNSBL "; "
+		    PRACTICE_DNSBL_URL "%s", s->peer, s->peer);
+		return (PRACTICE_CONTINUE);
+	}
+	if (s->p->scenario->id == PRACTICE_SC_RELAY_DENIED &&
+	    !s->authenticated && (p = strrchr(s->mail_from, '@')) != NULL &&
+	    practice_local_domain(s, p + 1)) {
+		/* reject_sender_login_mismatch: our domain, not logged in. */
+		practice_reply(out, "553 5.7.1 <%s>: Sender address rejected: "
+		    "not logged in", s->mail_from);
+		return (PRACTICE_CONTINUE);
+	}
 	practice_addr_check(addr, &at);
 	if (addr[at] == '\0') {
 		/* RFC 5321 4.5.1: <postmaster> needs no domain. */
-		if (strcasecmp(addr, "postmaster") == 0) {
-			s->nrcpt++;
-			practice_reply(out, "250 2.1.5 Ok");
-		} else {
-			practice_reply(out, "504 5.5.2 <%s>: Recipient address "
-			    "rejected: need fully-qualified address", addr);
-		}
+		if (strcasecmp(addr, "postmaster") == 0)
+			return (practice_rcpt_accept(s, addr, at, out));
+		practice_reply(out, "504 5.5.2 <%s>: Recipient address "
+		    "rejected: need fully-qualified address", addr);
 		return (PRACTICE_CONTINUE);
 	}
 	if (practice_local_domain(s, addr + at + 1)) {
-		if (!practice_local_user(addr, at)) {
+		if (!practice_local_user(addr, at) &&
+		    (s->p->scenario->id != PRACTICE_SC_VRFY_OPEN ||
+		    (!practice_is(addr, at, PRACTICE_MOVED_USER) &&
+		    !practice_is(addr, at, PRACTICE_MAILING_LIST)))) {
 			practice_reply(out, "550 5.1.1 <%s>: Recipient address "
 			    "rejected: User unknown", addr);
 			return (PRACTICE_CONTINUE);
@@ -768,9 +1116,127 @@ practice_cmd_rcpt(struct practice_session *s, const char *args,
 		    addr);
 		return (PRACTICE_CONTINUE);
 	}
+	return (practice_rcpt_accept(s, addr, at, out));
+}
+
+/*
+ * A recipient the server would take; the scenario has the last word
+ * (quota, greylisting, a forward).  at is the offset of the "@" or the
+ * length.
+ */
+static int
+practice_rcpt_accept(struct practice_session *s, const char *addr,
+    size_t at, struct buf *out)
+{
+	char	domain[PRACTICE_PATH_MAX];
+	int	local = addr[at] == '\0' || practice_local_domain(s,
+		    addr + at + 1);
+
+	switch (s->p->scenario->id) {
+	case PRACTICE_SC_MAILBOX_FULL:
+		/*
+		 * Postfix asking Dovecot's quota-status service, set to fail
+		 * temporarily: bob's mailbox may have room again later.
+		 */
+		if (local && practice_is(addr, at, "bob")) {
+			practice_reply(out, "452 4.2.2 <%s>: Recipient address "
+			    "rejected: Mailbox is full", addr);
+			return (PRACTICE_CONTINUE);
+		}
+		if (local && practice_is(addr, at, "alice")) {
+			s->full_rcpt = 1;
+			snprintf(s->full_addr, sizeof s->full_addr, "%s",
+			    addr);
+		}
+		break;
+	case PRACTICE_SC_GREYLIST:
+		/* Postfix's permit_sasl_authenticated comes first. */
+		if (s->authenticated || practice_greylist_pass(s, addr))
+			break;
+		practice_lower(local ? (addr[at] != '\0' ? addr + at + 1 :
+		    PRACTICE_LOCAL_DOMAIN) : addr + at + 1, domain,
+		    sizeof domain);
+		practice_reply(out, "450 4.7.1 <%s>: Recipient address "
+		    "rejected: Greylisted, see " PRACTICE_POSTGREY_URL
+		    "%s.html", addr, domain);
+		return (PRACTICE_CONTINUE);
+	case PRACTICE_SC_VRFY_OPEN:
+		/* RFC 5321 3.4: 251, the server forwards the message. */
+		if (local && practice_is(addr, at, PRACTICE_MOVED_USER)) {
+			s->nrcpt++;
+			practice_reply(out, "251 2.1.5 User not local; will "
+			    "forward to <" PRACTICE_MOVED_TO ">");
+			return (PRACTICE_CONTINUE);
+		}
+		break;
+	default:
+		break;
+	}
 	s->nrcpt++;
 	practice_reply(out, "250 2.1.5 Ok");
 	return (PRACTICE_CONTINUE);
+}
+
+/*
+ * Greylisting as Postgrey does it: the first attempt of a (client address,
+ * sender, recipient) triple is refused, a retry once the delay has passed
+ * is let through, and so is every later attempt of that triple.  Returns 1
+ * when the triple may pass.
+ */
+static int
+practice_greylist_pass(struct practice_session *s, const char *rcpt)
+{
+	struct practice			*p = s->p;
+	struct practice_greylist	*g, *oldest = NULL;
+	unsigned char			 md[EVP_MAX_MD_SIZE];
+	unsigned int			 mdlen = 0;
+	char				 low[PRACTICE_PATH_MAX];
+	struct buf			 key;
+	int64_t				 now = practice_now(), delay;
+	size_t				 i;
+
+	delay = (int64_t)practice_setting(p, "greylist-delay",
+	    PRACTICE_ENV_GREYLIST_DELAY, PRACTICE_GREYLIST_DELAY) * 1000;
+	buf_init(&key, 0);
+	buf_add(&key, s->peer, strlen(s->peer) + 1);
+	practice_lower(s->mail_from, low, sizeof low);
+	buf_add(&key, low, strlen(low) + 1);
+	practice_lower(rcpt, low, sizeof low);
+	buf_add(&key, low, strlen(low));
+	if (EVP_Digest(key.data, key.len, md, &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen < PRACTICE_GREYLIST_KEY) {
+		buf_release(&key);
+		log_debug("%s: SHA-256 failed: not greylisting", __func__);
+		return (1);
+	}
+	buf_release(&key);
+
+	for (i = 0; i < p->ngreylist; i++) {
+		g = &p->greylist[i];
+		if (memcmp(g->key, md, PRACTICE_GREYLIST_KEY) == 0) {
+			g->last = now;
+			if (!g->passed && now - g->first >= delay)
+				g->passed = 1;
+			log_debug("%s: session %u: <%s> seen %lld ms ago: %s",
+			    __func__, s->serial, rcpt,
+			    (long long)(now - g->first),
+			    g->passed ? "pass" : "too early");
+			return (g->passed);
+		}
+		if (oldest == NULL || g->last < oldest->last)
+			oldest = g;
+	}
+	/* A new triple; when the table is full, forget the stalest one. */
+	if (p->ngreylist < PRACTICE_GREYLIST_MAX)
+		g = &p->greylist[p->ngreylist++];
+	else
+		g = oldest;
+	memcpy(g->key, md, PRACTICE_GREYLIST_KEY);
+	g->first = g->last = now;
+	g->passed = 0;
+	log_debug("%s: session %u: <%s> is new: greylisted", __func__,
+	    s->serial, rcpt);
+	return (0);
 }
 
 /* Is this domain ours? */
@@ -850,8 +1316,16 @@ practice_data_end(struct practice_session *s, struct buf *out)
 		buf_add(out, rule->reply, rule->reply_len);
 		if (rule->reply_code == 421)
 			rv = PRACTICE_CLOSE;
-	} else if (s->data_bytes > s->p->size_limit) {
+	} else if (s->data_bytes > practice_size_limit(s)) {
 		practice_reply(out, "552 5.3.4 Error: message file too big");
+	} else if (s->p->scenario->id == PRACTICE_SC_MAILBOX_FULL &&
+	    s->full_rcpt) {
+		/*
+		 * Delivery at the end of DATA (Dovecot LMTP behind the server)
+		 * finds alice over quota: this message is refused for good.
+		 */
+		practice_reply(out, "552 5.2.2 <%s> Quota exceeded (mailbox "
+		    "for user is full)", s->full_addr);
 	} else {
 		s->nmsg++;
 		practice_reply(out, "250 2.0.0 Ok: queued as %05X%05X",
@@ -946,6 +1420,117 @@ practice_expn_refuse(struct practice_session *s, const char *arg,
     struct buf *out)
 {
 	practice_reply(out, "502 5.5.1 Error: EXPN is disabled on this server");
+}
+
+/* Is the local part of len bytes this name (any case)? */
+static int
+practice_is(const char *local, size_t len, const char *name)
+{
+	return (strlen(name) == len && strncasecmp(local, name, len) == 0);
+}
+
+/* Return the full name of a local user, or NULL. */
+static const char *
+practice_person(const char *local, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof practice_people / sizeof practice_people[0];
+	    i++) {
+		if (practice_is(local, len, practice_people[i].user))
+			return (practice_people[i].name);
+	}
+	return (NULL);
+}
+
+/* VRFY that tells all (RFC 5321 3.5.1, worded as Sendmail does). */
+static void
+practice_vrfy_open(struct practice_session *s, const char *arg,
+    struct buf *out)
+{
+	practice_reveal(s, arg, 0, out);
+}
+
+/* EXPN that lists the members of the mailing list (RFC 5321 3.5.2). */
+static void
+practice_expn_open(struct practice_session *s, const char *arg,
+    struct buf *out)
+{
+	practice_reveal(s, arg, 1, out);
+}
+
+/*
+ * Answer VRFY or EXPN (expand set) with what the server knows: a user,
+ * the user who moved, the mailing list, or nobody.  The argument is a
+ * local part or an address, in angle brackets or not (RFC 5321 3.5.1).
+ */
+static void
+practice_reveal(struct practice_session *s, const char *arg, int expand,
+    struct buf *out)
+{
+	char		 addr[PRACTICE_PATH_MAX], what[PRACTICE_ECHO_MAX];
+	const char	*name, *lines[4];
+	char		 member[4][PRACTICE_ECHO_MAX + 64];
+	size_t		 len = strlen(arg), at, i, n = 0;
+
+	practice_clean(arg, what, sizeof what);
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
+		arg++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof addr) {
+		practice_reply(out, "553 5.1.3 %s... Bad destination mailbox "
+		    "address syntax", what);
+		return;
+	}
+	memcpy(addr, arg, len);
+	addr[len] = '\0';
+	/* Blanks, a missing local part, two "@": not a mailbox. */
+	if (strchr(addr, ' ') != NULL || practice_addr_check(addr, &at) != 0) {
+		practice_reply(out, "553 5.1.3 %s... Bad destination mailbox "
+		    "address syntax", what);
+		return;
+	}
+	if (addr[at] != '\0' && !practice_local_domain(s, addr + at + 1)) {
+		/* RFC 5321 3.5.3: what cannot be checked gets 252. */
+		practice_reply(out, "252 2.1.5 %s... Cannot VRFY a remote "
+		    "address; send RCPT TO to try delivery", what);
+		return;
+	}
+	if ((name = practice_person(addr, at)) != NULL) {
+		addr[at] = '\0';
+		practice_lower(addr, addr, sizeof addr);
+		practice_reply(out, "250 2.1.5 %s <%s@%s>", name, addr,
+		    PRACTICE_LOCAL_DOMAIN);
+		return;
+	}
+	if (practice_is(addr, at, PRACTICE_MOVED_USER)) {
+		/* RFC 5321 3.4: a user who moved, and we forward. */
+		practice_reply(out, "251 2.1.5 User not local; will forward to "
+		    "<" PRACTICE_MOVED_TO ">");
+		return;
+	}
+	if (practice_is(addr, at, PRACTICE_MAILING_LIST)) {
+		if (!expand) {
+			/* One of RFC 5321 3.5.3's answers for a list. */
+			practice_reply(out, "252 2.1.5 %s... Unable to verify "
+			    "members of mailing list; use EXPN", what);
+			return;
+		}
+		for (i = 0; i < sizeof practice_list_members /
+		    sizeof practice_list_members[0]; i++) {
+			name = practice_person(practice_list_members[i],
+			    strlen(practice_list_members[i]));
+			snprintf(member[n], sizeof member[n], "%s <%s@%s>",
+			    name, practice_list_members[i],
+			    PRACTICE_LOCAL_DOMAIN);
+			lines[n] = member[n];
+			n++;
+		}
+		practice_multi(out, "250", "2.1.5", lines, n);
+		return;
+	}
+	practice_reply(out, "550 5.1.1 %s... User unknown", what);
 }
 
 /* HELP [verb]: list the commands or describe one (RFC 5321 4.1.1.8). */
@@ -1374,7 +1959,8 @@ practice_rule_find(const struct practice *p, const char *verb)
 	size_t	i;
 
 	for (i = 0; i < p->nrules; i++) {
-		if (strcasecmp(p->rules[i].verb, verb) == 0)
+		if (!p->rules[i].setting &&
+		    strcasecmp(p->rules[i].verb, verb) == 0)
 			return (&p->rules[i]);
 	}
 	return (NULL);
@@ -1401,7 +1987,7 @@ practice_rule_get(struct practice_rule **rules, size_t *n, const char *verb)
 	size_t			 i;
 
 	for (i = 0; i < *n; i++) {
-		if (strcmp((*rules)[i].verb, verb) == 0)
+		if (!(*rules)[i].setting && strcmp((*rules)[i].verb, verb) == 0)
 			return (&(*rules)[i]);
 	}
 	*rules = xreallocarray(*rules, *n + 1, sizeof **rules);
@@ -1472,6 +2058,51 @@ practice_unescape(const char *s, struct buf *b, const char **why)
 	return (0);
 }
 
+/* Parse "NAME SECONDS" of a set directive into a setting rule. */
+static int
+practice_set(struct practice_rule **rules, size_t *n, char *args,
+    const char **why)
+{
+	static const char *const names[] = { "greylist-delay", "slow-delay" };
+	struct practice_rule	*r;
+	char			*value, *end;
+	long			 v;
+	size_t			 i;
+
+	value = args + strcspn(args, " \t");
+	if (*value != '\0')
+		*value++ = '\0';
+	value += strspn(value, " \t");
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(args, names[i]) == 0)
+			break;
+	}
+	if (i == sizeof names / sizeof names[0]) {
+		*why = "set knows greylist-delay and slow-delay";
+		return (-1);
+	}
+	v = strtol(value, &end, 10);
+	if (*value < '0' || *value > '9' || *end != '\0' || v < 0 ||
+	    v > PRACTICE_SETTING_MAX) {
+		*why = "set wants seconds, 0 to 3600";
+		return (-1);
+	}
+	for (i = 0; i < *n; i++) {
+		if ((*rules)[i].setting &&
+		    strcmp((*rules)[i].verb, args) == 0) {
+			*why = "second set for this setting";
+			return (-1);
+		}
+	}
+	*rules = xreallocarray(*rules, *n + 1, sizeof **rules);
+	r = &(*rules)[(*n)++];
+	memset(r, 0, sizeof *r);
+	r->verb = xstrdup(args);
+	r->setting = 1;
+	r->value = v;
+	return (0);
+}
+
 /* Parse an override script. */
 int
 practice_rules_parse(const char *text, size_t len, const char *name,
@@ -1507,6 +2138,11 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 		if (*verb != '\0')
 			*verb++ = '\0';
 		verb += strspn(verb, " \t");
+		if (strcmp(word, "set") == 0) {
+			if (practice_set(&rules, &nrules, verb, &why) != 0)
+				goto fail;
+			continue;
+		}
 		if (strcmp(word, "greeting") == 0) {
 			/* The whole rest of the line is the text. */
 			rest = verb;

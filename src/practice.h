@@ -5,7 +5,9 @@
  * 8BITMIME, ENHANCEDSTATUSCODES, STARTTLS and AUTH PLAIN/LOGIN, and throws
  * every message away once it has been accepted.  `smtpscope` with no host
  * (or --demo) runs it in a thread beside the client; --serve runs it alone
- * for a whole class.  An override script can make it misbehave on purpose.
+ * for a whole class.  A scenario (see practice_scenarios()) makes it
+ * behave like a real server in one situation worth teaching; an override
+ * script can make it misbehave on purpose.
  *
  * Two layers: struct practice is the server (configuration, TLS context,
  * listening sockets, the poll() loop, in practice-server.c); struct
@@ -36,6 +38,24 @@ struct buf;
 #define PRACTICE_SIZE_LIMIT	10485760
 #define PRACTICE_IDLE_TIMEOUT	300
 #define PRACTICE_MAX_CLIENTS	256
+
+/*
+ * Scenario settings.  The "size-limit" scenario advertises and enforces
+ * PRACTICE_SCENARIO_SIZE (or the configured limit, if smaller).  The
+ * "greylist" scenario lets a triple through PRACTICE_GREYLIST_DELAY seconds
+ * after its first attempt, and the "slow" scenario greets after
+ * PRACTICE_SLOW_DELAY seconds; the environment variables below, and above
+ * them the override script's "set greylist-delay N" and "set slow-delay N",
+ * change these (0 to PRACTICE_SETTING_MAX seconds).  The "pipelining"
+ * scenario holds the first reply of a command group PRACTICE_GROUP_HOLD ms.
+ */
+#define PRACTICE_SCENARIO_SIZE		1000000
+#define PRACTICE_GREYLIST_DELAY		10
+#define PRACTICE_SLOW_DELAY		3
+#define PRACTICE_SETTING_MAX		3600
+#define PRACTICE_GROUP_HOLD		50
+#define PRACTICE_ENV_GREYLIST_DELAY	"SMTPSCOPE_GREYLIST_DELAY"
+#define PRACTICE_ENV_SLOW_DELAY		"SMTPSCOPE_SLOW_DELAY"
 
 /* The demo account accepted by AUTH PLAIN and AUTH LOGIN. */
 #define PRACTICE_DEMO_USER	"demo"
@@ -120,9 +140,58 @@ void		 practice_free(struct practice *);
 
 /*
  * Return the names of the built-in scenarios, NULL-terminated; the array is
- * static.
+ * static.  "default" comes first.  What each one does:
+ *
+ *   default        Postfix-like: VRFY 252, EXPN 502, relaying needs AUTH.
+ *   vrfy-open      VRFY alice, bob, postmaster: 250 2.1.5 "Alice Example
+ *                  <alice@practice.test>"; carol: 251 2.1.5 (forwarded,
+ *                  RFC 5321 3.4); unknown: 550 5.1.1; malformed: 553 5.1.3;
+ *                  another domain, or the list: 252.  EXPN staff: a 250
+ *                  list of alice and bob; an unknown list 550 5.1.1.  RCPT
+ *                  takes carol (251) and staff too.
+ *   vrfy-hidden    VRFY always 252 2.0.0, EXPN 502 5.5.1.
+ *   greylist       Postgrey: the first RCPT of a (client address, sender,
+ *                  recipient) triple gets 450 4.7.1 "Greylisted"; the same
+ *                  triple is let through once the delay has passed, on any
+ *                  connection (the memory belongs to the server).
+ *                  Authenticated clients are not greylisted.
+ *   busy           Greeting 421 4.3.2 "too many connections", then close.
+ *   shutdown       A normal session until the first MAIL, which gets
+ *                  421 4.3.2 "Service shutting down", then close.
+ *   tls-required   MAIL, RCPT, DATA, VRFY, EXPN and AUTH before STARTTLS:
+ *                  530 5.7.0; EHLO offers AUTH only under TLS.
+ *   auth-required  MAIL before AUTH: 530 5.7.0 Authentication required.
+ *   mailbox-full   RCPT bob: 452 4.2.2 (temporary: the quota may clear);
+ *                  a message for alice: 552 5.2.2 after the final dot
+ *                  (permanent for this message).
+ *   relay-denied   Unauthenticated RCPT to another domain: 554 5.7.1
+ *                  Relay access denied; a sender in our own domain without
+ *                  AUTH: 553 5.7.1 "Sender address rejected: not logged
+ *                  in", at RCPT time as Postfix's smtpd_delay_reject does.
+ *   strict-syntax  MAIL FROM: and RCPT TO: need "<address>" right after
+ *                  the colon: no brackets or a blank gets 501 5.5.4.
+ *   size-limit     SIZE 1000000: 552 5.3.4 for SIZE= over it at MAIL, and
+ *                  for a longer message at the final dot.
+ *   slow           The greeting comes after a delay; a client that talks
+ *                  first gets 554 5.5.0 and is cut off (see
+ *                  practice_session_pregreet()).
+ *   pipelining     The first reply of a command group is held back a
+ *                  little, so that the replies to a pipelined group leave
+ *                  in one write, in order.
+ *   dnsbl          Every RCPT from an unauthenticated client: 554 5.7.1
+ *                  "Service unavailable; Client host [ADDR] blocked using
+ *                  zen.spamhaus.org; ..." (Postfix reject_rbl_client).
+ *
+ * Every greeting but busy's says "ESMTP smtpscope practice server", with
+ * "(scenario NAME)" after it for all but the default.  Override script
+ * directives take precedence over the scenario.
  */
 const char	*const *practice_scenarios(void);
+/*
+ * Return the one-line description of a scenario (for --demo=list), or
+ * NULL when there is no such scenario.  The string is static.
+ */
+const char	*practice_scenario_describe(const char *);
 
 /*
  * The per-connection engine.  A session borrows its server: the server
@@ -148,6 +217,24 @@ int	practice_session_line(struct practice_session *, const char *, size_t,
  */
 int	practice_session_overlong(struct practice_session *, size_t,
 	    struct buf *);
+/*
+ * Tell the session the client's numeric address (copied; at most 63
+ * bytes are kept).  The greylist scenario keys on it and the dnsbl
+ * scenario names it.  Until this is called it is "127.0.0.1", as for a
+ * local client (demo mode and practice_serve_fds()).
+ */
+void	practice_session_set_peer(struct practice_session *, const char *);
+/*
+ * Tell the session that the client sent something while the greeting was
+ * still held back (by the slow scenario or a "delay CONNECT" directive):
+ * RFC 5321 3.1 and 4.3.1 have a client wait for the greeting.  If the
+ * scenario refuses early talkers, this appends the refusal to out and
+ * returns PRACTICE_CLOSE: the caller drops the greeting it has not sent,
+ * sends out and closes.  Otherwise it appends nothing and returns
+ * PRACTICE_CONTINUE: the greeting goes out as planned and the early text
+ * is read as commands after it.
+ */
+int	practice_session_pregreet(struct practice_session *, struct buf *);
 /* Tell the session that the TLS handshake succeeded (RFC 3207 reset). */
 void	practice_session_tls_started(struct practice_session *);
 /*
@@ -157,7 +244,11 @@ void	practice_session_tls_started(struct practice_session *);
 int	practice_session_closing(const struct practice_session *);
 /*
  * Return how many milliseconds the output of the last call should be held
- * back before it is sent (the delay directive), usually 0.
+ * back before it is sent (the delay directive, the slow scenario's
+ * greeting, the pipelining scenario's group), usually 0.  While output is
+ * held, the caller hands over no further lines; it may still read, to
+ * notice a client that talks before a held greeting
+ * (practice_session_pregreet()).
  */
 unsigned	practice_session_delay(const struct practice_session *);
 

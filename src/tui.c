@@ -34,6 +34,8 @@
 #include "log.h"
 #include "net.h"
 #include "record.h"
+#include "export.h"
+#include "replay.h"
 #include "reply.h"
 #include "scrollback.h"
 #include "session.h"
@@ -51,7 +53,7 @@ enum tui_key {
 	TUI_KEY_F1, TUI_KEY_F2, TUI_KEY_F3, TUI_KEY_F5, TUI_KEY_F6,
 	TUI_KEY_F7, TUI_KEY_F8, TUI_KEY_F10,
 	TUI_KEY_PGUP, TUI_KEY_PGDN, TUI_KEY_HOME, TUI_KEY_END,
-	TUI_KEY_UP, TUI_KEY_DOWN,
+	TUI_KEY_UP, TUI_KEY_DOWN, TUI_KEY_RIGHT, TUI_KEY_LEFT,
 	TUI_KEY_LAST
 };
 
@@ -171,6 +173,9 @@ tui_next_steps(struct tui *t)
 {
 	const struct caps	*c;
 
+	if (t->replay != NULL)
+		return (_("Enter, Space or Right: the next exchange; Left: back; "
+		    "F10 leaves"));
 	if (t->session == NULL || t->closed)
 		return (_("the session is over: /quit (F10) leaves"));
 	c = session_caps(t->session);
@@ -233,7 +238,7 @@ tui_event(void *arg, const struct session_event *ev)
 		t->custom = NULL;
 		t->explain_top = 0;
 		t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_STATUS;
-		if (t->set.quiz)
+		if (t->set.quiz && !t->rebuilding)
 			tui_quiz_ask(t, sb_nreplies(t->sb) - 1);
 	}
 	switch (ev->type) {
@@ -350,6 +355,44 @@ tui_quiz_guess(struct tui *t, const char *line)
 	t->input_mode = TUI_INPUT_COMMAND;
 	input_update_prompt(t);
 	t->dirty |= TUI_DIRTY_EXPLAIN;
+}
+
+/* Move the replay by delta exchanges and show it from the start. */
+void
+tui_replay_step(struct tui *t, long delta)
+{
+	size_t	n = replay_steps(t->replay), old = t->replay_step;
+	long	want = (long)t->replay_step + delta;
+
+	if (want < 1)
+		want = 1;
+	if ((size_t)want > n)
+		want = (long)n;
+	if ((size_t)want == t->replay_step && t->sb != NULL &&
+	    sb_end(t->sb) > 0) {
+		tui_flash(t, want == 1 ? _("this is the first exchange") :
+		    _("this is the last exchange"));
+		return;
+	}
+	t->replay_step = (size_t)want;
+	sb_free(t->sb);
+	t->sb = sb_new(TUI_SCROLLBACK_MAX);
+	record_init(&t->rec, t->sb, t->kb);
+	t->rebuilding = 1;
+	replay_run(t->replay, t->replay_step, tui_event, t);
+	t->rebuilding = 0;
+	free(t->target);
+	t->target = xasprintf(_("replay of %s, exchange %zu of %zu"),
+	    replay_name(t->replay), t->replay_step, n);
+	t->selected = -1;
+	t->follow = 1;
+	t->search_hit = -1;
+	free(t->custom);
+	t->custom = NULL;
+	t->explain_top = 0;
+	if (t->set.quiz && t->replay_step > old && sb_nreplies(t->sb) > 0)
+		tui_quiz_ask(t, sb_nreplies(t->sb) - 1);
+	t->dirty = TUI_DIRTY_ALL;
 }
 
 /* Select reply idx (-1: follow the newest) and show it. */
@@ -588,6 +631,17 @@ tui_line(struct tui *t, const char *line)
 		t->quit = 1;
 		return;
 	}
+	if (t->replay != NULL) {
+		if (len > 0 && line[0] == '/')
+			tui_command(t, line);
+		else if (len == 0)
+			tui_replay_step(t, 1);
+		else
+			tui_flash(t, "%s", _("a replay sends nothing: Enter, "
+			    "Space or Right shows the next exchange, Left goes "
+			    "back, / commands work"));
+		return;
+	}
 	if (t->closed) {
 		/* Our own commands still work; SMTP has nobody to go to. */
 		if (len > 0 && line[0] == '/' && strncasecmp(line, "/auth",
@@ -710,6 +764,32 @@ tui_command(struct tui *t, const char *line)
 		}
 		reply_free(ra);
 		reply_free(rc);
+	} else if (strcasecmp(cmd, "export") == 0) {
+		struct export_info	 info;
+		char			 when[64], *why;
+		time_t			 now = time(NULL);
+		struct tm		 tm;
+
+		if (*arg == '\0')
+			tui_say(t, '!', "%s", _("usage: /export FILE.html"));
+		else {
+			memset(&info, 0, sizeof info);
+			gmtime_r(&now, &tm);
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+			info.title = _("SMTP session explained");
+			info.target = t->target;
+			info.server = t->rec.server;
+			info.tls = t->session != NULL ?
+			    session_tls(t->session) : NULL;
+			info.when = when;
+			if (export_html_file(t->sb, t->kb, &info, arg,
+			    &why) == -1) {
+				tui_say(t, '!', _("/export: %s"), why);
+				free(why);
+			} else
+				tui_say(t, '*', _("handout written to %s"),
+				    arg);
+		}
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', _("base64: %s"), enc);
@@ -800,6 +880,9 @@ tui_seqs_init(void)
 		    TUI_KEY_END, 0 },
 		{ "kcuu1", { "\033[A", "\033OA", NULL, NULL }, TUI_KEY_UP, 0 },
 		{ "kcud1", { "\033[B", "\033OB", NULL, NULL }, TUI_KEY_DOWN, 0 },
+		{ "kcuf1", { "\033[C", "\033OC", NULL, NULL }, TUI_KEY_RIGHT,
+		    0 },
+		{ "kcub1", { "\033[D", "\033OD", NULL, NULL }, TUI_KEY_LEFT, 0 },
 	};
 	size_t	i, j;
 
@@ -1053,6 +1136,22 @@ tui_keys(struct tui *t, const unsigned char *buf, size_t len)
 				tui_dialogue_byte(t, buf[i++]);
 			continue;
 		}
+		/* A replay steps with Enter, Space and the arrows. */
+		if (t->replay != NULL && t->input_mode == TUI_INPUT_COMMAND &&
+		    input_line_empty()) {
+			if (buf[i] == '\r' || buf[i] == '\n' || buf[i] == ' ') {
+				tui_replay_step(t, 1);
+				i++;
+				continue;
+			}
+			if ((n = tui_match(buf + i, len - i, &key, 0)) > 0 &&
+			    (key == TUI_KEY_RIGHT || key == TUI_KEY_LEFT)) {
+				tui_replay_step(t, key == TUI_KEY_RIGHT ? 1 :
+				    -1);
+				i += n;
+				continue;
+			}
+		}
 		/* Command line: readline gets runs without our keys. */
 		start = i;
 		while (i < len) {
@@ -1150,6 +1249,8 @@ tui_run(struct tui *t)
 	}
 	tui_seqs_init();
 	input_start(t);
+	if (t->replay != NULL)
+		tui_replay_step(t, 1);
 	tui_say(t, '*', _("F1 help  F2 capabilities  F3 certificate  F10 quit; "
 	    "type SMTP commands below"));
 

@@ -15,6 +15,7 @@
 #include "record.h"
 
 struct kb;
+struct replay;
 struct scrollback;
 struct session;
 struct session_event;
@@ -89,6 +90,9 @@ struct tui {
 	int			 overlay_top;	/* first row shown */
 	long			 selected;	/* reply shown; -1: newest */
 	struct record		 rec;		/* events into sb */
+	struct replay		*replay;	/* --replay: the transcript */
+	size_t			 replay_step;	/* exchanges shown */
+	int			 rebuilding;	/* replaying steps again */
 	struct tui_quiz		 quiz;
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
@@ -112,6 +116,7 @@ struct tui {
 
 /* tui.c */
 void	tui_quiz_ask(struct tui *, long);
+void	tui_replay_step(struct tui *, long);
 void	tui_quiz_guess(struct tui *, const char *);
 void	tui_init(struct tui *, const struct kb *, const char *);
 void	tui_release(struct tui *);

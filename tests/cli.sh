@@ -7,6 +7,7 @@
 set -u
 top_builddir=${top_builddir:-.}
 bin=$(cd "$top_builddir" && pwd)/src/smtpscope
+export SMTPSCOPE_LOCALEDIR=${SMTPSCOPE_LOCALEDIR:-$(cd "$top_builddir" && pwd)/po/locale}
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
@@ -84,6 +85,22 @@ t "  Vietnamese comparison headings" both out 'Điểm khác biệt chính'
 t "--lang en keeps English" capture env -u LC_ALL LANG=zh_CN.UTF-8 timeout 20 "$bin" --lang en --explain 252
 t "  English headings" both out '^meaning: '
 
+# Scenarios and replays.
+t "--demo=list names every scenario" run 0 --demo=list
+t "  fifteen of them" bash -c "[ \$(wc -l <'$tmp/out') -eq 15 ] && grep -q '^greylist ' '$tmp/out' && grep -q '^dnsbl ' '$tmp/out'"
+t "--demo=nosuch: an error" run 1 --demo=nosuch
+src=${top_srcdir:-.}
+for f in own.log output.txt swaks.txt cs.txt; do
+	t "--replay $f" run 0 --plain --replay "$src/tests/data/replay/$f"
+	t "  explained" both out '^E       250 Requested action completed \| 2xx Positive Completion \| answers EHLO'
+done
+t "--replay with bad lines keeps the rest" run 0 --plain --replay "$src/tests/data/replay/garbage.log"
+t "  and names them by line number" both err 'skipped: .*garbage.log:3:'
+t "--replay --export writes a handout" run 0 --replay "$src/tests/data/replay/swaks.txt" --export "$tmp/h.html"
+t "  an HTML page with the explanations" bash -c "grep -q '<html' '$tmp/h.html' && grep -q 'Service ready' '$tmp/h.html'"
+t "  with no secret in it" bash -c "! grep -qE 'cGFzc3dvcmQ|c2VjcmV0' '$tmp/h.html'"
+t "--replay of a missing file: exit 1" run 1 --replay "$tmp/none"
+
 # Usage and local errors
 t "unknown option: exit 2" run 2 --no-such-option
 t "bad port: exit 2" run 2 -p 99999 127.0.0.1
@@ -138,6 +155,20 @@ t "  accepted" both out '^S clear 250 2\.0\.0 Ok: queued as'
 printf 'EHLO c.test\n/data %s/none\nQUIT\n' "$tmp" >"$tmp/s5"
 t "/data with a missing file: said, nothing lost" run 0 --script "$tmp/s5"
 t "  the message names the file" both out '^!       /data: .*none: No such file'
+
+# The slow scenario cuts off a client that talks before the greeting.
+if serve 127.0.0.1 --scenario slow; then
+	pregreet() {
+		exec 3<>/dev/tcp/127.0.0.1/$port || return 1
+		printf 'EHLO early.test\r\n' >&3
+		timeout 10 cat <&3 >"$tmp/out"
+		exec 3<&-
+		grep -q '^554 5.5.0 ' "$tmp/out"
+	}
+	t "slow scenario: a client talking first gets 554 5.5.0" pregreet
+else
+	t "slow practice server started" false
+fi
 
 # --pipe: a process speaking SMTP on stdin/stdout, STARTTLS included.
 printf 'EHLO c.test\nSTARTTLS\nEHLO c.test\nQUIT\n' >"$tmp/s2"

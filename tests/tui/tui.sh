@@ -215,7 +215,12 @@ t "then /quit leaves" wait_for "EXIT=0"
 # SIGTERM restores the terminal too.
 start
 pane=$(tm display -p -t t '#{pane_pid}')
-pid=$(pgrep -P "$pane" -f smtpscope | head -1)
+pid=
+for i in $(seq 40); do
+	pid=$(pgrep -P "$pane" -f smtpscope | head -1)
+	[ -n "$pid" ] && break
+	sleep 0.05
+done
 [ -n "$pid" ] && kill -TERM "$pid"
 t "SIGTERM: the program ends and the terminal is back" wait_for "EXIT=0"
 
@@ -302,6 +307,26 @@ t "  a quiet hint line" bash -c "tmux -L $sock capture-pane -p -t t | tail -1 | 
 t "  the newest reply is highlighted" bash -c "tmux -L $sock capture-pane -e -p -t t | grep '252 2.0.0' | grep -q $'\e\\[[0-9;]*7[;m]'"
 keys F10
 wait_for "EXIT="
+
+# Replay: step through a transcript; the explanation follows.
+tm kill-server 2>/dev/null
+tm new-session -d -x 140 -y 40 -s t \
+    "env HOME=$tmp/home LC_ALL=C.UTF-8 TERM=screen $bin --replay $(cd "$top_srcdir" && pwd)/tests/data/replay/own.log; echo EXIT=\$?; sleep 30"
+tm set-option -t t status off >/dev/null
+t "replay opens on the first exchange" wait_for "exchange 1 of"
+t "  the greeting explained" explains "220 Service ready"
+keys Enter
+t "Enter shows the next exchange" wait_for "exchange 2 of"
+t "  explained in turn" explains "In reply to: EHLO"
+keys Right
+wait_for "exchange 3 of"
+keys Left
+t "Left goes back" wait_for "exchange 2 of"
+type_line "/export $tmp/replay.html"
+t "/export writes the handout" wait_for "handout written to"
+t "  a page with the explanations" bash -c "grep -q 'Service ready' '$tmp/replay.html'"
+keys F10
+t "F10 leaves the replay" wait_for "EXIT=0"
 
 # NO_COLOR is respected.
 EXTRA_ENV=NO_COLOR=1 start

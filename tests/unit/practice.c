@@ -2,7 +2,9 @@
 /*
  * Unit tests for the practice server's engine (src/practice.c): lines in,
  * exact replies out, no sockets.  Override scripts are written to temporary
- * files and loaded through practice_new().
+ * files and loaded through practice_new().  Every scenario is checked here
+ * with its exact codes and wording; the greylist test sleeps about a
+ * second to see a delay expire.
  */
 #include "config.h"
 
@@ -13,12 +15,19 @@
 
 #include "buf.h"
 #include "practice.h"
+#include "practice-int.h"
 #include "tap.h"
 
 static struct buf	 out;
 static int		 last_rv;
 
 static struct practice	*server(const char *, size_t, int, char **);
+static struct practice	*server_in(const char *, const char *, size_t, int,
+			    char **);
+static struct practice	*scenario(const char *, const char *, size_t, int);
+static const char	*greet(struct practice_session *);
+static const char	*mail_to(struct practice_session *, const char *,
+			    const char *);
 static const char	*say(struct practice_session *, const char *);
 static int		 starts(const char *, const char *);
 static struct practice_session *hello(struct practice *);
@@ -33,10 +42,72 @@ static void		 test_starttls(void);
 static void		 test_auth(void);
 static void		 test_script(void);
 static void		 test_script_errors(void);
+static void		 test_scenario_table(void);
+static void		 test_sc_vrfy(void);
+static void		 test_sc_greylist(void);
+static void		 test_sc_greylist_delay(void);
+static void		 test_sc_closing(void);
+static void		 test_sc_tls_required(void);
+static void		 test_sc_auth_required(void);
+static void		 test_sc_mailbox_full(void);
+static void		 test_sc_relay_denied(void);
+static void		 test_sc_strict_syntax(void);
+static void		 test_sc_size_limit(void);
+static void		 test_sc_slow(void);
+static void		 test_sc_pipelining(void);
+static void		 test_sc_dnsbl(void);
 
 /* Make a server with an optional script (written to a temporary file). */
 static struct practice *
 server(const char *script, size_t size_limit, int tls, char **cause)
+{
+	return (server_in(NULL, script, size_limit, tls, cause));
+}
+
+/* Make a server for a scenario; exit if that fails. */
+static struct practice *
+scenario(const char *name, const char *script, size_t size_limit, int tls)
+{
+	struct practice	*p;
+	char		*cause = NULL;
+
+	if ((p = server_in(name, script, size_limit, tls, &cause)) == NULL) {
+		printf("Bail out! scenario %s: %s\n", name,
+		    cause != NULL ? cause : "?");
+		exit(1);
+	}
+	return (p);
+}
+
+/* Return the greeting of a session. */
+static const char *
+greet(struct practice_session *s)
+{
+	buf_reset(&out);
+	practice_session_greeting(s, &out);
+	return (out.data);
+}
+
+/* Say MAIL FROM (unless from is NULL) and RCPT TO; return the RCPT reply. */
+static const char *
+mail_to(struct practice_session *s, const char *from, const char *to)
+{
+	char	line[300];
+
+	if (from != NULL) {
+		say(s, "RSET");
+		snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
+		if (strcmp(say(s, line), "250 2.1.0 Ok\r\n") != 0)
+			diag("MAIL FROM:<%s> got %s", from, out.data);
+	}
+	snprintf(line, sizeof line, "RCPT TO:<%s>", to);
+	return (say(s, line));
+}
+
+/* Make a server in a scenario, with an optional script. */
+static struct practice *
+server_in(const char *name, const char *script, size_t size_limit, int tls,
+    char **cause)
 {
 	struct practice_config	 cfg;
 	struct practice		*p;
@@ -44,6 +115,7 @@ server(const char *script, size_t size_limit, int tls, char **cause)
 	int			 fd = -1;
 
 	memset(&cfg, 0, sizeof cfg);
+	cfg.scenario = name;
 	cfg.size_limit = size_limit;
 	cfg.tls = tls;
 	if (script != NULL) {
@@ -135,8 +207,8 @@ test_new(void)
 	free(cause);
 
 	names = practice_scenarios();
-	ok(names[0] != NULL && strcmp(names[0], "default") == 0 &&
-	    names[1] == NULL, "one scenario: default");
+	ok(names[0] != NULL && strcmp(names[0], "default") == 0,
+	    "the first scenario is default");
 }
 
 /* The greeting, EHLO and HELO. */
@@ -749,6 +821,14 @@ test_script_errors(void)
 		{ "delay MAIL 5\ndelay MAIL 6\n", ":2: second delay" },
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
+		{ "set\n", ":1: set knows greylist-delay and slow-delay" },
+		{ "set greeting-delay 1\n", ":1: set knows greylist-delay" },
+		{ "set greylist-delay\n", ":1: set wants seconds, 0 to 3600" },
+		{ "set slow-delay soon\n", ":1: set wants seconds" },
+		{ "set slow-delay -1\n", ":1: set wants seconds" },
+		{ "set greylist-delay 3601\n", ":1: set wants seconds" },
+		{ "set greylist-delay 1 2\n", ":1: set wants seconds" },
+		{ "set slow-delay 1\nset slow-delay 2\n", ":2: second set" },
 	};
 	struct practice	*p;
 	char		*cause;
@@ -768,6 +848,653 @@ test_script_errors(void)
 	}
 }
 
+/* The scenario table: names, order, descriptions. */
+static void
+test_scenario_table(void)
+{
+	static const char *const want[] = { "default", "vrfy-open",
+	    "vrfy-hidden", "greylist", "busy", "shutdown", "tls-required",
+	    "auth-required", "mailbox-full", "relay-denied", "strict-syntax",
+	    "size-limit", "slow", "pipelining", "dnsbl" };
+	const char *const		*names = practice_scenarios();
+	const struct practice_scenario	*sc;
+	const char			*d;
+	size_t				 i, n;
+	int				 good = 1;
+
+	for (n = 0; names[n] != NULL; n++)
+		continue;
+	is_int(n, sizeof want / sizeof want[0], "15 scenarios");
+	is_int(n, PRACTICE_SC_LAST, "as many as enum practice_sc has");
+	for (i = 0; i < n && i < sizeof want / sizeof want[0]; i++) {
+		sc = practice_scenario_find(names[i]);
+		d = practice_scenario_describe(names[i]);
+		if (strcmp(names[i], want[i]) != 0 || sc == NULL ||
+		    sc->id != (enum practice_sc)i || d == NULL ||
+		    strlen(d) < 20 || strlen(d) > 110 ||
+		    strchr(d, '\n') != NULL) {
+			diag("scenario %zu: %s", i, names[i]);
+			good = 0;
+		}
+	}
+	ok(good, "each name is found, in enum order, with a one-line "
+	    "description");
+	is_str(practice_scenario_find(NULL)->name, "default",
+	    "NULL finds default");
+	ok(practice_scenario_describe("nope") == NULL &&
+	    practice_scenario_describe(NULL) == NULL,
+	    "no description for an unknown scenario");
+	is_str(practice_scenario_describe("greylist"), "greylisting as "
+	    "Postgrey does it: a new sender and recipient get 450 4.7.1, a "
+	    "retry 10 s later passes", "the greylist description");
+}
+
+/* vrfy-open and vrfy-hidden: what VRFY and EXPN reveal. */
+static void
+test_sc_vrfy(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("vrfy-open", NULL, 0, 1);
+	s = practice_session_new(p);
+	is_str(greet(s), "220 practice.smtpscope.test ESMTP smtpscope practice "
+	    "server (scenario vrfy-open)\r\n", "vrfy-open: greeting names it");
+	is_str(say(s, "VRFY alice"), "250 2.1.5 Alice Example "
+	    "<alice@practice.test>\r\n", "vrfy-open: VRFY alice 250");
+	is_str(say(s, "VRFY <BOB@Practice.Test>"), "250 2.1.5 Bob Example "
+	    "<bob@practice.test>\r\n", "vrfy-open: VRFY <address>, any case");
+	is_str(say(s, "VRFY postmaster@practice.smtpscope.test"),
+	    "250 2.1.5 Postmaster <postmaster@practice.test>\r\n",
+	    "vrfy-open: VRFY postmaster at the host name");
+	is_str(say(s, "VRFY carol"), "251 2.1.5 User not local; will forward "
+	    "to <carol@elsewhere.example>\r\n", "vrfy-open: VRFY carol 251");
+	is_str(say(s, "VRFY nobody"), "550 5.1.1 nobody... User unknown\r\n",
+	    "vrfy-open: unknown user 550 5.1.1");
+	is_str(say(s, "VRFY Alice Example"), "553 5.1.3 Alice Example... Bad "
+	    "destination mailbox address syntax\r\n",
+	    "vrfy-open: a blank makes it malformed, 553 5.1.3");
+	is_str(say(s, "VRFY @practice.test"), "553 5.1.3 @practice.test... "
+	    "Bad destination mailbox address syntax\r\n",
+	    "vrfy-open: no local part, 553 5.1.3");
+	is_str(say(s, "VRFY <>"), "553 5.1.3 <>... Bad destination mailbox "
+	    "address syntax\r\n", "vrfy-open: <> is 553 5.1.3");
+	is_str(say(s, "VRFY x@elsewhere.example"), "252 2.1.5 "
+	    "x@elsewhere.example... Cannot VRFY a remote address; send RCPT TO "
+	    "to try delivery\r\n", "vrfy-open: a remote address 252");
+	is_str(say(s, "VRFY staff"), "252 2.1.5 staff... Unable to verify "
+	    "members of mailing list; use EXPN\r\n",
+	    "vrfy-open: VRFY of the list 252");
+	is_str(say(s, "VRFY \x1b[2Jx"), "553 5.1.3 ?[2Jx... Bad destination "
+	    "mailbox address syntax\r\n", "vrfy-open: controls not echoed");
+	is_str(say(s, "EXPN staff"), "250-2.1.5 Alice Example "
+	    "<alice@practice.test>\r\n250 2.1.5 Bob Example "
+	    "<bob@practice.test>\r\n", "vrfy-open: EXPN staff lists two");
+	is_str(say(s, "EXPN <staff@practice.test>"), out.data,
+	    "vrfy-open: EXPN <staff@practice.test>");
+	ok(starts(out.data, "250-2.1.5 Alice"), "the same list");
+	is_str(say(s, "EXPN friends"), "550 5.1.1 friends... User unknown\r\n",
+	    "vrfy-open: EXPN of an unknown list 550 5.1.1");
+	is_str(say(s, "EXPN bob"), "250 2.1.5 Bob Example "
+	    "<bob@practice.test>\r\n", "vrfy-open: EXPN of a user");
+	say(s, "EHLO a");
+	is_str(mail_to(s, "t@school.test", "carol@practice.test"), "251 2.1.5 "
+	    "User not local; will forward to <carol@elsewhere.example>\r\n",
+	    "vrfy-open: RCPT carol 251 too");
+	is_str(mail_to(s, NULL, "staff@practice.test"), "250 2.1.5 Ok\r\n",
+	    "vrfy-open: RCPT staff 250");
+	is_str(mail_to(s, NULL, "nobody@practice.test"), "550 5.1.1 "
+	    "<nobody@practice.test>: Recipient address rejected: User "
+	    "unknown\r\n", "vrfy-open: RCPT nobody 550");
+	is_str(say(s, "DATA"), "354 End data with <CR><LF>.<CR><LF>\r\n",
+	    "vrfy-open: carol and staff count as recipients");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("vrfy-hidden", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(starts(greet(s), "220 practice.smtpscope.test ESMTP smtpscope "
+	    "practice server (scenario vrfy-hidden)\r\n"),
+	    "vrfy-hidden: greeting");
+	is_str(say(s, "VRFY alice"), "252 2.0.0 alice: cannot verify this "
+	    "user, but will accept mail for it and attempt delivery\r\n",
+	    "vrfy-hidden: VRFY alice 252");
+	is_str(say(s, "VRFY nobody"), "252 2.0.0 nobody: cannot verify this "
+	    "user, but will accept mail for it and attempt delivery\r\n",
+	    "vrfy-hidden: VRFY nobody 252 as well");
+	is_str(say(s, "EXPN staff"), "502 5.5.1 Error: EXPN is disabled on "
+	    "this server\r\n", "vrfy-hidden: EXPN 502 5.5.1");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* greylist: the triple memory, shared by sessions, bounded. */
+static void
+test_sc_greylist(void)
+{
+	struct practice		*p;
+	struct practice_session	*s, *s2;
+	char			 rcpt[64];
+	const char		*grey = "450 4.7.1 <alice@practice.test>: "
+	    "Recipient address rejected: Greylisted, see "
+	    "https://postgrey.schweikert.ch/help/practice.test.html\r\n";
+	int			 i, good;
+
+	unsetenv(PRACTICE_ENV_GREYLIST_DELAY);
+	p = scenario("greylist", "set greylist-delay 0\n", 0, 1);
+	s = hello(p);
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"), grey,
+	    "greylist: the first attempt gets Postgrey's 450 4.7.1");
+	is_str(say(s, "DATA"), "554 5.5.1 Error: no valid recipients\r\n",
+	    "greylist: so there is no recipient");
+	is_str(mail_to(s, "t@school.test", "bob@practice.test"), "450 4.7.1 "
+	    "<bob@practice.test>: Recipient address rejected: Greylisted, see "
+	    "https://postgrey.schweikert.ch/help/practice.test.html\r\n",
+	    "greylist: another recipient is another triple");
+	is_str(mail_to(s, "t@school.test", "nobody@practice.test"), "550 5.1.1 "
+	    "<nobody@practice.test>: Recipient address rejected: User "
+	    "unknown\r\n", "greylist: an unknown user is refused at once");
+	is_str(mail_to(s, NULL, "x@elsewhere.example"), "554 5.7.1 "
+	    "<x@elsewhere.example>: Relay access denied\r\n",
+	    "greylist: relaying is refused at once");
+	is_str(mail_to(s, "t@school.test", "postmaster"), "450 4.7.1 "
+	    "<postmaster>: Recipient address rejected: Greylisted, see "
+	    "https://postgrey.schweikert.ch/help/practice.test.html\r\n",
+	    "greylist: <postmaster> names the local domain");
+	is_str(mail_to(s, "T@School.TEST", "Alice@Practice.test"), "250 2.1.5 "
+	    "Ok\r\n", "greylist: a retry passes (delay 0; case ignored)");
+	practice_session_free(s);
+
+	s = hello(p);
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "greylist: a new connection is remembered");
+	is_str(mail_to(s, "other@school.test", "alice@practice.test"), out.data,
+	    "greylist: another sender");
+	ok(starts(out.data, "450 4.7.1 "), "is another triple");
+	s2 = practice_session_new(p);
+	practice_session_set_peer(s2, "192.0.2.7");
+	say(s2, "EHLO b");
+	ok(starts(mail_to(s2, "t@school.test", "alice@practice.test"),
+	    "450 4.7.1 "), "greylist: another client address too");
+	say(s2, "RSET");
+	say(s2, "AUTH PLAIN AGRlbW8AZGVtbw==");
+	is_str(mail_to(s2, "new@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "greylist: authenticated clients pass");
+	practice_session_free(s2);
+
+	/* The memory is bounded: the stalest triple goes first. */
+	practice_session_free(s);
+	p->ngreylist = 0;
+	s = hello(p);
+	ok(starts(mail_to(s, "first@school.test", "alice@practice.test"),
+	    "450 "), "greylist: a first triple");
+	for (i = 0, good = 1; i < PRACTICE_GREYLIST_MAX; i++) {
+		snprintf(rcpt, sizeof rcpt, "many%d@school.test", i);
+		good &= starts(mail_to(s, rcpt, "bob@practice.test"), "450 ");
+	}
+	ok(good, "greylist: %d more triples", PRACTICE_GREYLIST_MAX);
+	is_int(p->ngreylist, PRACTICE_GREYLIST_MAX, "greylist: the table is "
+	    "full, not larger");
+	ok(starts(mail_to(s, "first@school.test", "alice@practice.test"),
+	    "450 "), "greylist: the first triple was forgotten");
+	ok(starts(mail_to(s, "many511@school.test", "bob@practice.test"),
+	    "250 "), "greylist: a recent one was not");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* greylist: the delay, from the environment and the script. */
+static void
+test_sc_greylist_delay(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	setenv(PRACTICE_ENV_GREYLIST_DELAY, "1", 1);
+	p = scenario("greylist", NULL, 0, 1);
+	s = hello(p);
+	ok(starts(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "450 4.7.1 <alice@practice.test>: Recipient address rejected: "
+	    "Greylisted"), "delay 1: the first attempt 450");
+	ok(starts(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "450 4.7.1 "), "delay 1: a retry at once is too early");
+	practice_session_free(s);
+	usleep(1100 * 1000);
+	s = hello(p);
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "delay 1: a retry after 1.1 s passes, on a "
+	    "new connection");
+	practice_session_free(s);
+	practice_free(p);
+
+	setenv(PRACTICE_ENV_GREYLIST_DELAY, "1", 1);
+	p = scenario("greylist", "set greylist-delay 0\n", 0, 1);
+	s = hello(p);
+	mail_to(s, "t@school.test", "alice@practice.test");
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "set greylist-delay beats the environment");
+	practice_session_free(s);
+	practice_free(p);
+
+	setenv(PRACTICE_ENV_GREYLIST_DELAY, "soon", 1);
+	p = scenario("greylist", NULL, 0, 1);
+	s = hello(p);
+	mail_to(s, "t@school.test", "alice@practice.test");
+	usleep(50 * 1000);
+	ok(starts(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "450 "), "a bad environment value: the default 10 s");
+	practice_session_free(s);
+	practice_free(p);
+	unsetenv(PRACTICE_ENV_GREYLIST_DELAY);
+}
+
+/* busy and shutdown: 421 and close. */
+static void
+test_sc_closing(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("busy", NULL, 0, 1);
+	s = practice_session_new(p);
+	is_str(greet(s), "421 4.3.2 practice.smtpscope.test Service not "
+	    "available, too many connections\r\n", "busy: 421 4.3.2 greeting");
+	is_int(practice_session_closing(s), 1, "busy: and close");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("busy", "greeting 220 fine today\n", 0, 1);
+	s = practice_session_new(p);
+	is_str(greet(s), "220 fine today\r\n", "busy: a script greeting wins");
+	is_int(practice_session_closing(s), 0, "and does not close");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("shutdown", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(starts(greet(s), "220 practice.smtpscope.test ESMTP smtpscope "
+	    "practice server (scenario shutdown)\r\n"), "shutdown: greeting");
+	ok(starts(say(s, "EHLO a"), "250-"), "shutdown: EHLO as usual");
+	is_str(say(s, "NOOP"), "250 2.0.0 Ok\r\n", "shutdown: NOOP as usual");
+	is_str(say(s, "RCPT TO:<alice@practice.test>"), "503 5.5.1 Error: need "
+	    "MAIL command\r\n", "shutdown: RCPT as usual");
+	is_int(practice_session_closing(s), 0, "shutdown: still open");
+	is_str(say(s, "MAIL FROM:<t@school.test>"), "421 4.3.2 "
+	    "practice.smtpscope.test Service shutting down, closing "
+	    "transmission channel\r\n", "shutdown: the first MAIL gets 421");
+	is_int(last_rv, PRACTICE_CLOSE, "shutdown: and closes");
+	is_int(practice_session_closing(s), 1, "shutdown: closing");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* tls-required: 530 before STARTTLS, AUTH only under TLS. */
+static void
+test_sc_tls_required(void)
+{
+	static const char *const refused[] = { "MAIL FROM:<t@school.test>",
+	    "RCPT TO:<alice@practice.test>", "DATA", "VRFY alice",
+	    "EXPN staff", "AUTH PLAIN AGRlbW8AZGVtbw==" };
+	struct practice		*p;
+	struct practice_session	*s;
+	size_t			 i;
+	int			 good;
+
+	p = scenario("tls-required", NULL, 0, 1);
+	s = practice_session_new(p);
+	is_str(say(s, "EHLO a"), "250-practice.smtpscope.test greets a\r\n"
+	    "250-PIPELINING\r\n"
+	    "250-SIZE 10485760\r\n"
+	    "250-8BITMIME\r\n"
+	    "250-ENHANCEDSTATUSCODES\r\n"
+	    "250-STARTTLS\r\n"
+	    "250 HELP\r\n", "tls-required: STARTTLS but no AUTH in clear");
+	for (i = 0, good = 1; i < sizeof refused / sizeof refused[0]; i++) {
+		if (strcmp(say(s, refused[i]), "530 5.7.0 Must issue a "
+		    "STARTTLS command first\r\n") != 0) {
+			diag("%s: %s", refused[i], out.data);
+			good = 0;
+		}
+	}
+	ok(good, "tls-required: MAIL RCPT DATA VRFY EXPN AUTH get 530 5.7.0");
+	is_str(say(s, "NOOP"), "250 2.0.0 Ok\r\n", "tls-required: NOOP works");
+	is_str(say(s, "STARTTLS"), "220 2.0.0 Ready to start TLS\r\n",
+	    "tls-required: STARTTLS 220");
+	practice_session_tls_started(s);
+	ok(strstr(say(s, "EHLO a"), "250-AUTH PLAIN LOGIN\r\n") != NULL &&
+	    strstr(out.data, "STARTTLS") == NULL,
+	    "tls-required: AUTH offered under TLS");
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "tls-required: then all is normal");
+	ok(starts(say(s, "VRFY alice"), "252 2.0.0 "), "tls-required: VRFY");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* auth-required: 530 before AUTH, 535 for wrong credentials. */
+static void
+test_sc_auth_required(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("auth-required", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(strstr(say(s, "EHLO a"), "250-AUTH PLAIN LOGIN\r\n") != NULL,
+	    "auth-required: EHLO offers AUTH PLAIN LOGIN");
+	is_str(say(s, "MAIL FROM:<t@school.test>"), "530 5.7.0 Authentication "
+	    "required\r\n", "auth-required: MAIL before AUTH 530 5.7.0");
+	is_str(say(s, "AUTH PLAIN AGRlbW8Ad3Jvbmc="), "535 5.7.8 Error: "
+	    "authentication failed\r\n", "auth-required: wrong password 535");
+	is_str(say(s, "MAIL FROM:<t@school.test>"), "530 5.7.0 Authentication "
+	    "required\r\n", "auth-required: still 530");
+	is_str(say(s, "AUTH PLAIN AGRlbW8AZGVtbw=="), "235 2.7.0 "
+	    "Authentication successful\r\n", "auth-required: demo/demo 235");
+	is_str(mail_to(s, "demo@practice.test", "x@elsewhere.example"),
+	    "250 2.1.5 Ok\r\n", "auth-required: then mail, even relayed");
+	practice_session_free(s);
+	s = practice_session_new(p);
+	is_str(say(s, "MAIL FROM:<t@school.test>"), "503 5.5.1 Error: send "
+	    "HELO/EHLO first\r\n", "auth-required: EHLO is still first");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* mailbox-full: 452 at RCPT for bob, 552 after the dot for alice. */
+static void
+test_sc_mailbox_full(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("mailbox-full", NULL, 0, 1);
+	s = hello(p);
+	is_str(mail_to(s, "t@school.test", "bob@practice.test"), "452 4.2.2 "
+	    "<bob@practice.test>: Recipient address rejected: Mailbox is "
+	    "full\r\n", "mailbox-full: RCPT bob 452 4.2.2 (temporary)");
+	is_str(mail_to(s, NULL, "ALICE@practice.test"), "250 2.1.5 Ok\r\n",
+	    "mailbox-full: RCPT alice accepted");
+	is_str(mail_to(s, NULL, "postmaster@practice.test"),
+	    "250 2.1.5 Ok\r\n", "mailbox-full: and postmaster");
+	say(s, "DATA");
+	say(s, "Subject: hi");
+	is_str(say(s, "."), "552 5.2.2 <ALICE@practice.test> Quota exceeded "
+	    "(mailbox for user is full)\r\n",
+	    "mailbox-full: alice: 552 5.2.2 after the dot (permanent)");
+	is_str(mail_to(s, "t@school.test", "postmaster@practice.test"),
+	    "250 2.1.5 Ok\r\n", "mailbox-full: a new transaction");
+	say(s, "DATA");
+	ok(starts(say(s, "."), "250 2.0.0 Ok: queued as "),
+	    "mailbox-full: without alice the message is taken");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* relay-denied: 554 relay, 553 for our domain without AUTH. */
+static void
+test_sc_relay_denied(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("relay-denied", NULL, 0, 1);
+	s = hello(p);
+	is_str(mail_to(s, "t@school.test", "x@elsewhere.example"), "554 5.7.1 "
+	    "<x@elsewhere.example>: Relay access denied\r\n",
+	    "relay-denied: 554 5.7.1 relay");
+	is_str(mail_to(s, NULL, "bob@practice.test"), "250 2.1.5 Ok\r\n",
+	    "relay-denied: local mail from outside is fine");
+	is_str(mail_to(s, "alice@practice.test", "bob@practice.test"),
+	    "553 5.7.1 <alice@practice.test>: Sender address rejected: not "
+	    "logged in\r\n", "relay-denied: our domain, no AUTH: 553 5.7.1 at "
+	    "RCPT");
+	is_str(mail_to(s, "bob@Practice.Smtpscope.Test", "x@elsewhere.example"),
+	    "553 5.7.1 <bob@Practice.Smtpscope.Test>: Sender address "
+	    "rejected: not logged in\r\n", "relay-denied: the sender check "
+	    "comes first");
+	is_str(mail_to(s, "", "bob@practice.test"), "250 2.1.5 Ok\r\n",
+	    "relay-denied: the null sender is fine");
+	say(s, "RSET");
+	say(s, "AUTH PLAIN AGRlbW8AZGVtbw==");
+	is_str(mail_to(s, "alice@practice.test", "x@elsewhere.example"),
+	    "250 2.1.5 Ok\r\n", "relay-denied: logged in, both pass");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* strict-syntax: no brackets or a blank after the colon: 501 5.5.4. */
+static void
+test_sc_strict_syntax(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("strict-syntax", NULL, 0, 1);
+	s = hello(p);
+	is_str(say(s, "MAIL FROM:t@school.test"), "501 5.5.4 Syntax: MAIL "
+	    "FROM:<address>\r\n", "strict-syntax: MAIL without brackets");
+	is_str(say(s, "MAIL FROM: t@school.test"), "501 5.5.4 Syntax: MAIL "
+	    "FROM:<address>\r\n", "strict-syntax: MAIL FROM: a@b");
+	is_str(say(s, "MAIL FROM: <t@school.test>"), "501 5.5.4 Syntax: MAIL "
+	    "FROM:<address>\r\n", "strict-syntax: a blank after the colon");
+	is_str(say(s, "MAIL FROM:<t@school.test>"), "250 2.1.0 Ok\r\n",
+	    "strict-syntax: MAIL FROM:<address> is fine");
+	is_str(say(s, "RCPT TO:bob@practice.test"), "501 5.5.4 Syntax: RCPT "
+	    "TO:<address>\r\n", "strict-syntax: RCPT without brackets");
+	is_str(say(s, "RCPT TO: <bob@practice.test>"), "501 5.5.4 Syntax: RCPT "
+	    "TO:<address>\r\n", "strict-syntax: RCPT TO: <address>");
+	is_str(say(s, "rcpt to:<bob@practice.test>"), "250 2.1.5 Ok\r\n",
+	    "strict-syntax: the verb's case is free (RFC 5321 2.4)");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* size-limit: SIZE 1000000, 552 5.3.4 at MAIL and at the dot. */
+static void
+test_sc_size_limit(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+	char			 line[1001];
+	int			 i;
+
+	p = scenario("size-limit", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(strstr(say(s, "EHLO a"), "\r\n250-SIZE 1000000\r\n") != NULL,
+	    "size-limit: SIZE 1000000 advertised");
+	is_str(say(s, "MAIL FROM:<t@school.test> SIZE=1000001"), "552 5.3.4 "
+	    "Message size exceeds fixed limit\r\n",
+	    "size-limit: SIZE= over it 552 5.3.4 at MAIL");
+	is_str(say(s, "MAIL FROM:<t@school.test> SIZE=1000000"),
+	    "250 2.1.0 Ok\r\n", "size-limit: SIZE=1000000 is fine");
+	say(s, "RCPT TO:<alice@practice.test>");
+	say(s, "DATA");
+	memset(line, 'x', sizeof line - 1);
+	line[sizeof line - 1] = '\0';
+	for (i = 0; i < 998; i++)	/* 998 * 1002 = 999996 bytes */
+		say(s, line);
+	ok(starts(say(s, "."), "250 2.0.0 Ok: queued"),
+	    "size-limit: 999996 bytes pass");
+	say(s, "MAIL FROM:<t@school.test>");
+	say(s, "RCPT TO:<alice@practice.test>");
+	say(s, "DATA");
+	for (i = 0; i < 999; i++)	/* 999 * 1002 = 1000998 bytes */
+		say(s, line);
+	is_str(say(s, "."), "552 5.3.4 Error: message file too big\r\n",
+	    "size-limit: 1000998 bytes get 552 5.3.4 at the dot");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("size-limit", NULL, 5000, 0);
+	s = practice_session_new(p);
+	ok(strstr(say(s, "EHLO a"), "\r\n250-SIZE 5000\r\n") != NULL,
+	    "size-limit: a smaller configured limit wins");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* slow: the greeting's delay, and early talkers. */
+static void
+test_sc_slow(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	unsetenv(PRACTICE_ENV_SLOW_DELAY);
+	p = scenario("slow", NULL, 0, 1);
+	s = practice_session_new(p);
+	is_str(greet(s), "220 practice.smtpscope.test ESMTP smtpscope practice "
+	    "server (scenario slow)\r\n", "slow: greeting");
+	is_int(practice_session_delay(s), 3000, "slow: held back 3 s");
+	is_int(practice_session_closing(s), 0, "slow: not closing");
+	buf_reset(&out);
+	is_int(practice_session_pregreet(s, &out), PRACTICE_CLOSE,
+	    "slow: talking first closes");
+	is_str(out.data, "554 5.5.0 Error: SMTP protocol synchronization\r\n",
+	    "slow: with Postfix's 554 5.5.0");
+	is_int(practice_session_closing(s), 1, "slow: closing");
+	practice_session_free(s);
+	s = practice_session_new(p);
+	greet(s);
+	is_str(say(s, "EHLO a"), out.data, "slow: a patient client");
+	ok(starts(out.data, "250-practice.smtpscope.test greets a\r\n"),
+	    "gets the usual EHLO reply");
+	is_int(practice_session_delay(s), 0, "slow: only the greeting waits");
+	practice_session_free(s);
+	setenv(PRACTICE_ENV_SLOW_DELAY, "2", 1);
+	s = practice_session_new(p);
+	greet(s);
+	is_int(practice_session_delay(s), 2000, "slow: "
+	    PRACTICE_ENV_SLOW_DELAY "=2");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("slow", "set slow-delay 1\n", 0, 1);
+	s = practice_session_new(p);
+	greet(s);
+	is_int(practice_session_delay(s), 1000, "slow: set slow-delay 1 beats "
+	    "the environment");
+	practice_session_free(s);
+	practice_free(p);
+	unsetenv(PRACTICE_ENV_SLOW_DELAY);
+
+	p = scenario("slow", "delay CONNECT 10\n", 0, 1);
+	s = practice_session_new(p);
+	greet(s);
+	is_int(practice_session_delay(s), 10, "slow: delay CONNECT wins");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("default", "delay CONNECT 500\n", 0, 1);
+	s = practice_session_new(p);
+	greet(s);
+	buf_reset(&out);
+	is_int(practice_session_pregreet(s, &out), PRACTICE_CONTINUE,
+	    "default: an early talker is tolerated");
+	is_str(out.data, "", "default: nothing said");
+	is_int(practice_session_closing(s), 0, "default: not closing");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* pipelining: the first reply of a group is held back. */
+static void
+test_sc_pipelining(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+	const char		*lines[] = { "MAIL FROM:<t@school.test>",
+	    "RCPT TO:<alice@practice.test>", "RCPT TO:<nobody@practice.test>",
+	    "RCPT TO:<bob@practice.test>", "DATA" };
+	unsigned		 delays[] = { 50, 0, 0, 0, 0 };
+	size_t			 i;
+	int			 good = 1;
+
+	p = scenario("pipelining", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(starts(greet(s), "220 practice.smtpscope.test ESMTP smtpscope "
+	    "practice server (scenario pipelining)\r\n"),
+	    "pipelining: greeting");
+	ok(strstr(say(s, "EHLO a"), "\r\n250-PIPELINING\r\n") != NULL &&
+	    practice_session_delay(s) == 0, "pipelining: EHLO at once");
+	buf_reset(&out);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		last_rv = practice_session_line(s, lines[i], strlen(lines[i]),
+		    &out);
+		if (practice_session_delay(s) != delays[i]) {
+			diag("%s: delay %u", lines[i],
+			    practice_session_delay(s));
+			good = 0;
+		}
+	}
+	ok(good, "pipelining: only the group's first reply is held");
+	is_str(out.data, "250 2.1.0 Ok\r\n"
+	    "250 2.1.5 Ok\r\n"
+	    "550 5.1.1 <nobody@practice.test>: Recipient address rejected: "
+	    "User unknown\r\n"
+	    "250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n",
+	    "pipelining: accepted, unknown, accepted, in order");
+	say(s, ".");
+	is_int(practice_session_delay(s), 0, "pipelining: the dot at once");
+	say(s, "RSET");
+	is_int(practice_session_delay(s), 50,
+	    "pipelining: RSET starts a group");
+	say(s, "MAIL FROM:<>");
+	is_int(practice_session_delay(s), 0,
+	    "pipelining: MAIL goes on with it");
+	say(s, "NOOP");
+	is_int(practice_session_delay(s), 0, "pipelining: NOOP ends it");
+	say(s, "RCPT TO:<bob@practice.test>");
+	is_int(practice_session_delay(s), 50, "pipelining: RCPT after NOOP "
+	    "starts a new group");
+	practice_session_free(s);
+	practice_free(p);
+
+	p = scenario("pipelining", "delay MAIL 7\n", 0, 1);
+	s = hello(p);
+	say(s, "MAIL FROM:<>");
+	is_int(practice_session_delay(s), 7, "pipelining: a delay directive "
+	    "wins");
+	practice_session_free(s);
+	practice_free(p);
+}
+
+/* dnsbl: every RCPT refused, naming the client's address. */
+static void
+test_sc_dnsbl(void)
+{
+	struct practice		*p;
+	struct practice_session	*s;
+
+	p = scenario("dnsbl", NULL, 0, 1);
+	s = practice_session_new(p);
+	ok(starts(greet(s), "220 practice.smtpscope.test ESMTP smtpscope "
+	    "practice server (scenario dnsbl)\r\n"),
+	    "dnsbl: a normal greeting");
+	say(s, "EHLO a");
+	is_str(mail_to(s, "t@school.test", "alice@practice.test"), "554 5.7.1 "
+	    "Service unavailable; Client host [127.0.0.1] blocked using "
+	    "zen.spamhaus.org; https://www.spamhaus.org/query/ip/127.0.0.1\r\n",
+	    "dnsbl: RCPT alice 554 5.7.1 blocked using zen.spamhaus.org");
+	ok(starts(mail_to(s, NULL, "nobody@practice.test"), "554 5.7.1 "
+	    "Service unavailable; "), "dnsbl: every RCPT");
+	practice_session_free(s);
+	s = hello(p);
+	practice_session_set_peer(s, "192.0.2.7\r\n");
+	is_str(mail_to(s, "t@school.test", "bob@practice.test"), "554 5.7.1 "
+	    "Service unavailable; Client host [192.0.2.7??] blocked using "
+	    "zen.spamhaus.org; "
+	    "https://www.spamhaus.org/query/ip/192.0.2.7??\r\n",
+	    "dnsbl: the peer's address, controls not echoed");
+	say(s, "RSET");
+	say(s, "AUTH PLAIN AGRlbW8AZGVtbw==");
+	is_str(mail_to(s, "t@school.test", "bob@practice.test"),
+	    "250 2.1.5 Ok\r\n", "dnsbl: an authenticated client passes");
+	practice_session_free(s);
+	practice_free(p);
+}
+
 /* Run the tests. */
 int
 main(void)
@@ -784,6 +1511,20 @@ main(void)
 	test_auth();
 	test_script();
 	test_script_errors();
+	test_scenario_table();
+	test_sc_vrfy();
+	test_sc_greylist();
+	test_sc_greylist_delay();
+	test_sc_closing();
+	test_sc_tls_required();
+	test_sc_auth_required();
+	test_sc_mailbox_full();
+	test_sc_relay_denied();
+	test_sc_strict_syntax();
+	test_sc_size_limit();
+	test_sc_slow();
+	test_sc_pipelining();
+	test_sc_dnsbl();
 	buf_release(&out);
 	return (done_testing());
 }

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The session as a handout: one self-contained HTML5 page (CSS embedded,
+ * no script, no external file) with every command and reply, each reply's
+ * explanation beside it, and the TLS and certificate summary.  Meant for
+ * teachers: readable on a projector, printable on A4 or Letter.
+ *
+ * Everything from the server is escaped twice over: text_escape() first
+ * (controls, invalid UTF-8, invisible code points), then HTML, so nothing
+ * the server sends can become markup.  The dialogue comes from the
+ * scrollback, where AUTH payloads are already masked; nothing secret is
+ * added here.
+ */
+#ifndef EXPORT_H
+#define EXPORT_H
+
+#include <stdio.h>
+
+struct scrollback;
+struct kb;
+struct tls_info;
+
+/* What the page says about the session; any field may be NULL. */
+struct export_info {
+	const char		*title;	/* "SMTP session with ..." */
+	const char		*target; /* host:port, "practice server" */
+	const char		*server; /* key from explain_server() */
+	const struct tls_info	*tls;	/* the last handshake */
+	const char		*when;	/* "2026-11-22 16:21 UTC" */
+};
+
+/*
+ * Write the handout of everything kept in sb to out, explaining replies
+ * with kb (text in the language of explain_set_lang(); headings through
+ * gettext).  Any field of info may be NULL.  Nothing is closed; out is
+ * flushed.  Returns 0, or -1 with *cause set (the caller frees it) when
+ * writing failed.
+ */
+int	export_html(const struct scrollback *, const struct kb *,
+	    const struct export_info *, FILE *, char **);
+/*
+ * The same, written to path: created with mode 0644 (less the umask) or
+ * truncated; a directory is refused.  Returns 0, or -1 with *cause set
+ * (the caller frees it).
+ */
+int	export_html_file(const struct scrollback *, const struct kb *,
+	    const struct export_info *, const char *, char **);
+
+#endif
