@@ -68,7 +68,7 @@ static void	 export_split(const struct scrollback *,
 		    struct export_blocks *);
 static void	 export_head(struct buf *, const struct scrollback *,
 		    const struct kb *, const struct export_info *);
-static void	 export_tls(struct buf *, const struct tls_info *);
+static void	 export_tls(struct buf *, const struct tls_info *, int);
 static void	 export_line(struct buf *, const struct scrollback *,
 		    size_t);
 static void	 export_explain(struct buf *, const struct scrollback *,
@@ -360,7 +360,7 @@ export_split(const struct scrollback *sb, struct export_blocks *bl)
 
 /* The TLS and certificate summary. */
 static void
-export_tls(struct buf *b, const struct tls_info *ti)
+export_tls(struct buf *b, const struct tls_info *ti, int tls_seen)
 {
 	struct buf	t;
 
@@ -368,8 +368,13 @@ export_tls(struct buf *b, const struct tls_info *ti)
 		buf_addstr(b, "<section class=\"tls none\">\n<h2>");
 		export_own(b, _("TLS and certificate"));
 		buf_addstr(b, "</h2>\n<p class=\"verdict\">");
-		export_own(b, _("No TLS handshake in this session: "
-		    "everything went in clear text."));
+		/* A replayed transcript marks TLS lines but keeps no cert. */
+		if (tls_seen)
+			export_own(b, _("Part of this session went inside TLS; "
+			    "the certificate's details were not recorded."));
+		else
+			export_own(b, _("No TLS handshake in this session: "
+			    "everything went in clear text."));
 		buf_addstr(b, "</p>\n</section>\n");
 		return;
 	}
@@ -403,6 +408,8 @@ export_head(struct buf *b, const struct scrollback *sb, const struct kb *kb,
 	const char		*title, *name;
 	long			 i, n = sb_nreplies(sb), total = 0;
 	long			 count[6];
+	size_t			 li;
+	int			 tls_seen = 0;
 
 	title = info->title != NULL ? info->title : _("SMTP session");
 	buf_addstr(b, "<!DOCTYPE html>\n<html lang=\"");
@@ -467,7 +474,13 @@ export_head(struct buf *b, const struct scrollback *sb, const struct kb *kb,
 		buf_addstr(b, ")");
 	}
 	buf_addstr(b, "</dd>\n</dl>\n");
-	export_tls(b, info->tls);
+	for (li = sb_first(sb); li < sb_end(sb); li++)
+		if (sb_sec(sb, li) == SESSION_SEC_TLS ||
+		    sb_sec(sb, li) == SESSION_SEC_TLS_UNVERIFIED) {
+			tls_seen = 1;
+			break;
+		}
+	export_tls(b, info->tls, tls_seen);
 	buf_addstr(b, "<p class=\"legend\">");
 	export_own(b, _("How to read this: C is what the client sent, S what "
 	    "the server answered, * a note from smtpscope, ! a warning. "
