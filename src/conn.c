@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 
 #include "conn.h"
+#include "i18n.h"
 #include "log.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -199,7 +200,13 @@ conn_read(struct conn *c)
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return (0);
-		conn_fail(c, xasprintf("read failed: %s", strerror(errno)));
+		if (errno == ECONNRESET)
+			conn_fail(c, xstrdup(_("the server closed the connection "
+			    "abruptly (TCP reset): it ended the session without "
+			    "QUIT or 421, or crashed")));
+		else
+			conn_fail(c, xasprintf(_("read failed: %s"),
+			    strerror(errno)));
 		return (-1);
 	}
 }

@@ -28,6 +28,7 @@
 #include "kb.h"
 #include "net.h"
 #include "plain.h"
+#include "replay.h"
 #include "reply.h"
 #include "scrollback.h"
 #include "session.h"
@@ -48,6 +49,7 @@ static void	plain_escaped(struct plain *, char, const char *, const char *,
 		    size_t);
 static void	plain_reply(struct plain *, const struct session_event *);
 static void	plain_line(struct plain *, char *, size_t);
+static void	plain_raw(struct plain *, const char *);
 static int	plain_is(const char *, const char *);
 static void	plain_input(struct plain *);
 static void	plain_command(struct plain *, const char *);
@@ -264,6 +266,8 @@ plain_help(struct plain *p)
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
 		N_("/export FILE.html        write the session as an HTML handout"),
+		N_("/raw TEXT         send TEXT's bytes exactly: \\r \\n \\t \\xHH "),
+		N_("                  escapes, no CRLF added (bare LF tests)"),
 		N_("/caps             list the server's EHLO capabilities"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/help             this list"),
@@ -510,6 +514,23 @@ plain_is(const char *line, const char *cmd)
 	    line[n] == ' '));
 }
 
+/* /raw TEXT: send TEXT's bytes exactly, escapes such as \n undone. */
+static void
+plain_raw(struct plain *p, const char *arg)
+{
+	char	*bytes, *cause;
+	size_t	 len;
+
+	while (*arg == ' ')
+		arg++;
+	bytes = replay_unescape(arg, strlen(arg), &len);
+	if (session_raw(p->session, bytes, len, &cause) == -1) {
+		plain_say(p, '!', "/raw: %s", cause);
+		free(cause);
+	}
+	free(bytes);
+}
+
 /* Handle one input line. */
 static void
 plain_line(struct plain *p, char *line, size_t len)
@@ -532,6 +553,10 @@ plain_line(struct plain *p, char *line, size_t len)
 		return;
 	} else if (plain_is(line, "/data") && len <= 6) {
 		plain_say(p, '!', _("usage: /data FILE"));
+		return;
+	}
+	if (plain_is(line, "/raw")) {
+		plain_raw(p, line + 4);
 		return;
 	}
 	if (len > 6 && strncasecmp(line, "/data ", 6) == 0) {

@@ -19,6 +19,7 @@
 #include "tls.h"
 
 static int64_t	record_now_ms(void);
+static void	record_dropped(struct record *);
 
 /* Start recording into sb. */
 void
@@ -46,6 +47,19 @@ record_line(struct record *rec, int kind, int sec, const char *text,
     size_t len)
 {
 	sb_add(rec->sb, kind, sec, record_now_ms(), -1, 0, text, len);
+}
+
+/* Say once that the oldest lines are gone. */
+static void
+record_dropped(struct record *rec)
+{
+	if (rec->dropped || sb_first(rec->sb) == 0)
+		return;
+	rec->dropped = 1;
+	record_line(rec, SB_WARNING, 0, _("the dialogue keeps its newest "
+	    "2,000,000 lines: older ones are no longer shown"),
+	    strlen(_("the dialogue keeps its newest 2,000,000 lines: older "
+	    "ones are no longer shown")));
 }
 
 /* Record an event. */
@@ -96,6 +110,15 @@ record_event(struct record *rec, const struct session_event *ev,
 			rec->pending = sb_add_reply(rec->sb, &sr);
 		sb_update_reply(rec->sb, rec->pending, &sr);
 		rec->pending = -1;
+		/* Never cut silently: say what the limits kept out. */
+		if (r->dropped_bytes > 0) {
+			buf_init(&b, 0);
+			buf_printf(&b, _("(%zu bytes of lines longer than %d "
+			    "were not kept)"), r->dropped_bytes, REPLY_LINE_MAX);
+			record_line(rec, SB_WARNING, ev->sec, b.data, b.len);
+			buf_release(&b);
+		}
+		record_dropped(rec);
 		return (1);
 	case SESSION_EV_NOTICE:
 	case SESSION_EV_WARNING:

@@ -19,6 +19,7 @@ struct record {
 	const struct kb		*kb;
 	long			 pending;	/* reply whose lines arrive */
 	const char		*server;	/* recognised server key */
+	int			 dropped;	/* said that old lines went */
 };
 
 void	record_init(struct record *, struct scrollback *, const struct kb *);

@@ -51,6 +51,7 @@ _Static_assert(sizeof session_phase_names / sizeof session_phase_names[0] ==
 
 enum session_item_kind {
 	SESSION_ITEM_LINE,		/* a typed line */
+	SESSION_ITEM_RAW,		/* /raw bytes, sent as they are */
 	SESSION_ITEM_AUTH,		/* /auth */
 	SESSION_ITEM_FILE		/* /data FILE */
 };
@@ -1021,6 +1022,24 @@ session_submit(struct session *s, const char *line, size_t len, char **cause)
 	return (0);
 }
 
+/* Queue raw bytes. */
+int
+session_raw(struct session *s, const char *bytes, size_t len, char **cause)
+{
+	if (len == 0 || memchr(bytes, '\0', len) != NULL) {
+		*cause = xstrdup(_("/raw sends bytes as they are: give some, "
+		    "without NUL"));
+		return (-1);
+	}
+	if (s->phase == SESSION_PHASE_CLOSED) {
+		*cause = xstrdup(_("not connected"));
+		return (-1);
+	}
+	session_push_item(s, SESSION_ITEM_RAW, bytes, len);
+	session_pump(s);
+	return (0);
+}
+
 /* Queue a file as the message body. */
 int
 session_send_file(struct session *s, const char *path, char **cause)
@@ -1563,6 +1582,23 @@ session_pump(struct session *s)
 			if (s->out != NULL)
 				return;
 			session_do_auth(s, it->line);
+			session_pop_item(s);
+			continue;
+		}
+		if (it->kind == SESSION_ITEM_RAW) {
+			/*
+			 * Exactly these bytes, marked on screen; a lenient
+			 * server may read several commands in them, so what
+			 * answers is paired as well as it can be.
+			 */
+			if (s->out != NULL)
+				return;
+			conn_write(s->conn, it->line, it->len);
+			shown = xasprintf("[raw] %s", it->line);
+			session_sent(s, shown);
+			session_push_cmd(s, "*", shown);
+			free(shown);
+			shown = NULL;
 			session_pop_item(s);
 			continue;
 		}

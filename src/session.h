@@ -145,6 +145,12 @@ int		 session_timeout(struct session *);
  */
 int		 session_submit(struct session *, const char *, size_t,
 		    char **);
+/*
+ * Queue raw bytes to send exactly as given (the /raw command: for testing
+ * how a server treats bare LF or CR, SMTP smuggling).  Nothing is added,
+ * not even CRLF; NUL is refused.  The line is shown marked "[raw]".
+ */
+int		 session_raw(struct session *, const char *, size_t, char **);
 /* Queue a message body from a file: after 354, or by sending DATA first. */
 int		 session_send_file(struct session *, const char *, char **);
 /*

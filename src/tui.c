@@ -674,6 +674,22 @@ tui_line(struct tui *t, const char *line)
 		free(copy);
 		return;
 	}
+	if (strncasecmp(line, "/raw", 4) == 0 && (line[4] == '\0' ||
+	    line[4] == ' ')) {
+		const char	*a = line + 4;
+		char		*bytes;
+		size_t		 blen;
+
+		while (*a == ' ')
+			a++;
+		bytes = replay_unescape(a, strlen(a), &blen);
+		if (session_raw(t->session, bytes, blen, &cause) == -1) {
+			tui_say(t, '!', "/raw: %s", cause);
+			free(cause);
+		}
+		free(bytes);
+		return;
+	}
 	if (strncasecmp(line, "/data", 5) == 0 && (line[5] == '\0' ||
 	    line[5] == ' ')) {
 		if (len <= 6)

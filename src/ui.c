@@ -976,6 +976,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/caps /cert /help        the F2, F3 and F1 panels"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/search TEXT             find TEXT in the dialogue"),
+		N_("/raw TEXT                send TEXT's bytes exactly (\\r \\n "
+		    "\\xHH escapes, no CRLF added), marked [raw]"),
 		N_("/set NAME VALUE          timestamps, mouse, color, eol "
 		    "(on|off), layout (auto|side|stacked), presentation, "
 		    "verbose, quiz; /set alone lists them"),
