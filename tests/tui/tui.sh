@@ -20,7 +20,13 @@ on_fail() { sed 's/^/# /' "$tmp/screen" 2>/dev/null; }
 
 # start [ARGS...]: a fresh session running smtpscope in a 140x40 window.
 start() {
+	local i
 	tm kill-server 2>/dev/null
+	# Let the old server go before a new one takes its socket.
+	for i in $(seq 50); do
+		tm list-sessions >/dev/null 2>&1 || break
+		sleep 0.05
+	done
 	mkdir -p "$tmp/home"
 	local args=
 	[ $# -gt 0 ] && args=$(printf '%q ' "$@")
@@ -310,6 +316,7 @@ wait_for "EXIT="
 
 # Replay: step through a transcript; the explanation follows.
 tm kill-server 2>/dev/null
+for i in $(seq 50); do tm list-sessions >/dev/null 2>&1 || break; sleep 0.05; done
 tm new-session -d -x 140 -y 40 -s t \
     "env HOME=$tmp/home LC_ALL=C.UTF-8 TERM=screen $bin --replay $(cd "$top_srcdir" && pwd)/tests/data/replay/own.log; echo EXIT=\$?; sleep 30"
 tm set-option -t t status off >/dev/null
