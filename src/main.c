@@ -332,8 +332,10 @@ main_serve(const char *where, const struct practice_config *pc)
 	printf(_("Demo login: user \"%s\", password \"%s\". Mail is never "
 	    "delivered. Ctrl-C stops the server.\n"), PRACTICE_DEMO_USER,
 	    PRACTICE_DEMO_PASSWORD);
-	printf(_("STARTTLS uses a self-signed certificate made at start: "
-	    "smtpscope needs --insecure for it.\n"));
+	/* The in-memory certificate is the only one nobody can trust. */
+	if (practice_cert_pem(p) != NULL)
+		printf(_("STARTTLS uses a self-signed certificate made at "
+		    "start: smtpscope needs --insecure for it.\n"));
 	fflush(stdout);
 
 	main_serving = p;

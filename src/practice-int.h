@@ -29,6 +29,8 @@ struct practice_rule {
 	char		*verb;		/* or a setting's name, lower case */
 	int		 setting;	/* a "set NAME VALUE" directive */
 	long		 value;		/* the setting's value */
+	char		*text;		/* a setting's file name, or NULL */
+	unsigned	 line;		/* a setting's line in the script */
 	char		*reply;		/* bytes to send instead, or NULL */
 	size_t		 reply_len;
 	int		 reply_code;	/* its three-digit code, or 0 */
@@ -101,13 +103,14 @@ struct practice {
 	size_t		 nrules;
 	size_t		 size_limit;
 	int		 tls;
+	int		 tls_on_connect;	/* "set tls-on-connect yes" */
 	int		 idle_timeout;	/* seconds */
 	size_t		 max_clients;
 	size_t		 out_max;	/* PRACTICE_OUT_MAX; tests lower it */
 	atomic_uint	 serial;	/* sessions started, for queue ids */
 
 	SSL_CTX		*ctx;		/* NULL when TLS is off */
-	char		*cert_pem;
+	char		*cert_pem;	/* NULL with "set cert" */
 
 	int		 listeners[PRACTICE_LISTEN_MAX];
 	size_t		 nlisteners;
@@ -141,6 +144,14 @@ void	practice_rules_free(struct practice_rule *, size_t);
  * ("set NAME VALUE") are never returned.
  */
 const struct practice_rule *practice_rule_find(const struct practice *,
+	    const char *);
+/*
+ * Find the setting NAME ("set NAME VALUE", NAME in lower case); NULL when
+ * the script does not set it.  For tls-min and tls-max the value is an
+ * OpenSSL version (TLS1_VERSION ... TLS1_3_VERSION), for tls-on-connect 1
+ * or 0, for cert and key the file name is in text.
+ */
+const struct practice_rule *practice_setting_find(const struct practice *,
 	    const char *);
 
 #endif

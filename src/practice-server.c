@@ -88,6 +88,7 @@ struct practice_client {
 	int			 closing;	/* close once all is sent */
 	int			 greet_held;	/* the greeting waits: read anyway */
 	int			 starttls;	/* start TLS when sent */
+	int			 greet_after_tls; /* tls-on-connect */
 	int			 dead;		/* close now */
 	int			 failed;	/* ended by an I/O error */
 	const char		*why;		/* for the log */
@@ -100,11 +101,15 @@ static char	*practice_ssl_cause(const char *);
 static int	practice_hostname_ok(const char *);
 static int	practice_read_script(struct practice *, const char *, char **);
 static int	practice_tls_init(struct practice *, char **);
+static int	practice_ssl_too_weak(void);
+static int	practice_tls_load(SSL_CTX *, const char *, const char *,
+		    char **);
 static X509	*practice_make_cert(struct practice *, EVP_PKEY *);
 
 static struct practice_client *practice_client_new(struct practice *, int,
 		    int, int, int);
 static void	practice_client_free(struct practice_client *);
+static void	practice_client_open(struct practice_client *, int64_t);
 static void	practice_client_greet(struct practice_client *, int64_t);
 static void	practice_client_end(struct practice_client *, int,
 		    const char *);
@@ -285,47 +290,89 @@ practice_read_script(struct practice *p, const char *path, char **cause)
 	return (error);
 }
 
-/* Make the key, the certificate and the TLS context. */
+/*
+ * Make the TLS context: the protocol range and certificate the script asks
+ * for ("set tls-min", "set cert" ...), else TLSv1.2 and up with a fresh key
+ * and self-signed certificate.
+ */
 static int
 practice_tls_init(struct practice *p, char **cause)
 {
-	EVP_PKEY_CTX	*kctx;
-	EVP_PKEY	*key = NULL;
-	X509		*x = NULL;
-	BIO		*bio = NULL;
-	BUF_MEM		*mem;
-	SSL_CTX		*ctx = NULL;
-	long		 opts;
-	int		 rv = -1;
+	const struct practice_rule	*lo, *hi, *cert, *key, *ioc;
+	EVP_PKEY_CTX			*kctx = NULL;
+	EVP_PKEY			*pkey = NULL;
+	X509				*x = NULL;
+	BIO				*bio = NULL;
+	BUF_MEM				*mem;
+	SSL_CTX				*ctx = NULL;
+	long				 opts, min, max;
+	int				 rv = -1;
+
+	lo = practice_setting_find(p, "tls-min");
+	hi = practice_setting_find(p, "tls-max");
+	cert = practice_setting_find(p, "cert");
+	key = practice_setting_find(p, "key");
+	ioc = practice_setting_find(p, "tls-on-connect");
+	max = hi != NULL ? hi->value : 0;
+	if (lo != NULL)
+		min = lo->value;
+	else if (max != 0 && max < TLS1_2_VERSION)
+		min = TLS1_VERSION;
+	else
+		min = TLS1_2_VERSION;
 
 	ERR_clear_error();
-	if ((kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL)) == NULL ||
-	    EVP_PKEY_keygen_init(kctx) <= 0 ||
-	    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx,
-	    NID_X9_62_prime256v1) <= 0 ||
-	    EVP_PKEY_keygen(kctx, &key) <= 0) {
-		*cause = practice_ssl_cause("cannot make an EC P-256 key");
-		goto out;
-	}
-	if ((x = practice_make_cert(p, key)) == NULL) {
-		*cause = practice_ssl_cause("cannot make the certificate");
-		goto out;
-	}
-	if ((bio = BIO_new(BIO_s_mem())) == NULL ||
-	    !PEM_write_bio_X509(bio, x)) {
-		*cause = practice_ssl_cause("cannot write the certificate");
-		goto out;
-	}
-	BIO_get_mem_ptr(bio, &mem);
-	p->cert_pem = xstrndup(mem->data, mem->length);
-
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
-	    !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    SSL_CTX_use_certificate(ctx, x) != 1 ||
-	    SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
+	    !SSL_CTX_set_min_proto_version(ctx, min) ||
+	    !SSL_CTX_set_max_proto_version(ctx, max)) {
 		*cause = practice_ssl_cause("cannot make the TLS context");
 		goto out;
+	}
+	/*
+	 * OpenSSL 3 will not make TLSv1 or TLSv1.1 handshakes above security
+	 * level 0 (they sign with SHA-1).  The practice server is meant to
+	 * offer what a badly set up server offers: refusing is the client's
+	 * job.
+	 */
+	if (min < TLS1_2_VERSION) {
+		log_debug("%s: protocols below TLSv1.2: security level 0",
+		    __func__);
+		SSL_CTX_set_security_level(ctx, 0);
+	}
+	if (cert != NULL) {
+		if (practice_tls_load(ctx, cert->text, key != NULL ?
+		    key->text : cert->text, cause) != 0)
+			goto out;
+	} else {
+		if ((kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_EC, NULL)) == NULL ||
+		    EVP_PKEY_keygen_init(kctx) <= 0 ||
+		    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx,
+		    NID_X9_62_prime256v1) <= 0 ||
+		    EVP_PKEY_keygen(kctx, &pkey) <= 0) {
+			*cause = practice_ssl_cause("cannot make an EC P-256 "
+			    "key");
+			goto out;
+		}
+		if ((x = practice_make_cert(p, pkey)) == NULL) {
+			*cause = practice_ssl_cause("cannot make the "
+			    "certificate");
+			goto out;
+		}
+		if ((bio = BIO_new(BIO_s_mem())) == NULL ||
+		    !PEM_write_bio_X509(bio, x)) {
+			*cause = practice_ssl_cause("cannot write the "
+			    "certificate");
+			goto out;
+		}
+		BIO_get_mem_ptr(bio, &mem);
+		p->cert_pem = xstrndup(mem->data, mem->length);
+		if (SSL_CTX_use_certificate(ctx, x) != 1 ||
+		    SSL_CTX_use_PrivateKey(ctx, pkey) != 1 ||
+		    SSL_CTX_check_private_key(ctx) != 1) {
+			*cause = practice_ssl_cause("cannot make the TLS "
+			    "context");
+			goto out;
+		}
 	}
 	opts = SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE;
 #ifdef SSL_OP_NO_RENEGOTIATION
@@ -340,15 +387,83 @@ practice_tls_init(struct practice *p, char **cause)
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	p->ctx = ctx;
 	ctx = NULL;
+	p->tls_on_connect = ioc != NULL && ioc->value != 0;
+	log_debug("%s: TLS %ld to %ld, %s certificate%s", __func__, min, max,
+	    cert != NULL ? cert->text : "self-signed",
+	    p->tls_on_connect ? ", TLS on connect" : "");
 	rv = 0;
 
 out:
 	SSL_CTX_free(ctx);
 	BIO_free(bio);
 	X509_free(x);
-	EVP_PKEY_free(key);
+	EVP_PKEY_free(pkey);
 	EVP_PKEY_CTX_free(kctx);
 	return (rv);
+}
+
+/*
+ * Is the latest OpenSSL error a key or digest below the security level?
+ * (SSL_CTX_use_certificate() and SSL_CTX_add0_chain_cert() raise these.)
+ */
+static int
+practice_ssl_too_weak(void)
+{
+	unsigned long	e = ERR_peek_last_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+		return (0);
+	switch (ERR_GET_REASON(e)) {
+	case SSL_R_EE_KEY_TOO_SMALL:
+	case SSL_R_CA_KEY_TOO_SMALL:
+	case SSL_R_CA_MD_TOO_WEAK:
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Load the certificate chain in certfile and the private key in keyfile.
+ * A weak key or digest lowers the context's security level to 0, so that
+ * the server can present what a badly set up server presents.
+ */
+static int
+practice_tls_load(SSL_CTX *ctx, const char *certfile, const char *keyfile,
+    char **cause)
+{
+	char	*what;
+	int	 r;
+
+	ERR_clear_error();
+	r = SSL_CTX_use_certificate_chain_file(ctx, certfile);
+	if (r != 1 && practice_ssl_too_weak()) {
+		log_debug("%s: %s: %s: security level 0", __func__, certfile,
+		    ERR_reason_error_string(ERR_peek_last_error()));
+		ERR_clear_error();
+		SSL_CTX_set_security_level(ctx, 0);
+		r = SSL_CTX_use_certificate_chain_file(ctx, certfile);
+	}
+	if (r != 1) {
+		what = xasprintf("%s: cannot use the certificate chain",
+		    certfile);
+		*cause = practice_ssl_cause(what);
+		free(what);
+		return (-1);
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, keyfile, SSL_FILETYPE_PEM) != 1) {
+		what = xasprintf("%s: cannot use the private key", keyfile);
+		*cause = practice_ssl_cause(what);
+		free(what);
+		return (-1);
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		what = xasprintf("%s: the key does not match the certificate "
+		    "in %s", keyfile, certfile);
+		*cause = practice_ssl_cause(what);
+		free(what);
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -608,6 +723,17 @@ practice_client_free(struct practice_client *c)
 	buf_release(&c->in);
 	buf_release(&c->out);
 	free(c);
+}
+
+/* Start a new client: the greeting, or TLS first with tls-on-connect. */
+static void
+practice_client_open(struct practice_client *c, int64_t now)
+{
+	if (c->p->ctx != NULL && c->p->tls_on_connect) {
+		c->greet_after_tls = 1;
+		practice_client_start_tls(c, now);
+	} else
+		practice_client_greet(c, now);
 }
 
 /* Send the greeting. */
@@ -1016,6 +1142,10 @@ practice_client_handshake(struct practice_client *c, int64_t now)
 		log_debug("practice: %s: TLS %s: %s %s", c->peer,
 		    practice_tls_names[c->tls], SSL_get_version(c->ssl),
 		    SSL_get_cipher_name(c->ssl));
+		if (c->greet_after_tls) {
+			c->greet_after_tls = 0;
+			practice_client_greet(c, now);
+		}
 		return;
 	}
 	switch (SSL_get_error(c->ssl, r)) {
@@ -1091,7 +1221,7 @@ practice_accept(struct practice *p, int lfd, int64_t now,
 		p->clients[p->nclients++] = c;
 		log_debug("practice: %s: connected (%zu open)", c->peer,
 		    p->nclients);
-		practice_client_greet(c, now);
+		practice_client_open(c, now);
 	}
 }
 
@@ -1214,7 +1344,7 @@ practice_serve_fds(struct practice *p, int in, int out)
 	c = practice_client_new(p, in, out, sock, 0);
 	snprintf(c->peer, sizeof c->peer, "fd %d/%d", in, out);
 	log_debug("practice: %s: session started", c->peer);
-	practice_client_greet(c, practice_now());
+	practice_client_open(c, practice_now());
 	while (!c->dead) {
 		now = practice_now();
 		practice_client_timers(c, now);

@@ -25,6 +25,24 @@
  *	set NAME SECONDS	change a scenario setting: greylist-delay (how
  *				long a greylisted triple waits) or slow-delay
  *				(how late the slow scenario greets); 0 to 3600
+ *	set cert FILE		serve the PEM certificate chain in FILE (the
+ *				server's certificate first) instead of the
+ *				self-signed one made in memory
+ *	set key FILE		its private key, PEM (default: from the cert
+ *				FILE); needs set cert
+ *	set tls-min VERSION	the oldest and newest TLS versions offered:
+ *	set tls-max VERSION	TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3 (default
+ *				TLSv1.2 to TLSv1.3; a tls-max below TLSv1.2
+ *				alone makes tls-min TLSv1)
+ *	set tls-on-connect yes	TLS from the first byte (implicit TLS, as on
+ *				port 465) instead of STARTTLS; yes or no
+ *
+ * The TLS settings are there to make the server look like a badly set up
+ * real one: an expired or self-signed certificate, a weak key or digest,
+ * only old protocol versions.  The server lowers its OpenSSL security level
+ * to 0 when that is what it takes to serve them (it is the client's job to
+ * refuse); they are ignored when TLS is off.  FILE is read when the server
+ * starts; a relative name is relative to the current directory.
  *
  * TEXT and BYTES may use the escapes \r \n \t \\ and \xHH (two hex digits),
  * so one directive can write a multi-line or a deliberately broken reply.
@@ -116,6 +134,14 @@ static const char *practice_mode_names[] = {
 };
 _Static_assert(sizeof practice_mode_names / sizeof practice_mode_names[0] ==
     PRACTICE_MODE_LAST, "practice_mode_names does not match the modes");
+
+/* What the value of a "set NAME VALUE" directive is. */
+enum practice_set_kind {
+	PRACTICE_SET_SECONDS,		/* 0 to PRACTICE_SETTING_MAX */
+	PRACTICE_SET_FILE,		/* a file name: the rest of the line */
+	PRACTICE_SET_PROTOCOL,		/* TLSv1 ... TLSv1.3 */
+	PRACTICE_SET_YESNO		/* yes or no */
+};
 
 #define PRACTICE_HELLO_NONE	0
 #define PRACTICE_HELLO_HELO	1
@@ -243,7 +269,11 @@ static struct practice_rule *practice_rule_get(struct practice_rule **,
 		    size_t *, const char *);
 static int	practice_unescape(const char *, struct buf *, const char **);
 static int	practice_set(struct practice_rule **, size_t *, char *,
-		    const char **);
+		    unsigned, const char **);
+static const struct practice_rule *practice_rules_setting(
+		    const struct practice_rule *, size_t, const char *);
+static int	practice_settings_check(const struct practice_rule *, size_t,
+		    unsigned *, const char **);
 static int	practice_verb_ok(const char *);
 
 static const struct practice_command practice_commands[] = {
@@ -1975,6 +2005,7 @@ practice_rules_free(struct practice_rule *rules, size_t n)
 	for (i = 0; i < n; i++) {
 		free(rules[i].verb);
 		free(rules[i].reply);
+		free(rules[i].text);
 	}
 	free(rules);
 }
@@ -2058,48 +2089,159 @@ practice_unescape(const char *s, struct buf *b, const char **why)
 	return (0);
 }
 
-/* Parse "NAME SECONDS" of a set directive into a setting rule. */
+/*
+ * Parse "NAME VALUE" of a set directive on line lineno into a setting
+ * rule: seconds for the delays, a file name for cert and key (the rest of
+ * the line, blanks and all), a protocol version for tls-min and tls-max,
+ * yes or no for tls-on-connect.
+ */
 static int
 practice_set(struct practice_rule **rules, size_t *n, char *args,
-    const char **why)
+    unsigned lineno, const char **why)
 {
-	static const char *const names[] = { "greylist-delay", "slow-delay" };
+	static const struct {
+		const char		*name;
+		enum practice_set_kind	 kind;
+	} names[] = {
+		{ "greylist-delay", PRACTICE_SET_SECONDS },
+		{ "slow-delay", PRACTICE_SET_SECONDS },
+		{ "cert", PRACTICE_SET_FILE },
+		{ "key", PRACTICE_SET_FILE },
+		{ "tls-min", PRACTICE_SET_PROTOCOL },
+		{ "tls-max", PRACTICE_SET_PROTOCOL },
+		{ "tls-on-connect", PRACTICE_SET_YESNO },
+	};
+	static const struct {
+		const char	*name;
+		long		 version;
+	} protocols[] = {
+		{ "TLSv1", TLS1_VERSION },
+		{ "TLSv1.0", TLS1_VERSION },
+		{ "TLSv1.1", TLS1_1_VERSION },
+		{ "TLSv1.2", TLS1_2_VERSION },
+		{ "TLSv1.3", TLS1_3_VERSION },
+	};
 	struct practice_rule	*r;
-	char			*value, *end;
-	long			 v;
-	size_t			 i;
+	char			*value, *end, *text = NULL;
+	long			 v = 0;
+	size_t			 i, j;
 
 	value = args + strcspn(args, " \t");
 	if (*value != '\0')
 		*value++ = '\0';
 	value += strspn(value, " \t");
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(args, names[i]) == 0)
+		if (strcmp(args, names[i].name) == 0)
 			break;
 	}
 	if (i == sizeof names / sizeof names[0]) {
-		*why = "set knows greylist-delay and slow-delay";
+		*why = "set knows greylist-delay, slow-delay, cert, key, "
+		    "tls-min, tls-max and tls-on-connect";
 		return (-1);
 	}
-	v = strtol(value, &end, 10);
-	if (*value < '0' || *value > '9' || *end != '\0' || v < 0 ||
-	    v > PRACTICE_SETTING_MAX) {
-		*why = "set wants seconds, 0 to 3600";
-		return (-1);
+	switch (names[i].kind) {
+	case PRACTICE_SET_SECONDS:
+		v = strtol(value, &end, 10);
+		if (*value < '0' || *value > '9' || *end != '\0' || v < 0 ||
+		    v > PRACTICE_SETTING_MAX) {
+			*why = "set wants seconds, 0 to 3600";
+			return (-1);
+		}
+		break;
+	case PRACTICE_SET_FILE:
+		if (*value == '\0') {
+			*why = "set cert and set key want a PEM file name";
+			return (-1);
+		}
+		break;
+	case PRACTICE_SET_PROTOCOL:
+		for (j = 0; j < sizeof protocols / sizeof protocols[0]; j++) {
+			if (strcasecmp(value, protocols[j].name) == 0)
+				break;
+		}
+		if (j == sizeof protocols / sizeof protocols[0]) {
+			*why = "set tls-min and tls-max want TLSv1, TLSv1.1, "
+			    "TLSv1.2 or TLSv1.3";
+			return (-1);
+		}
+		v = protocols[j].version;
+		break;
+	case PRACTICE_SET_YESNO:
+		if (strcmp(value, "yes") == 0)
+			v = 1;
+		else if (strcmp(value, "no") == 0)
+			v = 0;
+		else {
+			*why = "set tls-on-connect wants yes or no";
+			return (-1);
+		}
+		break;
 	}
-	for (i = 0; i < *n; i++) {
-		if ((*rules)[i].setting &&
-		    strcmp((*rules)[i].verb, args) == 0) {
+	for (j = 0; j < *n; j++) {
+		if ((*rules)[j].setting &&
+		    strcmp((*rules)[j].verb, args) == 0) {
 			*why = "second set for this setting";
 			return (-1);
 		}
 	}
+	if (names[i].kind == PRACTICE_SET_FILE)
+		text = xstrdup(value);
 	*rules = xreallocarray(*rules, *n + 1, sizeof **rules);
 	r = &(*rules)[(*n)++];
 	memset(r, 0, sizeof *r);
 	r->verb = xstrdup(args);
 	r->setting = 1;
 	r->value = v;
+	r->text = text;
+	r->line = lineno;
+	return (0);
+}
+
+/* Find a setting in parsed rules. */
+static const struct practice_rule *
+practice_rules_setting(const struct practice_rule *rules, size_t n,
+    const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (rules[i].setting && strcmp(rules[i].verb, name) == 0)
+			return (&rules[i]);
+	}
+	return (NULL);
+}
+
+/* Find a setting. */
+const struct practice_rule *
+practice_setting_find(const struct practice *p, const char *name)
+{
+	return (practice_rules_setting(p->rules, p->nrules, name));
+}
+
+/*
+ * Check the settings that only make sense together; -1 with *why and
+ * *lineno (the line to blame) when they do not.
+ */
+static int
+practice_settings_check(const struct practice_rule *rules, size_t n,
+    unsigned *lineno, const char **why)
+{
+	const struct practice_rule	*lo, *hi, *cert, *key;
+
+	lo = practice_rules_setting(rules, n, "tls-min");
+	hi = practice_rules_setting(rules, n, "tls-max");
+	if (lo != NULL && hi != NULL && lo->value > hi->value) {
+		*lineno = lo->line > hi->line ? lo->line : hi->line;
+		*why = "tls-min is above tls-max";
+		return (-1);
+	}
+	cert = practice_rules_setting(rules, n, "cert");
+	key = practice_rules_setting(rules, n, "key");
+	if (key != NULL && cert == NULL) {
+		*lineno = key->line;
+		*why = "set key needs set cert";
+		return (-1);
+	}
 	return (0);
 }
 
@@ -2139,7 +2281,8 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 			*verb++ = '\0';
 		verb += strspn(verb, " \t");
 		if (strcmp(word, "set") == 0) {
-			if (practice_set(&rules, &nrules, verb, &why) != 0)
+			if (practice_set(&rules, &nrules, verb, lineno,
+			    &why) != 0)
 				goto fail;
 			continue;
 		}
@@ -2225,6 +2368,8 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 			r->reply = buf_detach(&b, &r->reply_len);
 		}
 	}
+	if (practice_settings_check(rules, nrules, &lineno, &why) != 0)
+		goto fail;
 	free(line);
 	*rulesp = rules;
 	*nrulesp = nrules;

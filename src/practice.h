@@ -81,11 +81,15 @@ struct practice_session;
 
 /*
  * Create a server.  With tls set, this makes a fresh EC P-256 key and a
- * self-signed certificate in memory (see practice_cert_pem()).  A NULL
- * config means all defaults with STARTTLS on.  Returns NULL and sets *cause
- * (the caller frees it) on failure: bad host name, unknown scenario,
- * unreadable override script, a bad directive (the cause names the file and
- * line), or an OpenSSL failure.
+ * self-signed certificate in memory (see practice_cert_pem()), unless the
+ * override script names a certificate ("set cert FILE", "set key FILE"),
+ * which is then read now; "set tls-min", "set tls-max" and "set
+ * tls-on-connect" choose the protocol versions and implicit TLS (see
+ * practice.c).  A NULL config means all defaults with STARTTLS on.
+ * Returns NULL and sets *cause (the caller frees it) on failure: bad host
+ * name, unknown scenario, unreadable override script, a bad directive (the
+ * cause names the file and line), a certificate or key file that cannot be
+ * used (the cause names the file), or an OpenSSL failure.
  */
 struct practice	*practice_new(const struct practice_config *, char **);
 
@@ -102,8 +106,10 @@ int		 practice_listen(struct practice *, const char *, const char *,
 int		 practice_port(const struct practice *);
 
 /*
- * Return the server certificate in PEM form, or NULL when TLS is off.  The
- * string is owned by the server and valid until practice_free().
+ * Return the server certificate in PEM form, or NULL when TLS is off or
+ * the override script gave the certificate ("set cert": a client must judge
+ * that one as it would any server's).  The string is owned by the server
+ * and valid until practice_free().
  *
  * The certificate is self-signed, CN and DNS SAN practice.smtpscope.test,
  * with SANs DNS:localhost, IP:127.0.0.1 and IP:::1, basicConstraints
@@ -128,7 +134,8 @@ void		 practice_stop(struct practice *);
 
 /*
  * Serve one session on an fd pair (inetd style: in may equal out) until
- * QUIT, EOF, a timeout or practice_stop().  STARTTLS works here too.  The
+ * QUIT, EOF, a timeout or practice_stop().  STARTTLS (and tls-on-connect)
+ * works here too.  The
  * fds may be blocking; they are not closed.  Returns 0 when the session
  * ended in an orderly way (QUIT, EOF, idle timeout, stop), -1 on a read,
  * write or TLS error.

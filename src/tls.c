@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Client-side TLS.
+ * Client-side TLS: the context and connection set-up, the non-blocking
+ * handshake, and plain words for what went wrong.  A failure is explained
+ * twice over: OpenSSL's own text (to search for, or to quote in a ticket)
+ * and what it means, in words a mail admin can act on.  Certificate
+ * problems come from the verification result (tls_verify_words()); a
+ * handshake that never reached the certificate check is explained from
+ * OpenSSL's reason code (tls_handshake_words()).
  */
 #include "config.h"
 
@@ -26,6 +32,13 @@ static char	*tls_time(const ASN1_TIME *);
 static char	*tls_sans(X509 *);
 static int	 tls_is_address(const char *);
 static const char *tls_key_type(EVP_PKEY *);
+static const char *tls_closed_words(SSL *, int);
+
+static const char tls_closed_in_handshake[] = N_("the server closed the "
+    "connection during the TLS handshake without saying why; the admin "
+    "should look in the server's log: it often means the server cannot read "
+    "its certificate or key, or its TLS policy refuses this client's "
+    "versions or ciphers");
 
 /* Make a client context. */
 SSL_CTX *
@@ -142,13 +155,18 @@ tls_handshake(SSL *ssl, short *events, char **cause)
 	return (-1);
 }
 
-/* Describe an OpenSSL failure. */
+/*
+ * Describe an OpenSSL failure: what, then OpenSSL's error text, then what
+ * it means in plain words when that is known.
+ */
 char *
 tls_error(SSL *ssl, int ret, const char *what)
 {
 	unsigned long	 e;
 	char		 tmp[256];
 	struct buf	 b;
+	const char	*words = NULL, *w;
+	int		 saved = errno;
 	int		 se = ssl != NULL ? SSL_get_error(ssl, ret) : 0;
 
 	buf_init(&b, 0);
@@ -156,16 +174,125 @@ tls_error(SSL *ssl, int ret, const char *what)
 	while ((e = ERR_get_error()) != 0) {
 		ERR_error_string_n(e, tmp, sizeof tmp);
 		buf_printf(&b, ": %s", tmp);
+		if (words == NULL && (w = tls_handshake_words(e)) != NULL)
+			words = w;
 	}
 	if (se == SSL_ERROR_SYSCALL) {
-		if (errno != 0)
-			buf_printf(&b, ": %s", strerror(errno));
-		else
-			buf_addstr(&b, ": the server closed the connection "
-			    "during the handshake");
+		if (saved != 0)
+			buf_printf(&b, ": %s", strerror(saved));
+		if (words == NULL)
+			words = tls_closed_words(ssl, saved);
 	} else if (se == SSL_ERROR_ZERO_RETURN)
-		buf_addstr(&b, ": the server ended TLS");
+		buf_printf(&b, ": %s", _("the server ended TLS"));
+	if (words != NULL)
+		buf_printf(&b, ": %s", _(words));
 	return (buf_detach(&b, NULL));
+}
+
+/*
+ * Plain words for a connection that went away under TLS (errno was err),
+ * or NULL.
+ */
+static const char *
+tls_closed_words(SSL *ssl, int err)
+{
+	if (err != 0 && err != ECONNRESET && err != EPIPE)
+		return (NULL);
+	if (!SSL_is_init_finished(ssl))
+		return (tls_closed_in_handshake);
+	if (err != 0)
+		return (NULL);
+	return (N_("the server closed the connection without ending TLS "
+	    "first (no close_notify)"));
+}
+
+/*
+ * Plain words for an OpenSSL error seen during a handshake: what failed
+ * and what the server's admin should check.  NULL when the code is not one
+ * we explain (OpenSSL's text is all there is then).
+ */
+const char *
+tls_handshake_words(unsigned long e)
+{
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL)
+		return (NULL);
+	switch (ERR_GET_REASON(e)) {
+	case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
+	case SSL_R_UNSUPPORTED_PROTOCOL:
+	case SSL_R_VERSION_TOO_LOW:
+	case SSL_R_WRONG_SSL_VERSION:
+	case SSL_R_TLSV1_ALERT_INAPPROPRIATE_FALLBACK:
+		return (N_("the server and smtpscope have no TLS version in "
+		    "common: smtpscope speaks TLSv1.2 and TLSv1.3, and the "
+		    "server offers only older versions (TLSv1.0, TLSv1.1 or "
+		    "SSL), which are broken and refused; the admin should "
+		    "enable TLSv1.2 and TLSv1.3 in the server's TLS settings "
+		    "(Postfix: smtpd_tls_protocols), or update its TLS "
+		    "library"));
+	case SSL_R_NO_PROTOCOLS_AVAILABLE:
+		return (N_("no TLS version is allowed on this side: check the "
+		    "MinProtocol and MaxProtocol settings in this machine's "
+		    "OpenSSL configuration (openssl.cnf)"));
+	case SSL_R_WRONG_VERSION_NUMBER:
+	case SSL_R_PACKET_LENGTH_TOO_LONG:
+	case SSL_R_RECORD_LENGTH_MISMATCH:
+	case SSL_R_UNKNOWN_PROTOCOL:
+	case SSL_R_BAD_PROTOCOL_VERSION_NUMBER:
+	case SSL_R_HTTP_REQUEST:
+		return (N_("what came back is not TLS: the server answered in "
+		    "plain text where the TLS handshake should be.  With "
+		    "--tls-on-connect, this port probably wants STARTTLS "
+		    "(--tls; ports 25 and 587 do); otherwise the server said "
+		    "it would start TLS and did not, and the admin should "
+		    "check its TLS set-up and any firewall or proxy that "
+		    "inspects SMTP on the way"));
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	case SSL_R_UNEXPECTED_EOF_WHILE_READING:
+		return (tls_closed_in_handshake);
+#endif
+	case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
+	case SSL_R_TLSV1_ALERT_INSUFFICIENT_SECURITY:
+	case SSL_R_NO_SHARED_CIPHER:
+	case SSL_R_NO_CIPHERS_AVAILABLE:
+	case SSL_R_NO_SHARED_SIGNATURE_ALGORITHMS:
+	case SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM:
+	case SSL_R_NO_SUITABLE_KEY_SHARE:
+	case SSL_R_NO_SHARED_GROUPS:
+		return (N_("the server and smtpscope found no cipher, key "
+		    "exchange or signature algorithm they both accept: the "
+		    "server allows only old or unusual ones; the admin should "
+		    "check the server's cipher settings (Postfix: "
+		    "smtpd_tls_ciphers, tls_high_cipherlist) and that its "
+		    "certificate's key type suits them"));
+	case SSL_R_DH_KEY_TOO_SMALL:
+		return (N_("the server's Diffie-Hellman parameters are too "
+		    "small to be safe (Logjam); the admin should configure "
+		    "2048-bit DH parameters or prefer ECDHE key exchange"));
+	case SSL_R_EE_KEY_TOO_SMALL:
+	case SSL_R_CA_KEY_TOO_SMALL:
+		return (N_("a key in the server's certificate chain is too "
+		    "small for the security level in force (RSA under 2048 "
+		    "bits); the certificate must be reissued with a stronger "
+		    "key"));
+	case SSL_R_CA_MD_TOO_WEAK:
+		return (N_("a certificate in the server's chain is signed with "
+		    "a digest considered broken (MD5 or SHA-1); it must be "
+		    "reissued"));
+	case SSL_R_TLSV1_ALERT_INTERNAL_ERROR:
+		return (N_("the server hit an internal error during the "
+		    "handshake; the admin should look in the server's log, "
+		    "often for a certificate or key it cannot use"));
+	case SSL_R_TLSV1_UNRECOGNIZED_NAME:
+		return (N_("the server does not know the host name smtpscope "
+		    "sent (SNI); check --sni, or the server's per-name "
+		    "certificate settings"));
+	case SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED:
+	case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+		return (N_("the server wants a client certificate, which "
+		    "smtpscope does not send; the admin should make client "
+		    "certificates optional on this port"));
+	}
+	return (NULL);
 }
 
 /* Plain words for a verification result. */
@@ -178,7 +305,9 @@ tls_verify_words(long code)
 		    "authority, and names this server"));
 	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
 		return (N_("the certificate is self-signed: it vouches for "
-		    "itself and no trusted authority stands behind it"));
+		    "itself and no trusted authority stands behind it; the "
+		    "admin should install one issued by a CA (if you know "
+		    "this one, trust it with --cafile)"));
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		return (N_("the chain ends in a self-signed root that is not in "
 		    "the trust store (a private CA?); give it with --cafile"));

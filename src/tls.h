@@ -63,7 +63,21 @@ void	tls_info_get(SSL *, const char *, struct tls_info *);
 void	tls_info_release(struct tls_info *);
 /* Plain words for a verification result code. */
 const char *tls_verify_words(long);
-/* Text for the latest OpenSSL error after a failed call; caller frees. */
+/*
+ * Plain words (untranslated: pass them through _()) for an OpenSSL error
+ * code from ERR_get_error() during a handshake that never reached the
+ * certificate check: no TLS version in common, plain text instead of TLS,
+ * the server hanging up, no cipher in common ...  Says what failed and
+ * what the server's admin should check.  Returns a static string, or NULL
+ * for a code it does not explain.
+ */
+const char *tls_handshake_words(unsigned long);
+/*
+ * Text for the latest OpenSSL errors after a failed call on ssl (may be
+ * NULL) that returned ret: what, then each OpenSSL error, then the plain
+ * words of tls_handshake_words() when there are some.  Empties the
+ * OpenSSL error queue; the caller frees the result.
+ */
 char	*tls_error(SSL *, int, const char *);
 
 #endif

@@ -13,6 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "buf.h"
 #include "practice.h"
 #include "practice-int.h"
@@ -42,6 +47,10 @@ static void		 test_starttls(void);
 static void		 test_auth(void);
 static void		 test_script(void);
 static void		 test_script_errors(void);
+static int		 make_cert(const char *, const char *, int,
+			    const EVP_MD *);
+static void		 test_tls_settings(void);
+static void		 test_tls_files(void);
 static void		 test_scenario_table(void);
 static void		 test_sc_vrfy(void);
 static void		 test_sc_greylist(void);
@@ -821,7 +830,8 @@ test_script_errors(void)
 		{ "delay MAIL 5\ndelay MAIL 6\n", ":2: second delay" },
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
-		{ "set\n", ":1: set knows greylist-delay and slow-delay" },
+		{ "set\n", ":1: set knows greylist-delay, slow-delay, cert, "
+		  "key, tls-min, tls-max and tls-on-connect" },
 		{ "set greeting-delay 1\n", ":1: set knows greylist-delay" },
 		{ "set greylist-delay\n", ":1: set wants seconds, 0 to 3600" },
 		{ "set slow-delay soon\n", ":1: set wants seconds" },
@@ -829,6 +839,27 @@ test_script_errors(void)
 		{ "set greylist-delay 3601\n", ":1: set wants seconds" },
 		{ "set greylist-delay 1 2\n", ":1: set wants seconds" },
 		{ "set slow-delay 1\nset slow-delay 2\n", ":2: second set" },
+		{ "set cert\n", ":1: set cert and set key want a PEM file" },
+		{ "set key  \n", ":1: set cert and set key want a PEM file" },
+		{ "set cert a.pem\nset cert b.pem\n", ":2: second set" },
+		{ "set key k.pem\n", ":1: set key needs set cert" },
+		{ "# x\nset key k.pem\nset tls-max TLSv1.3\n",
+		  ":2: set key needs set cert" },
+		{ "set tls-max TLSv1.4\n", ":1: set tls-min and tls-max want "
+		  "TLSv1, TLSv1.1, TLSv1.2 or TLSv1.3" },
+		{ "set tls-min SSLv3\n", ":1: set tls-min and tls-max want" },
+		{ "set tls-min\n", ":1: set tls-min and tls-max want" },
+		{ "set tls-min 1.2\n", ":1: set tls-min and tls-max want" },
+		{ "set tls-min TLSv1.3\nset tls-max TLSv1.2\n",
+		  ":2: tls-min is above tls-max" },
+		{ "set tls-max TLSv1\n\nset tls-min TLSv1.1\n",
+		  ":3: tls-min is above tls-max" },
+		{ "set tls-on-connect maybe\n", ":1: set tls-on-connect wants "
+		  "yes or no" },
+		{ "set tls-on-connect\n", ":1: set tls-on-connect wants" },
+		{ "set tls-on-connect yes\nset tls-on-connect no\n",
+		  ":2: second set" },
+		{ "set Cert a.pem\n", ":1: set knows greylist-delay" },
 	};
 	struct practice	*p;
 	char		*cause;
@@ -846,6 +877,244 @@ test_script_errors(void)
 		practice_free(p);
 		free(cause);
 	}
+}
+
+/* The TLS settings of an override script, parsed (TLS off: no files). */
+static void
+test_tls_settings(void)
+{
+	const struct practice_rule	*r;
+	struct practice			*p;
+	char				*cause;
+
+	p = server("set cert /x/my cert.pem  \n"
+	    "set key\t/x/k.pem\n"
+	    "set tls-min tlsv1.1\n"
+	    "set tls-max TLSv1.2\n"
+	    "set tls-on-connect yes\n", 0, 0, &cause);
+	ok(p != NULL, "TLS settings load");
+	if (p == NULL) {
+		diag("%s", cause);
+		free(cause);
+		return;
+	}
+	r = practice_setting_find(p, "cert");
+	ok(r != NULL && r->text != NULL && strcmp(r->text,
+	    "/x/my cert.pem") == 0, "set cert: the rest of the line, "
+	    "trailing blanks dropped");
+	r = practice_setting_find(p, "key");
+	ok(r != NULL && r->text != NULL && strcmp(r->text, "/x/k.pem") == 0,
+	    "set key after a tab");
+	r = practice_setting_find(p, "tls-min");
+	ok(r != NULL && r->value == TLS1_1_VERSION,
+	    "set tls-min tlsv1.1 (any case)");
+	r = practice_setting_find(p, "tls-max");
+	ok(r != NULL && r->value == TLS1_2_VERSION, "set tls-max TLSv1.2");
+	r = practice_setting_find(p, "tls-on-connect");
+	ok(r != NULL && r->value == 1, "set tls-on-connect yes");
+	ok(practice_rule_find(p, "cert") == NULL &&
+	    practice_rule_find(p, "TLS-MIN") == NULL,
+	    "settings are not verb rules");
+	ok(practice_setting_find(p, "slow-delay") == NULL,
+	    "an unset setting is not found");
+	ok(p->ctx == NULL && p->tls_on_connect == 0,
+	    "with TLS off the TLS settings are ignored");
+	practice_free(p);
+
+	p = server("set tls-min TLSv1.0\nset tls-max tlsv1\n"
+	    "set tls-on-connect no\nset tls-min-x 1\n", 0, 0, &cause);
+	ok(p == NULL && cause != NULL && strstr(cause, ":4: set knows") !=
+	    NULL, "an unknown setting after good ones");
+	free(cause);
+	p = server("set tls-min TLSv1.0\nset tls-max tlsv1\n"
+	    "set tls-on-connect no\n", 0, 0, &cause);
+	ok(p != NULL && practice_setting_find(p, "tls-min")->value ==
+	    TLS1_VERSION && practice_setting_find(p, "tls-max")->value ==
+	    TLS1_VERSION, "TLSv1.0 and TLSv1 both mean TLS 1.0");
+	ok(p != NULL && practice_setting_find(p, "tls-on-connect")->value == 0,
+	    "set tls-on-connect no");
+	practice_free(p);
+}
+
+/*
+ * Write a certificate for localhost to certfile and its key to keyfile
+ * (NULL: after the certificate, in the same file): RSA bits, or EC P-256
+ * when bits is 0; self-signed with md.  Returns 0, or -1.
+ */
+static int
+make_cert(const char *certfile, const char *keyfile, int bits,
+    const EVP_MD *md)
+{
+	EVP_PKEY_CTX	*kctx;
+	EVP_PKEY	*key = NULL;
+	X509		*x = NULL;
+	FILE		*f = NULL;
+	int		 rv = -1;
+
+	kctx = EVP_PKEY_CTX_new_id(bits != 0 ? EVP_PKEY_RSA : EVP_PKEY_EC,
+	    NULL);
+	if (kctx == NULL || EVP_PKEY_keygen_init(kctx) <= 0)
+		goto out;
+	if (bits != 0 ? EVP_PKEY_CTX_set_rsa_keygen_bits(kctx, bits) <= 0 :
+	    EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx,
+	    NID_X9_62_prime256v1) <= 0)
+		goto out;
+	if (EVP_PKEY_keygen(kctx, &key) <= 0 || (x = X509_new()) == NULL)
+		goto out;
+	if (!X509_set_version(x, 2) ||
+	    !ASN1_INTEGER_set(X509_get_serialNumber(x), 1) ||
+	    !X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+	    MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0) ||
+	    !X509_set_issuer_name(x, X509_get_subject_name(x)) ||
+	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+	    X509_gmtime_adj(X509_getm_notAfter(x), 3600) == NULL ||
+	    !X509_set_pubkey(x, key) || X509_sign(x, key, md) <= 0)
+		goto out;
+	if ((f = fopen(certfile, "w")) == NULL || !PEM_write_X509(f, x))
+		goto out;
+	if (keyfile != NULL) {
+		if (fclose(f) != 0) {
+			f = NULL;
+			goto out;
+		}
+		if ((f = fopen(keyfile, "w")) == NULL)
+			goto out;
+	}
+	if (!PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL))
+		goto out;
+	rv = 0;
+out:
+	if (f != NULL && fclose(f) != 0)
+		rv = -1;
+	X509_free(x);
+	EVP_PKEY_free(key);
+	EVP_PKEY_CTX_free(kctx);
+	return (rv);
+}
+
+/* The TLS settings at work: files, protocol range, security level. */
+static void
+test_tls_files(void)
+{
+	char		 dir[] = "/tmp/practice-tls.XXXXXX";
+	char		 ec[64], eck[64], both[64], rsa[64], sha1[64];
+	char		 script[512];
+	struct practice	*p;
+	SSL_CTX		*ctx;
+	char		*cause;
+	int		 level;
+
+	if (mkdtemp(dir) == NULL) {
+		printf("Bail out! mkdtemp\n");
+		exit(1);
+	}
+	snprintf(ec, sizeof ec, "%s/ec.pem", dir);
+	snprintf(eck, sizeof eck, "%s/ec.key", dir);
+	snprintf(both, sizeof both, "%s/both.pem", dir);
+	snprintf(rsa, sizeof rsa, "%s/rsa1024.pem", dir);
+	snprintf(sha1, sizeof sha1, "%s/sha1.pem", dir);
+	if (make_cert(ec, eck, 0, EVP_sha256()) != 0 ||
+	    make_cert(both, NULL, 0, EVP_sha256()) != 0 ||
+	    make_cert(rsa, NULL, 1024, EVP_sha256()) != 0 ||
+	    make_cert(sha1, NULL, 2048, EVP_sha1()) != 0) {
+		printf("Bail out! cannot make test certificates\n");
+		exit(1);
+	}
+	/* What this machine's OpenSSL configuration starts a context at. */
+	ctx = SSL_CTX_new(TLS_server_method());
+	level = SSL_CTX_get_security_level(ctx);
+	SSL_CTX_free(ctx);
+
+	p = server(NULL, 0, 1, &cause);
+	ok(p != NULL && SSL_CTX_get_min_proto_version(p->ctx) ==
+	    TLS1_2_VERSION && SSL_CTX_get_max_proto_version(p->ctx) == 0 &&
+	    SSL_CTX_get_security_level(p->ctx) == level &&
+	    practice_cert_pem(p) != NULL && !p->tls_on_connect,
+	    "defaults: TLSv1.2 and up, the security level kept, its own "
+	    "certificate");
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s\nset key %s\n", ec, eck);
+	p = server(script, 0, 1, &cause);
+	ok(p != NULL && p->ctx != NULL && practice_cert_pem(p) == NULL &&
+	    SSL_CTX_get_security_level(p->ctx) == level,
+	    "set cert and set key: served, no certificate to trust");
+	if (p == NULL)
+		diag("%s", cause);
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s\nset tls-on-connect yes\n",
+	    both);
+	p = server(script, 0, 1, &cause);
+	ok(p != NULL && p->tls_on_connect,
+	    "set cert alone reads the key from the same file; tls-on-connect");
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s\nset tls-max TLSv1.1\n",
+	    both);
+	p = server(script, 0, 1, &cause);
+	ok(p != NULL && SSL_CTX_get_min_proto_version(p->ctx) ==
+	    TLS1_VERSION && SSL_CTX_get_max_proto_version(p->ctx) ==
+	    TLS1_1_VERSION && SSL_CTX_get_security_level(p->ctx) == 0,
+	    "tls-max TLSv1.1 alone: TLSv1 to TLSv1.1, security level 0");
+	practice_free(p);
+
+	p = server("set tls-min TLSv1.3\n", 0, 1, &cause);
+	ok(p != NULL && SSL_CTX_get_min_proto_version(p->ctx) ==
+	    TLS1_3_VERSION && SSL_CTX_get_max_proto_version(p->ctx) == 0 &&
+	    SSL_CTX_get_security_level(p->ctx) == level,
+	    "tls-min TLSv1.3: TLSv1.3 only, security level kept");
+	practice_free(p);
+
+	p = server("set tls-min TLSv1.2\nset tls-max TLSv1.2\n", 0, 1, &cause);
+	ok(p != NULL && SSL_CTX_get_min_proto_version(p->ctx) ==
+	    TLS1_2_VERSION && SSL_CTX_get_max_proto_version(p->ctx) ==
+	    TLS1_2_VERSION, "TLSv1.2 only");
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s\n", rsa);
+	p = server(script, 0, 1, &cause);
+	ok(p != NULL && (level < 2 || SSL_CTX_get_security_level(p->ctx) ==
+	    0), "an RSA 1024 certificate is served (security level lowered "
+	    "from %d if need be)", level);
+	if (p == NULL)
+		diag("%s", cause);
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s\n", sha1);
+	p = server(script, 0, 1, &cause);
+	ok(p != NULL, "a SHA-1 signed certificate is served");
+	if (p == NULL)
+		diag("%s", cause);
+	practice_free(p);
+
+	snprintf(script, sizeof script, "set cert %s/none.pem\n", dir);
+	p = server(script, 0, 1, &cause);
+	ok(p == NULL && cause != NULL && starts(cause, dir) &&
+	    strstr(cause, "none.pem: cannot use the certificate chain") !=
+	    NULL, "a missing certificate file is named");
+	free(cause);
+
+	snprintf(script, sizeof script, "set cert %s\n", ec);
+	p = server(script, 0, 1, &cause);
+	ok(p == NULL && cause != NULL &&
+	    strstr(cause, "ec.pem: cannot use the private key") != NULL,
+	    "a certificate file without a key, and no set key: refused");
+	free(cause);
+
+	snprintf(script, sizeof script, "set cert %s\nset key %s\n", ec, rsa);
+	p = server(script, 0, 1, &cause);
+	ok(p == NULL && cause != NULL && strstr(cause, "rsa1024.pem: the key "
+	    "does not match the certificate in ") != NULL,
+	    "a key that does not match is refused");
+	free(cause);
+
+	unlink(ec);
+	unlink(eck);
+	unlink(both);
+	unlink(rsa);
+	unlink(sha1);
+	rmdir(dir);
 }
 
 /* The scenario table: names, order, descriptions. */
@@ -1511,6 +1780,8 @@ main(void)
 	test_auth();
 	test_script();
 	test_script_errors();
+	test_tls_settings();
+	test_tls_files();
 	test_scenario_table();
 	test_sc_vrfy();
 	test_sc_greylist();
