@@ -570,6 +570,7 @@ main(int argc, char **argv)
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
 	int			 quiz = 0, present = 0;
 	const char		*replay = NULL, *export = NULL;
+	int			 export_failed = 0;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -907,7 +908,11 @@ main(int argc, char **argv)
 		plain_run(&pl);
 	else
 		free(cause);
-	status = main_exit_status(s);
+	if (export != NULL && plain_export(&pl, export, host != NULL ? host :
+	    (sc.unix_path != NULL ? sc.unix_path : sc.pipe_cmd)) == -1 &&
+	    session_failure(s) == SESSION_FAIL_NONE)
+		export_failed = 1;
+	status = export_failed ? EXIT_OTHER : main_exit_status(s);
 	session_free(s);
 	plain_release(&pl);
 out:

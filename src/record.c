@@ -46,7 +46,8 @@ void
 record_line(struct record *rec, int kind, int sec, const char *text,
     size_t len)
 {
-	sb_add(rec->sb, kind, sec, record_now_ms(), -1, 0, text, len);
+	sb_add(rec->sb, kind, sec, rec->when != 0 ? rec->when :
+	    record_now_ms(), -1, 0, text, len);
 }
 
 /* Say once that the oldest lines are gone. */
@@ -71,7 +72,10 @@ record_event(struct record *rec, const struct session_event *ev,
 	struct sb_reply		 sr;
 	struct buf		 b;
 	char			*p, *nl;
+	int			 done = 0;
 
+	/* A replay carries the time each line was recorded. */
+	rec->when = ev->time_ms;
 	switch (ev->type) {
 	case SESSION_EV_SENT:
 		record_line(rec, SB_CLIENT, ev->sec, ev->text, strlen(ev->text));
@@ -86,8 +90,8 @@ record_event(struct record *rec, const struct session_event *ev,
 			sr.sec = ev->sec;
 			rec->pending = sb_add_reply(rec->sb, &sr);
 		}
-		sb_add(rec->sb, SB_SERVER, ev->sec, record_now_ms(),
-		    rec->pending, (ev->final ? SB_F_LAST : 0) | ((ev->flags &
+		sb_add(rec->sb, SB_SERVER, ev->sec, rec->when != 0 ?
+		    rec->when : record_now_ms(), rec->pending, (ev->final ? SB_F_LAST : 0) | ((ev->flags &
 		    REPLY_F_BARE_LF) ? SB_F_BARE_LF : 0), ev->data, ev->len);
 		break;
 	case SESSION_EV_REPLY:
@@ -119,7 +123,8 @@ record_event(struct record *rec, const struct session_event *ev,
 			buf_release(&b);
 		}
 		record_dropped(rec);
-		return (1);
+		done = 1;
+		break;
 	case SESSION_EV_NOTICE:
 	case SESSION_EV_WARNING:
 		record_line(rec, ev->type == SESSION_EV_NOTICE ? SB_NOTICE :
@@ -162,5 +167,6 @@ record_event(struct record *rec, const struct session_event *ev,
 	default:
 		break;
 	}
-	return (0);
+	rec->when = 0;
+	return (done);
 }

@@ -20,6 +20,7 @@ struct record {
 	long			 pending;	/* reply whose lines arrive */
 	const char		*server;	/* recognised server key */
 	int			 dropped;	/* said that old lines went */
+	long long		 when;		/* time of the event being recorded */
 };
 
 void	record_init(struct record *, struct scrollback *, const struct kb *);

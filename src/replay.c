@@ -104,6 +104,7 @@ struct replay_ev {
 	int			 final;
 	unsigned		 flags;
 	size_t			 step;
+	long long		 ms;		/* recorded time, 0: none */
 };
 
 struct replay_problem {
@@ -782,6 +783,8 @@ replay_push(struct replay_sim *sim, enum session_ev type)
 	ev->phase = sim->phase;
 	ev->rtt_us = -1;
 	ev->step = sim->step;
+	if (sim->cur < r->nrecs)
+		ev->ms = r->recs[sim->cur].ms;
 	return (ev);
 }
 
@@ -1423,6 +1426,7 @@ replay_run(const struct replay *r, size_t upto, session_cb *cb, void *arg)
 		ev.code = e->code;
 		ev.final = e->final;
 		ev.flags = e->flags;
+		ev.time_ms = e->ms;
 		cb(arg, &ev);
 	}
 }

@@ -89,6 +89,7 @@ struct session_event {
 	size_t			 len;
 	long long		 rtt_us;	/* -1 when not measured */
 	unsigned		 notes;
+	long long		 time_ms; /* when it happened (replays), 0: now */
 	int			 code;	/* SESSION_EV_LINE: 0 if malformed */
 	int			 final;	/* SESSION_EV_LINE: ends its reply */
 	unsigned		 flags;	/* SESSION_EV_LINE: REPLY_F_* */

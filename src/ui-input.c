@@ -67,7 +67,7 @@ static const char *input_verbs[] = {
 };
 static const char *input_commands[] = {
 	"/help", "/auth ", "/data ", "/explain ", "/compare ", "/caps",
-	"/cert", "/raw ", "/b64 ",
+	"/cert", "/export ", "/raw ", "/b64 ",
 	"/unb64 ", "/set ", "/search ", "/quit", NULL
 };
 static const char *input_settings[] = {

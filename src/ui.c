@@ -401,6 +401,11 @@ ui_draw_status(struct tui *t)
 		buf_printf(&b, " [%s]", peer);
 	if (t->closed)
 		buf_addstr(&b, _("  closed"));
+	else if (t->session == NULL && sb_end(t->sb) > sb_first(t->sb) &&
+	    sb_sec(t->sb, sb_end(t->sb) - 1) != SESSION_SEC_CLEAR)
+		buf_addstr(&b, sb_sec(t->sb, sb_end(t->sb) - 1) ==
+		    SESSION_SEC_TLS ? _("  TLS verified (as recorded)") :
+		    _("  TLS NOT VERIFIED (as recorded)"));
 	else if (sec == SESSION_SEC_CLEAR)
 		buf_addstr(&b, _("  clear (no TLS)"));
 	else if (ti != NULL)
@@ -976,6 +981,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/caps /cert /help        the F2, F3 and F1 panels"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/search TEXT             find TEXT in the dialogue"),
+		N_("/export FILE.html        write the session as an HTML "
+		    "handout, each reply explained beside it"),
 		N_("/raw TEXT                send TEXT's bytes exactly (\\r \\n "
 		    "\\xHH escapes, no CRLF added), marked [raw]"),
 		N_("/set NAME VALUE          timestamps, mouse, color, eol "
@@ -1013,12 +1020,20 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 static void
 ui_caps_rows(struct tui *t, struct ui_rows *rs)
 {
-	const struct caps	*c = session_caps(t->session);
-	const struct caps	*pre = session_caps_before_tls(t->session);
+	const struct caps	*c, *pre;
 	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	char			 key[96];
 	const char		*title, *v;
 	size_t			 i;
+
+	if (t->session == NULL) {
+		ui_rows_add(rs, A_NORMAL, 0, "%s", _("A replay keeps no "
+		    "capabilities: read the EHLO reply in the dialogue, and "
+		    "select it to have it explained."));
+		return;
+	}
+	c = session_caps(t->session);
+	pre = session_caps_before_tls(t->session);
 
 	if (!c->valid) {
 		ui_rows_add(rs, A_NORMAL, 0, _("No capabilities known: send EHLO "
@@ -1101,10 +1116,18 @@ ui_caps_rows(struct tui *t, struct ui_rows *rs)
 static void
 ui_cert_rows(struct tui *t, struct ui_rows *rs)
 {
-	const struct tls_info	*ti = session_tls(t->session);
+	const struct tls_info	*ti = t->session != NULL ?
+	    session_tls(t->session) : NULL;
 	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	struct buf		 b;
 	char			*p, *nl;
+
+	if (t->session == NULL) {
+		ui_rows_add(rs, A_NORMAL, 0, "%s", _("A replayed transcript "
+		    "does not keep the certificate: only the TLS boundary and "
+		    "the protection of each line are shown."));
+		return;
+	}
 
 	if (ti == NULL) {
 		ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS (after "

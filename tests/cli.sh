@@ -100,6 +100,9 @@ t "--replay --export writes a handout" run 0 --replay "$src/tests/data/replay/sw
 t "  an HTML page with the explanations" bash -c "grep -q '<html' '$tmp/h.html' && grep -q 'Service ready' '$tmp/h.html'"
 t "  with no secret in it" bash -c "! grep -qE 'cGFzc3dvcmQ|c2VjcmV0' '$tmp/h.html'"
 t "--replay of a missing file: exit 1" run 1 --replay "$tmp/none"
+printf 'EHLO c.test\nVRFY alice\nQUIT\n' >"$tmp/s6"
+t "--script --export writes the session's handout" run 0 --script "$tmp/s6" --export "$tmp/live.html"
+t "  with the VRFY reply explained" bash -c "grep -q 'Cannot verify user' '$tmp/live.html'"
 
 # Usage and local errors
 t "unknown option: exit 2" run 2 --no-such-option

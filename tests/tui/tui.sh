@@ -329,6 +329,13 @@ keys Right
 wait_for "exchange 3 of"
 keys Left
 t "Left goes back" wait_for "exchange 2 of"
+keys F2
+t "F2 in a replay does not crash" wait_for "A replay keeps no capabilities"
+keys F2
+keys F3
+t "F3 in a replay does not crash" wait_for "does not keep the certificate"
+keys F3
+sleep 0.2
 type_line "/export $tmp/replay.html"
 t "/export writes the handout" wait_for "handout written to"
 t "  a page with the explanations" bash -c "grep -q 'Service ready' '$tmp/replay.html'"
