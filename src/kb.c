@@ -119,7 +119,9 @@ static void
 kb_sort(struct kb *kb)
 {
 	if (!kb->sorted) {
-		qsort(kb->entries, kb->n, sizeof *kb->entries, kb_entry_cmp);
+		if (kb->n > 1)
+			qsort(kb->entries, kb->n, sizeof *kb->entries,
+			    kb_entry_cmp);
 		kb->sorted = 1;
 	}
 }
@@ -132,6 +134,8 @@ kb_find(const struct kb *kb, const char *key)
 	size_t		 i;
 
 	k.key = (char *)key;
+	if (kb->n == 0)
+		return (NULL);
 	if (kb->sorted)
 		return (bsearch(&k, kb->entries, kb->n, sizeof *kb->entries,
 		    kb_entry_cmp));

@@ -52,13 +52,76 @@ static int	match_after_ok(const struct match_pattern *, const char *);
 static int	match_hit_cmp(const void *, const void *);
 static int	match_server_cmp(const void *, const void *);
 
+/*
+ * Refuse expressions that make regcomp() blow up: quantifiers following
+ * quantifiers ("a+++", undefined in POSIX anyway), bounds over 255, and
+ * very long ones.  A teacher's file must not be able to eat the memory.
+ */
+static const char *
+match_too_costly(const char *expr)
+{
+	const char	*p;
+	int		 quant = 0, bracket = 0;
+	long		 n;
+
+	if (strlen(expr) > 2048)
+		return ("longer than 2048 characters");
+	for (p = expr; *p != '\0'; p++) {
+		if (bracket) {
+			if (*p == ']' && p[-1] != '[' && !(p[-1] == '^' &&
+			    p[-2] == '['))
+				bracket = 0;
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			quant = 0;
+			continue;
+		}
+		if (*p == '[') {
+			bracket = 1;
+			quant = 0;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (quant)
+				return ("a quantifier follows a quantifier");
+			quant = 1;
+			if (*p == '{') {
+				n = strtol(p + 1, NULL, 10);
+				if (n > 255)
+					return ("a repeat count over 255");
+				while (*p != '\0' && *p != '}') {
+					if (*p == ',' && strtol(p + 1, NULL,
+					    10) > 255)
+						return ("a repeat count over "
+						    "255");
+					p++;
+				}
+				if (*p == '\0')
+					break;
+			}
+			continue;
+		}
+		quant = 0;
+	}
+	return (NULL);
+}
+
 /* Compile one expression; note the first failure. */
 static int
 match_compile(regex_t *re, const char *expr, const char *key, char **cause)
 {
-	char	err[256];
-	int	e;
+	char		 err[256];
+	const char	*why;
+	int		 e;
 
+	if ((why = match_too_costly(expr)) != NULL) {
+		if (*cause == NULL)
+			*cause = xasprintf("[%s]: match: refused: %s", key,
+			    why);
+		return (-1);
+	}
 	e = regcomp(re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 	if (e == 0)
 		return (0);

@@ -375,7 +375,7 @@ replay_line_log(struct replay *r, const char *s, size_t len, size_t line,
 	i = i < len ? i + 1 : len;
 	/* The protection field is "%-5s " wide; the text follows it. */
 	field = len - i >= 6 ? 5 : len - i;
-	if (field == 5 && s[i + 5] != ' ')
+	if (len - i > 5 && s[i + 5] != ' ')
 		return (0);
 	if ((sec = replay_sec_token(s + i, field)) == -2) {
 		*why = "unknown protection in a smtpscope log line";
@@ -534,6 +534,8 @@ replay_line_swaks(struct replay *r, const char *s, size_t len, size_t line,
 	replay_add_rec(r, marks[i].kind, sec, 0, line, text, tlen, 0);
 	if (marks[i].kind != REPLAY_KIND_NOTICE)
 		return (1);
+	/* The record's copy is NUL-terminated; text need not be. */
+	text = r->recs[r->nrecs - 1].text;
 	if (strncmp(text, "TLS started with cipher ", 24) == 0)
 		r->swaks_tls_sec = SESSION_SEC_TLS_UNVERIFIED;
 	else if (strncmp(text, "TLS peer certificate ", 21) == 0)

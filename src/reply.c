@@ -41,6 +41,8 @@ static void		 reply_add_line(struct reply *, const char *, size_t,
 static int		 reply_line_code(const char *, size_t, int *, int *);
 static struct reply	*reply_parser_line(struct reply_parser *, unsigned);
 static void		 reply_set_enhanced(struct reply *);
+static struct reply	*reply_from_feed(struct reply_parser *, const char *,
+			    size_t);
 
 /* Create a parser. */
 struct reply_parser *
@@ -382,13 +384,36 @@ reply_parser_take_pending(struct reply_parser *p, size_t *len)
 	return (s);
 }
 
+/* Feed text and a line end; keep the first reply, drop any others. */
+static struct reply *
+reply_from_feed(struct reply_parser *p, const char *s, size_t len)
+{
+	struct reply	*first = NULL, *r;
+	const char	*parts[2] = { s, "\r\n" };
+	size_t		 lens[2] = { len, 2 }, k, used;
+
+	for (k = 0; k < 2; k++) {
+		while (lens[k] > 0) {
+			if (reply_parser_feed(p, parts[k], lens[k], &used,
+			    &r)) {
+				if (first == NULL)
+					first = r;
+				else
+					reply_free(r);
+			}
+			parts[k] += used;
+			lens[k] -= used;
+		}
+	}
+	return (first);
+}
+
 /* Parse one line into a single-line reply (for --explain and replay). */
 struct reply *
 reply_from_line(const char *s, size_t len)
 {
 	struct reply_parser	*p;
 	struct reply		*r = NULL;
-	size_t			 used;
 
 	p = reply_parser_new(len + 8, 2);
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
@@ -399,13 +424,10 @@ reply_from_line(const char *s, size_t len)
 
 		memcpy(copy, s, len);
 		copy[3] = ' ';
-		reply_parser_feed(p, copy, len, &used, &r);
-		reply_parser_feed(p, "\r\n", 2, &used, &r);
+		r = reply_from_feed(p, copy, len);
 		free(copy);
-	} else {
-		reply_parser_feed(p, s, len, &used, &r);
-		reply_parser_feed(p, "\r\n", 2, &used, &r);
-	}
+	} else
+		r = reply_from_feed(p, s, len);
 	reply_parser_free(p);
 	return (r);
 }

@@ -203,6 +203,21 @@ test_loader(void)
 	free(cause);
 	cause = NULL;
 
+	/* Fuzzer finds: an empty file, and a pattern regcomp chokes on. */
+	{
+		struct kb	*e = kb_new_empty();
+
+		ok(kb_load_text(e, "empty", "", 0, &cause) == 0 &&
+		    kb_get(e, "250", "title") == NULL, "an empty file loads");
+		ok(kb_load_text(e, "bad", "[pattern x]\nmatch: a+++++++++\n",
+		    29, &cause) == 0, "a costly pattern loads as text");
+		ok(kb_compile(e, &cause) == -1 && cause != NULL &&
+		    strstr(cause, "refused") != NULL,
+		    "but is refused before regcomp: %s", cause);
+		free(cause);
+		cause = NULL;
+		kb_free(e);
+	}
 	ok(kb_load_file(kb, "/nonexistent/x.kb", &cause) == -1 &&
 	    strstr(cause, "No such file") != NULL, "missing file explained");
 	free(cause);

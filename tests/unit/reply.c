@@ -343,6 +343,12 @@ test_pending(void)
 	is_int(reply_parser_pending(p), 0, "forgotten after take");
 	reply_parser_free(p);
 
+	/* Fuzzer find: a line end inside the text left a reply behind. */
+	r = reply_from_line("250 a\n250 b", 11);
+	ok(r != NULL && r->code == 250 && r->nlines == 1,
+	    "reply_from_line keeps the first reply of two (and frees the other)");
+	reply_free(r);
+
 	r = reply_from_line("452-4.2.2 mailbox full", 22);
 	ok(r != NULL && r->code == 452 && strcmp(r->enh, "4.2.2") == 0,
 	    "reply_from_line takes a continuation line");
