@@ -52,6 +52,39 @@ caps_copy(struct caps *dst, const struct caps *src)
 	}
 }
 
+/* Keywords the session acts on or explains; kept past the general cap. */
+static const char *const caps_reserved[] = {
+	"STARTTLS", "AUTH", "SIZE", "PIPELINING", "8BITMIME", "SMTPUTF8",
+	"ENHANCEDSTATUSCODES", "CHUNKING", "BINARYMIME", "DSN", "VRFY",
+	"EXPN", "HELP", "ETRN", "DELIVERBY", "MT-PRIORITY", "REQUIRETLS",
+	"LIMITS", "FUTURERELEASE", "NO-SOLICITING", "BURL", "ATRN",
+};
+#define CAPS_RESERVED	(sizeof caps_reserved / sizeof caps_reserved[0])
+
+static int
+caps_known(const char *t, size_t nlen)
+{
+	size_t	i;
+
+	for (i = 0; i < CAPS_RESERVED; i++)
+		if (strlen(caps_reserved[i]) == nlen &&
+		    strncasecmp(caps_reserved[i], t, nlen) == 0)
+			return (1);
+	return (0);
+}
+
+static const struct caps_keyword *
+caps_findn(const struct caps *c, const char *t, size_t nlen)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++)
+		if (strlen(c->kw[i].name) == nlen &&
+		    strncasecmp(c->kw[i].name, t, nlen) == 0)
+			return (&c->kw[i]);
+	return (NULL);
+}
+
 /* Parse the keyword lines of an EHLO reply. */
 void
 caps_parse(struct caps *c, const struct reply *r)
@@ -81,7 +114,13 @@ caps_parse(struct caps *c, const struct reply *r)
 				bad = 1;
 		if (bad)
 			continue;
-		if (c->n == CAPS_KEYWORDS_MAX) {
+		/*
+		 * A server listing thousands of keywords must not push out
+		 * the few we act on: the last slots are kept for those.
+		 */
+		if (c->n == CAPS_KEYWORDS_MAX || (c->n >= CAPS_KEYWORDS_MAX -
+		    CAPS_RESERVED && (!caps_known(t, nlen) ||
+		    caps_findn(c, t, nlen) != NULL))) {
 			c->dropped++;
 			continue;
 		}

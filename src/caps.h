@@ -10,7 +10,7 @@
 
 struct reply;
 
-#define CAPS_KEYWORDS_MAX	64
+#define CAPS_KEYWORDS_MAX	256
 
 struct caps_keyword {
 	char	*name;		/* upper-cased keyword, e.g. "SIZE" */

@@ -14,6 +14,7 @@
 #include "kb.h"
 #include "match.h"
 #include "reply.h"
+#include "session.h"
 
 /* Commands with their own context notes in data/replies.kb. */
 static const char *explain_verbs[] = {
@@ -288,6 +289,51 @@ explain_split_pair(const char *s, char *a, size_t asz, char *b, size_t bsz)
 		return (0);
 	}
 	return (-1);
+}
+
+/* What a failure means. */
+void
+explain_failure(int fail, const char **title, const char **meaning,
+    const char **fix)
+{
+	switch (fail) {
+	case SESSION_FAIL_CONN:
+		*title = _("The connection failed or was lost");
+		*meaning = _("The server could not be reached, did not answer "
+		    "within the time allowed, or closed the connection "
+		    "without QUIT or 421. Nothing more arrives in this "
+		    "session; what was received is kept.");
+		*fix = _("Check the host and port (25, 587, 465) and any "
+		    "firewall on the way; for a timeout the server may be "
+		    "overloaded or slowing you down on purpose (--timeout "
+		    "changes the RFC 5321 waiting times). The server's own "
+		    "log says why it hung up.");
+		return;
+	case SESSION_FAIL_TLS:
+		*title = _("TLS failed, or was refused where it is required");
+		*meaning = _("The TLS handshake failed, the certificate could "
+		    "not be trusted, or STARTTLS was not available while --tls "
+		    "required it. smtpscope stopped rather than go on in clear "
+		    "or with a server it cannot authenticate.");
+		*fix = _("Read the reason in the dialogue; F3 shows the "
+		    "certificate. Fix the server's certificate or TLS "
+		    "settings, give a private CA with --cafile, or look "
+		    "further with --insecure (the failure stays shown).");
+		return;
+	case SESSION_FAIL_PROTO:
+		*title = _("The server broke the protocol");
+		*meaning = _("Bytes arrived that a correct server never sends "
+		    "at that point, such as replies injected after STARTTLS, "
+		    "which is how a man in the middle attacks a mail "
+		    "connection. smtpscope stopped.");
+		*fix = _("Do not trust this network path. Tell the server's "
+		    "admin: a server that writes after its 220 to STARTTLS is "
+		    "broken or under attack (the NO STARTTLS findings, 2021).");
+		return;
+	}
+	*title = _("smtpscope itself failed");
+	*meaning = _("Something went wrong on this side, not the server's.");
+	*fix = _("Run it again with --debug FILE and look at the log.");
 }
 
 /* Display name of a server key. */

@@ -116,6 +116,12 @@ void		 explain_after_verbs(const struct kb *, int, char *, size_t);
  */
 int		 explain_split_pair(const char *, char *, size_t, char *,
 		    size_t);
+/*
+ * What a session failure (enum session_fail) means and what to check:
+ * title, meaning and fix in the current language; never NULL.
+ */
+void		 explain_failure(int, const char **, const char **,
+		    const char **);
 /* Display name of a server key, or NULL. */
 const char	*explain_server_name(const struct kb *, const char *);
 

@@ -45,6 +45,7 @@
 static int	plain_sigpipe[2] = { -1, -1 };
 
 static void	plain_stamp(struct plain *);
+static void	plain_cut(struct plain *);
 static void	plain_escaped(struct plain *, char, const char *, const char *,
 		    size_t);
 static void	plain_reply(struct plain *, const struct session_event *);
@@ -81,6 +82,17 @@ plain_release(struct plain *p)
 {
 	buf_release(&p->inbuf);
 	sb_free(p->sb);
+}
+
+/* The connection ended inside a multi-line reply: say it is not whole. */
+static void
+plain_cut(struct plain *p)
+{
+	if (!p->midreply)
+		return;
+	p->midreply = 0;
+	plain_say(p, '!', "%s", _("(the reply above is incomplete: the "
+	    "connection ended before its last line)"));
 }
 
 /* Print the time, with --timestamps. */
@@ -205,8 +217,10 @@ plain_event(void *arg, const struct session_event *ev)
 	case SESSION_EV_LINE:
 		plain_escaped(p, 'S', transcript_sec(ev->sec), ev->data,
 		    ev->len);
+		p->midreply = !ev->final;
 		break;
 	case SESSION_EV_REPLY:
+		p->midreply = 0;
 		plain_reply(p, ev);
 		break;
 	case SESSION_EV_NOTICE:
@@ -220,9 +234,18 @@ plain_event(void *arg, const struct session_event *ev)
 			plain_escaped(p, '!', NULL, ev->data, ev->len);
 		break;
 	case SESSION_EV_FAILED:
+		plain_cut(p);
 		plain_say(p, '!', _("error: %s"), ev->text);
 		if (ev->data != NULL)
 			plain_escaped(p, '!', NULL, ev->data, ev->len);
+		if (p->explain) {
+			const char	*title, *meaning, *fix;
+
+			explain_failure(ev->fail, &title, &meaning, &fix);
+			plain_escaped(p, 'E', NULL, title, strlen(title));
+			plain_say(p, 'E', "%s %s", _("meaning:"), meaning);
+			plain_say(p, 'E', "%s %s", _("fix:"), fix);
+		}
 		break;
 	case SESSION_EV_TLS:
 		buf_init(&b, 0);
@@ -243,6 +266,7 @@ plain_event(void *arg, const struct session_event *ev)
 		plain_command(p, ev->text);
 		break;
 	case SESSION_EV_CLOSED:
+		plain_cut(p);
 		plain_say(p, '*', _("connection closed"));
 		break;
 	case SESSION_EV_PHASE:

@@ -41,6 +41,7 @@ struct plain {
 	int			 interrupted;
 	const char		*server;	/* recognised server key */
 	int			 server_named;	/* the server line was printed */
+	int			 midreply;	/* lines of a reply, no last yet */
 	struct scrollback	*sb;		/* the dialogue, for /export */
 	struct record		 rec;
 };

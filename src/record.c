@@ -63,6 +63,23 @@ record_dropped(struct record *rec)
 	    "ones are no longer shown")));
 }
 
+/*
+ * The connection ended with a reply half told: its continuation lines
+ * are on screen but its last line never came.  Say so under them.
+ */
+static void
+record_cut(struct record *rec, int sec)
+{
+	const char	*msg;
+
+	if (rec->pending < 0)
+		return;
+	rec->pending = -1;
+	msg = _("(the reply above is incomplete: the connection ended "
+	    "before its last line)");
+	record_line(rec, SB_WARNING, sec, msg, strlen(msg));
+}
+
 /* Record an event. */
 int
 record_event(struct record *rec, const struct session_event *ev,
@@ -134,6 +151,7 @@ record_event(struct record *rec, const struct session_event *ev,
 			    SB_NOTICE : SB_WARNING, ev->sec, ev->data, ev->len);
 		break;
 	case SESSION_EV_FAILED:
+		record_cut(rec, ev->sec);
 		buf_init(&b, 0);
 		buf_printf(&b, _("error: %s"), ev->text);
 		record_line(rec, SB_WARNING, ev->sec, b.data, b.len);
@@ -161,6 +179,7 @@ record_event(struct record *rec, const struct session_event *ev,
 		buf_release(&b);
 		break;
 	case SESSION_EV_CLOSED:
+		record_cut(rec, ev->sec);
 		record_line(rec, SB_NOTICE, ev->sec, _("connection closed"),
 		    strlen(_("connection closed")));
 		break;

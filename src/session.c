@@ -158,7 +158,7 @@ static struct session_cmd *session_pop_cmd(struct session *);
 static int	session_verb_timeout(const struct session *, const char *);
 static int	session_group_end(const char *);
 static const char *session_verb_of(const char *, size_t, char *, size_t);
-static void	session_drop_typed_body(struct session *);
+static int	session_drop_typed_body(struct session *);
 static void	session_wipe(char **);
 static long long session_us_since(const struct timespec *);
 static void	session_check_idle(struct session *);
@@ -166,6 +166,7 @@ static void	session_do_auth(struct session *, const char *);
 static void	session_do_file(struct session *, const char *);
 static void	session_errline(void *, const char *, size_t);
 static int	session_expired(struct session *);
+static void	session_flush_partial(struct session *, const char *);
 static struct session_cmd *session_push_cmd(struct session *, const char *,
 		    const char *);
 static void	session_sent(struct session *, const char *);
@@ -537,6 +538,33 @@ session_pollfds(struct session *s, struct pollfd *pfd)
 	return (conn_pollfds(s->conn, pfd));
 }
 
+/*
+ * The connection ends while a reply is incomplete: show what arrived of it
+ * (escaped, also in the transcript), so nothing received is lost.
+ */
+static void
+session_flush_partial(struct session *s, const char *when)
+{
+	struct session_event	 ev;
+	size_t			 len;
+	char			*held, *text;
+
+	if (reply_parser_pending(s->parser) == 0)
+		return;
+	held = reply_parser_take_pending(s->parser, &len);
+	text = xasprintf(_("%s in the middle of a reply; the %zu bytes "
+	    "received of it follow, escaped:"), when, len);
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_WARNING;
+	ev.text = text;
+	ev.data = held;
+	ev.len = len;
+	ev.rtt_us = -1;
+	session_emit(s, &ev);
+	free(text);
+	free(held);
+}
+
 /* Pass a --pipe process's stderr on as a notice. */
 static void
 session_errline(void *arg, const char *line, size_t len)
@@ -594,6 +622,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 		session_read(s);
 		if (s->conn == NULL)
 			return;
+		session_flush_partial(s, _("the connection failed"));
 		if (s->conn->tls == CONN_TLS_HANDSHAKE)
 			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "%s",
 			    s->conn->cause);
@@ -612,17 +641,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	if (s->conn == NULL)
 		return;
 	if (s->conn->eof && s->conn->in.len == 0) {
-		if (reply_parser_pending(s->parser) > 0) {
-			size_t	 len;
-			char	*held = reply_parser_take_pending(s->parser,
-			    &len);
-
-			session_notice(s, SESSION_EV_WARNING, _("the connection "
-			    "ended in the middle of a reply; the %zu bytes "
-			    "received of it are shown escaped"), len);
-			session_errline(s, held, len);
-			free(held);
-		}
+		session_flush_partial(s, _("the connection ended"));
 		if (s->quit_sent || (s->closing && s->nout == 0))
 			session_notice(s, SESSION_EV_NOTICE, _("the server "
 			    "closed the connection"));
@@ -694,6 +713,9 @@ session_read(struct session *s)
 			return;
 		}
 		buf_consume(&s->conn->in, off);
+		/* The handshake gets its own time, not what is left since
+		 * the connect. */
+		clock_gettime(CLOCK_MONOTONIC, &s->connect_start);
 		session_set_phase(s, SESSION_PHASE_STARTTLS);
 		session_start_tls(s);
 		return;
@@ -833,9 +855,17 @@ session_on_reply(struct session *s, struct reply *r)
 			    "has it answer 503 to everything until QUIT"));
 	} else if (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0) {
 		if (cls == 2) {
-			if (strcmp(verb, "EHLO") == 0)
+			if (strcmp(verb, "EHLO") == 0) {
 				caps_parse(&s->caps, r);
-			else
+				if (s->caps.dropped > 0 || r->dropped_lines > 0)
+					session_notice(s, SESSION_EV_WARNING,
+					    _("the EHLO reply was cut: %zu "
+					    "keywords past the first %d, and %zu "
+					    "lines, were not kept; a keyword "
+					    "listed late may be missed"),
+					    s->caps.dropped, CAPS_KEYWORDS_MAX,
+					    r->dropped_lines);
+			} else
 				caps_clear(&s->caps);
 			session_set_phase(s, SESSION_PHASE_HELLO);
 		}
@@ -896,7 +926,27 @@ session_on_reply(struct session *s, struct reply *r)
 		}
 	} else if (strcmp(verb, "DATA") == 0) {
 		s->data_pending = 0;
-		if (code == 354) {
+		if (code == 354 && s->rcpt_ok == 0) {
+			/*
+			 * RFC 2920 3.1: with every RCPT refused, a pipelining
+			 * client answers a 354 with an empty message, a lone
+			 * ".", which the server then refuses.  The message
+			 * meant for it is not sent.
+			 */
+			if (s->body_waiting) {
+				s->body_waiting = 0;
+				close(s->body_fd);
+				s->body_fd = -1;
+			}
+			session_drop_typed_body(s);
+			session_notice(s, SESSION_EV_WARNING, _("354 although no "
+			    "recipient was accepted: ending the empty message "
+			    "with a lone \".\" (RFC 2920 3.1); the message was "
+			    "not sent"));
+			conn_write(s->conn, ".\r\n", 3);
+			session_sent(s, ".");
+			session_push_cmd(s, ".", ".");
+		} else if (code == 354) {
 			s->in_message = 1;
 			dotstuff_init(&s->dot);
 			s->body_bytes = 0;
@@ -914,8 +964,10 @@ session_on_reply(struct session *s, struct reply *r)
 				session_notice(s, SESSION_EV_WARNING, _("DATA "
 				    "was refused; %s was not sent"),
 				    s->body_name);
-			} else
-				session_drop_typed_body(s);
+			} else if (session_drop_typed_body(s))
+				session_notice(s, SESSION_EV_WARNING, _("DATA was "
+				    "refused, so the message lines queued after it "
+				    "were not sent"));
 		}
 	} else if (strcmp(verb, ".") == 0) {
 		session_set_phase(s, SESSION_PHASE_HELLO);
@@ -934,8 +986,9 @@ done:
 /*
  * DATA was refused but lines typed ahead for the message are waiting: they
  * were meant as the message, not as commands, so drop them up to the ".".
+ * Returns 1 when lines were dropped.
  */
-static void
+static int
 session_drop_typed_body(struct session *s)
 {
 	struct session_item	*it;
@@ -951,12 +1004,11 @@ session_drop_typed_body(struct session *s)
 		n++;
 	}
 	if (!dot)
-		return;
+		return (0);
 	while (n-- > 0)
 		session_pop_item(s);
 	session_pop_item(s);
-	session_notice(s, SESSION_EV_WARNING, _("DATA was refused, so the "
-	    "message lines queued after it were not sent"));
+	return (1);
 }
 
 /* Queue an item. */
@@ -1660,6 +1712,7 @@ session_expired(struct session *s)
 		us = session_us_since(&s->out->sent);
 		if (us < (long long)s->out->timeout * 1000000)
 			return (0);
+		session_flush_partial(s, _("the time ran out"));
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no reply to "
 		    "\"%s\" after %d seconds (RFC 5321 4.5.3.2 timeouts; "
 		    "--timeout changes them); giving up"), s->out->shown,
@@ -1674,6 +1727,8 @@ session_expired(struct session *s)
 	if (us < (long long)(s->cfg.timeout > 0 ? s->cfg.timeout : 300) *
 	    1000000)
 		return (0);
+	if (s->conn != NULL)
+		session_flush_partial(s, _("the time ran out"));
 	if (s->conn == NULL)
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("connecting to "
 		    "%s took too long"), s->na.addr);

@@ -131,6 +131,17 @@ transcript_event(struct transcript *t, const struct session_event *ev)
 		/* Written as it arrives: a lost connection loses nothing. */
 		transcript_line(t, 'S', sec, ev->data, ev->len, 1);
 		break;
+	case SESSION_EV_REPLY:
+		/* Say what the limits kept out: never cut silently. */
+		if (ev->reply->dropped_bytes > 0) {
+			char	*m = xasprintf("(%zu bytes of lines longer than "
+			    "%d were not kept)", ev->reply->dropped_bytes,
+			    REPLY_LINE_MAX);
+
+			transcript_line(t, '!', "-", m, strlen(m), 1);
+			free(m);
+		}
+		break;
 	case SESSION_EV_NOTICE:
 	case SESSION_EV_WARNING:
 	case SESSION_EV_FAILED:

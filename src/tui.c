@@ -225,6 +225,19 @@ tui_event(void *arg, const struct session_event *ev)
 	transcript_event(t->log, ev);
 	enh = t->session != NULL && caps_has(session_caps(t->session),
 	    "ENHANCEDSTATUSCODES");
+	if (ev->type == SESSION_EV_FAILED) {
+		const char	*title, *meaning, *fix;
+
+		/* The failure takes the explanation pane, as a reply would. */
+		explain_failure(ev->fail, &title, &meaning, &fix);
+		free(t->custom);
+		t->custom = xasprintf("%s\n%s %s\n%s %s\n%s %s", title,
+		    _("What happened:"), ev->text, _("Meaning:"), meaning,
+		    _("What to check:"), fix);
+		t->explain_top = 0;
+		t->selected = -1;
+		t->dirty |= TUI_DIRTY_EXPLAIN;
+	}
 	if (ev->type == SESSION_EV_CLOSED) {
 		t->closed = 1;
 		tui_say(t, '*', _("connection closed; /quit or F10 leaves"));

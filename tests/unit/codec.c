@@ -152,6 +152,41 @@ test_caps(void)
 	reply_parser_free(p);
 }
 
+/* Thousands of keywords: bounded, and the ones we act on still kept. */
+static void
+test_caps_flood(void)
+{
+	struct reply_parser	*p = reply_parser_new(0, 0);
+	struct reply		*r = NULL;
+	struct caps		 c;
+	struct buf		 b;
+	size_t			 used;
+	int			 i;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "250-flood.example\r\n");
+	/* Under the parser's REPLY_LINES_MAX, over CAPS_KEYWORDS_MAX. */
+	for (i = 0; i < 900; i++)
+		buf_printf(&b, "250-X-JUNK-%d\r\n", i);
+	for (i = 0; i < 40; i++)
+		buf_printf(&b, "250-STARTTLS\r\n");
+	buf_printf(&b, "250-AUTH PLAIN\r\n250 SIZE 1000\r\n");
+	reply_parser_feed(p, b.data, b.len, &used, &r);
+	ok(r != NULL && used == b.len, "flooded EHLO reply parsed");
+	caps_init(&c);
+	if (r != NULL)
+		caps_parse(&c, r);
+	ok(c.n <= CAPS_KEYWORDS_MAX, "keywords bounded");
+	ok(c.dropped > 0, "the left-out keywords are counted");
+	ok(caps_has(&c, "STARTTLS") && caps_has_auth(&c, "PLAIN") &&
+	    c.has_size && c.size == 1000,
+	    "STARTTLS, AUTH and SIZE kept though listed last");
+	caps_clear(&c);
+	reply_free(r);
+	reply_parser_free(p);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -159,5 +194,6 @@ main(void)
 	test_b64();
 	test_text();
 	test_caps();
+	test_caps_flood();
 	return (done_testing());
 }

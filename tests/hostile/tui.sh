@@ -1,0 +1,271 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# Hostile servers against the full-screen interface: smtpscope runs in a
+# private tmux server against a case of tests/hostile/hostile.c, and the
+# raw bytes it writes to the terminal are captured with pipe-pane.  For
+# each case: the server's escape sequences never reach the terminal, the
+# screen keeps its status bar and hint line, the failure is explained, and
+# the program still answers F10 with the documented exit status.
+set -u
+. "${top_srcdir:-.}/tests/lib.sh"
+command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
+. "${top_srcdir:-.}/tests/hostile/common.sh"
+sock=smtpscope-hostile-$$
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+trap 'tm kill-server 2>/dev/null; hostile_stop; rm -rf "$tmp"' EXIT
+mkdir -p "$tmp/home"
+
+on_fail() {
+	sed 's/^/# /' "$tmp/screen" 2>/dev/null
+	head -c 2000 "$tmp/err" 2>/dev/null | sed 's/^/# stderr: /'
+}
+
+s=0
+# start CASE [ARGS...]: smtpscope in a fresh 140x40 window against CASE.
+# It waits for $tmp/go so that pipe-pane sees its very first byte.
+start() {
+	local name=$1 args
+	shift
+	cname=$name${1:+ $*}
+	tm kill-session -t t$s 2>/dev/null
+	s=$((s + 1))
+	rm -f "$tmp/raw" "$tmp/go" "$tmp/err" "$tmp/log" "$tmp/screen"
+	if ! hostile_start "$name"; then
+		t "$cname: the hostile server started" false
+		return 1
+	fi
+	args=
+	[ $# -gt 0 ] && args=$(printf '%q ' "$@")
+	tm new-session -d -x 140 -y 40 -s t$s "while [ ! -e $tmp/go ]; do \
+	    sleep 0.05; done; env HOME=$tmp/home \
+	    XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config \
+	    TERM=screen $bin --timeout 5 --log $tmp/log $args 127.0.0.1:$port \
+	    2>$tmp/err; echo EXIT=\$?; sleep 60"
+	tm set-option -t t$s status off >/dev/null
+	tm pipe-pane -o -t t$s "cat >>$tmp/raw"
+	touch "$tmp/go"
+}
+screen() { tm capture-pane -p -t t$s >"$tmp/screen"; }
+# wait_for ERE [SECONDS]: until the screen matches (default 10 s).
+wait_for() {
+	local i
+	for i in $(seq $((${2:-10} * 10))); do
+		screen
+		grep -qE -- "$1" "$tmp/screen" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+type_line() { tm send-keys -t t$s -l "$1"; tm send-keys -t t$s Enter; }
+shows() { screen; grep -qE -- "$1" "$tmp/screen"; }
+# explains ERE: the explanation pane (right of the first border) matches,
+# within 3 s; lines are joined, so ERE may span a wrapped line.
+explains() {
+	local i
+	for i in $(seq 30); do
+		screen
+		sed -n 's/^[^│]*│//p' "$tmp/screen" | tr -s ' \n' '  ' |
+		    grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# The screen is whole: status bar on row 1, hint line last.
+whole() {
+	screen
+	head -1 "$tmp/screen" | grep -q '^ smtpscope ' &&
+	    tail -1 "$tmp/screen" | grep -q 'F10 quit'
+}
+# The raw terminal output holds none of the server's sequences.
+raw_clean() {
+	local seq
+	[ -s "$tmp/raw" ] || return 1
+	for seq in $'\e]52;' $'\e]0;' $'\e]8;' $'\e[1234Z' $'\e[6n' \
+	    $'\eP+q' $'\xc2\x9b1234Z' $'\xe2\x80\xae' $'\xe2\x81\xa6'; do
+		if LC_ALL=C grep -qF -- "$seq" "$tmp/raw"; then
+			printf '# raw output holds %q\n' "$seq"
+			return 1
+		fi
+	done
+}
+# leave STATUS: F10 leaves with STATUS; then the common checks.
+leave() {
+	tm send-keys -t t$s F10
+	t "$cname: F10 leaves with exit status $1" wait_for "^EXIT=$1\$" 5
+	sleep 0.3
+	t "$cname: no server sequence reached the terminal" raw_clean
+	t "$cname: no sanitizer report" no_sanitizer "$tmp/err"
+	hostile_stop
+}
+
+start escapes
+wait_for 'ESMTP$'
+type_line "EHLO tui.test"
+wait_for '250 SIZE 1000'
+type_line "NOOP"
+t "$cname: reply shown escaped" wait_for 'S   250 2\.0\.0 \\e\[2J\\e\[H'
+t "$cname: the screen is whole" whole
+t "$cname: explained" explains 'control or invisible characters'
+t "$cname: the window title was not changed" \
+    test "$(tm display -p -t t$s '#{pane_title}')" != owned
+leave 0
+
+start nul-bytes
+wait_for 'ESMTP'
+type_line "NOOP"
+t "$cname: NUL shown escaped" wait_for 'ok\\x00hidden after NUL'
+t "$cname: the screen is whole" whole
+leave 0
+
+start bad-utf8
+t "$cname: bytes shown as \\xHH" wait_for '\\xff\\xfe ff fe'
+t "$cname: explained" explains 'not valid UTF-8'
+t "$cname: the screen is whole" whole
+leave 0
+
+start bidi
+t "$cname: BiDi controls shown as \\uHHHH" wait_for '\\u202erlo'
+t "$cname: the screen is whole" whole
+leave 0
+
+start auth-challenge
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for 'AUTH LOGIN PLAIN'
+type_line "/auth login user"
+wait_for 'password for user'
+tm send-keys -t t$s -l "secretpw"
+tm send-keys -t t$s Enter
+t "$cname: authenticated" wait_for '235 2\.7\.0'
+t "$cname: the password is not on the screen" bash -c "! grep -q secretpw '$tmp/screen'"
+t "$cname: the screen is whole" whole
+leave 0
+
+start caps-overflow
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for '250 STARTTLS'
+tm send-keys -t t$s F2
+t "$cname: F2 lists the capabilities" wait_for 'F2 Capabilities'
+tm send-keys -t t$s F2
+t "$cname: the screen is whole" whole
+leave 0
+
+start binary-garbage
+wait_for 'ESMTP'
+type_line "NOOP"
+t "$cname: NOOP answered after the noise" wait_for 'ok after the garbage'
+t "$cname: the screen is whole" whole
+leave 0
+
+start unasked
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for 'VXNlcm5hbWU6'
+type_line "NOOP"
+t "$cname: NOOP sent as a command" wait_for 'C   NOOP'
+t "$cname: and its reply explained as NOOP's" explains 'In reply to: NOOP'
+leave 0
+
+start huge-line
+wait_for 'ESMTP|AAAA'
+type_line "EHLO tui.test"
+t "$cname: the session goes on" wait_for '250 SIZE 1000000'
+t "$cname: the cut is said" shows 'not kept'
+t "$cname: the screen is whole" whole
+leave 0
+
+start huge-reply
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+t "$cname: the whole reply arrives" wait_for '250 end of the huge reply' 30
+t "$cname: explained" explains 'lines in the middle were dropped'
+t "$cname: the screen is whole" whole
+leave 0
+
+start endless-greeting
+wait_for 'endless greeting line'
+sleep 1
+t "$cname: the screen is whole during the flood" whole
+tm send-keys -t t$s F10
+t "$cname: F10 leaves during the flood, before the timeout" wait_for '^EXIT=3$' 3
+sleep 0.3
+t "$cname: no sanitizer report" no_sanitizer "$tmp/err"
+hostile_stop
+
+start slowloris-endless
+wait_for '220-slow'
+tm send-keys -t t$s F10
+t "$cname: F10 leaves at once" wait_for '^EXIT=3$' 3
+hostile_stop
+
+# Failures: the dialogue says what happened, the explanation pane
+# explains it, and the screen stays until F10.
+# fails WHAT-ERE EXPLAIN-ERE STATUS: checks after a failure.
+fails() {
+	t "$cname: the failure is shown" wait_for "$1" 12
+	t "$cname: the screen is whole" whole
+	t "$cname: the explanation pane explains the failure" explains "$2"
+	t "$cname: the prompt says closed" shows '^closed>'
+	leave "$3"
+}
+
+start no-greeting
+fails 'error: no greeting from the server in time' 'no greeting' 3
+
+start partial-stall
+wait_for 'error: no greeting' 12
+t "$cname: the half line received is shown" shows 'half a greeting'
+fails 'error: no greeting from the server in time' 'no greeting' 3
+
+start reset-mid-reply
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for 'error: .*reset'
+t "$cname: the cut reply is not explained as complete" \
+    bash -c "! sed -n 's/^[^│]*│//p' '$tmp/screen' | grep -q 'Nothing to fix'"
+t "$cname: the cut reply is marked incomplete" grep -q 'reply above is incomplete' "$tmp/screen"
+fails 'error: .*reset' 'reset' 3
+
+start half-close
+fails 'error: the server closed the connection' 'closed the connection' 3
+
+start starttls-injection
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for '250 SIZE'
+type_line "STARTTLS"
+t "$cname: the injected bytes shown escaped" wait_for 'injected \\e\]52;c;aGFja2Vk\\x07'
+fails 'error: STARTTLS response injection' 'injection' 7
+
+start starttls-plaintext
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for '250 SIZE'
+type_line "STARTTLS"
+fails 'error: TLS handshake failed' 'handshake failed|not TLS' 6
+
+start handshake-stall
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for '250 SIZE'
+type_line "STARTTLS"
+fails 'error: the TLS handshake did not finish' 'did not finish' 6
+
+start handshake-close
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+wait_for '250 SIZE'
+type_line "STARTTLS"
+fails 'error: TLS handshake failed' 'handshake failed' 6
+
+start no-starttls --tls
+fails 'error: --tls: the server does not offer STARTTLS' 'does not offer STARTTLS' 6
+
+start starttls-454 --tls
+fails 'error: --tls: the server answered STARTTLS with 454' 'not going on in clear' 6
+
+start tls-on-connect-plain --tls-on-connect
+fails 'error: TLS handshake failed' 'handshake failed|not TLS|plain text' 6
+
+echo "1..$n"
