@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -46,6 +47,8 @@ struct kb {
 	size_t		 duplicates;	/* stanzas given twice in one file */
 	size_t		 seq;
 	struct match	*match;		/* compiled patterns and servers */
+	size_t		*index;		/* hash of keys: entry + 1, 0 empty */
+	size_t		 index_cap;	/* a power of two, over 2n */
 };
 
 static struct kb_entry	*kb_find(const struct kb *, const char *);
@@ -101,6 +104,7 @@ kb_free(struct kb *kb)
 	for (i = 0; i < kb->norigins; i++)
 		free(kb->origins[i]);
 	free(kb->origins);
+	free(kb->index);
 	match_free(kb->match);
 	free(kb);
 }
@@ -114,7 +118,49 @@ kb_entry_cmp(const void *a, const void *b)
 	return (strcmp(ea->key, eb->key));
 }
 
-/* Sort entries so lookups can use bsearch. */
+/* FNV-1a over a key. */
+static size_t
+kb_hash(const char *key)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *key != '\0'; key++) {
+		h ^= (unsigned char)*key;
+		h *= 1099511628211ULL;
+	}
+	return ((size_t)h);
+}
+
+/* Put entry i in the index (which has room). */
+static void
+kb_index_put(struct kb *kb, size_t i)
+{
+	size_t	mask = kb->index_cap - 1, h;
+
+	for (h = kb_hash(kb->entries[i].key) & mask; kb->index[h] != 0;
+	    h = (h + 1) & mask)
+		;
+	kb->index[h] = i + 1;
+}
+
+/* Build the index again: after sorting moved entries, or to grow it. */
+static void
+kb_index_rebuild(struct kb *kb)
+{
+	size_t	i;
+
+	while (kb->index_cap < 2 * (kb->n + 1))
+		kb->index_cap = kb->index_cap == 0 ? 64 : kb->index_cap * 2;
+	free(kb->index);
+	kb->index = xcalloc(kb->index_cap, sizeof *kb->index);
+	for (i = 0; i < kb->n; i++)
+		kb_index_put(kb, i);
+}
+
+/*
+ * Sort entries (kb_key(), kb_count() and the lint walk them in key
+ * order); the hash index follows them.
+ */
 static void
 kb_sort(struct kb *kb)
 {
@@ -123,6 +169,7 @@ kb_sort(struct kb *kb)
 			qsort(kb->entries, kb->n, sizeof *kb->entries,
 			    kb_entry_cmp);
 		kb->sorted = 1;
+		kb_index_rebuild(kb);
 	}
 }
 
@@ -130,18 +177,15 @@ kb_sort(struct kb *kb)
 static struct kb_entry *
 kb_find(const struct kb *kb, const char *key)
 {
-	struct kb_entry	 k;
-	size_t		 i;
+	size_t	mask, h, i;
 
-	k.key = (char *)key;
-	if (kb->n == 0)
+	if (kb->n == 0 || kb->index_cap == 0)
 		return (NULL);
-	if (kb->sorted)
-		return (bsearch(&k, kb->entries, kb->n, sizeof *kb->entries,
-		    kb_entry_cmp));
-	for (i = 0; i < kb->n; i++)
-		if (strcmp(kb->entries[i].key, key) == 0)
-			return (&kb->entries[i]);
+	mask = kb->index_cap - 1;
+	for (h = kb_hash(key) & mask; (i = kb->index[h]) != 0;
+	    h = (h + 1) & mask)
+		if (strcmp(kb->entries[i - 1].key, key) == 0)
+			return (&kb->entries[i - 1]);
 	return (NULL);
 }
 
@@ -157,6 +201,10 @@ kb_entry_get(struct kb *kb, const char *key)
 	    sizeof *kb->entries);
 	e = &kb->entries[kb->n++];
 	e->key = xstrdup(key);
+	if (kb->index_cap < 2 * (kb->n + 1))
+		kb_index_rebuild(kb);
+	else
+		kb_index_put(kb, kb->n - 1);
 	e->fields = NULL;
 	e->nfields = 0;
 	e->gen = 0;
@@ -469,7 +517,7 @@ kb_match(const struct kb *kb)
 
 	/* Compiling is a cache fill, not a change of what the kb says. */
 	if (mkb->match == NULL) {
-		mkb->match = match_new(kb, &cause);
+		mkb->match = match_new(kb, 0, &cause);
 		free(cause);
 	}
 	return (mkb->match);
@@ -480,7 +528,7 @@ int
 kb_compile(struct kb *kb, char **cause)
 {
 	match_free(kb->match);
-	kb->match = match_new(kb, cause);
+	kb->match = match_new(kb, 1, cause);
 	return (*cause == NULL ? 0 : -1);
 }
 

@@ -404,7 +404,8 @@ main_split_hostport(const char *s, char **host, char **port)
 
 /*
  * Load the user's own knowledge-base files, if there are any, from
- * $XDG_DATA_HOME/smtpscope (default ~/.local/share/smtpscope).
+ * $XDG_DATA_HOME/smtpscope (default ~/.local/share/smtpscope).  Returns 1
+ * when there were some, 0 when not, -1 after saying why they failed.
  */
 static int
 main_user_kb(struct kb *kb)
@@ -419,10 +420,14 @@ main_user_kb(struct kb *kb)
 		dir = xasprintf("%s/.local/share/smtpscope", home);
 	else
 		return (0);
-	if (access(dir, F_OK) == 0 && kb_load_dir(kb, dir, &cause) == -1) {
-		fprintf(stderr, _("smtpscope: knowledge base: %s\n"), cause);
-		free(cause);
-		rc = -1;
+	if (access(dir, F_OK) == 0) {
+		rc = 1;
+		if (kb_load_dir(kb, dir, &cause) == -1) {
+			fprintf(stderr, _("smtpscope: knowledge base: %s\n"),
+			    cause);
+			free(cause);
+			rc = -1;
+		}
 	}
 	free(dir);
 	return (rc);
@@ -568,7 +573,7 @@ main(int argc, char **argv)
 	char			 portbuf[16];
 	int			 ch, demo = 0, plain = 0, status, in_fd;
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
-	int			 quiz = 0, present = 0;
+	int			 quiz = 0, present = 0, own;
 	const char		*replay = NULL, *export = NULL;
 	int			 export_failed = 0;
 	long			 n;
@@ -748,7 +753,7 @@ main(int argc, char **argv)
 		usage_error(_("--after only goes with --explain"));
 
 	kb = kb_new();
-	if (main_user_kb(kb) == -1) {
+	if ((own = main_user_kb(kb)) == -1) {
 		kb_free(kb);
 		return (EXIT_OTHER);
 	}
@@ -761,9 +766,14 @@ main(int argc, char **argv)
 			kb_free(kb);
 			return (EXIT_OTHER);
 		}
+		own = 1;
 	}
-	/* A teacher's own patterns: say which one does not compile. */
-	if (kb_compile(kb, &cause) == -1) {
+	/*
+	 * A teacher's own patterns: say at once which one does not compile.
+	 * The built-in ones are checked by the tests, and compiled only when
+	 * a reply needs them.
+	 */
+	if (own && kb_compile(kb, &cause) == -1) {
 		fprintf(stderr, _("smtpscope: knowledge base: %s (that entry "
 		    "is skipped)\n"), cause);
 		free(cause);

@@ -18,10 +18,21 @@
 /* Reply text looked at; a hostile reply cannot make matching slow. */
 #define MATCH_TEXT_MAX	8192
 
+/*
+ * An expression compiled the first time it is needed: a one-shot
+ * `--explain 550` or a short scripted session then pays only for the few
+ * patterns its replies' codes call for.
+ */
+struct match_re {
+	const char	*expr;		/* borrowed from the kb */
+	int		 state;		/* 0 not yet, 1 compiled, -1 bad */
+	regex_t		 re;
+};
+
 struct match_pattern {
 	const char	*key;		/* "pattern NAME" */
 	const char	*name;
-	regex_t		 re;
+	struct match_re	 re;
 	int		 priority;
 	int		 order;
 	char		 codes[16][4];	/* "550", "4xx"; empty: any */
@@ -32,10 +43,8 @@ struct match_pattern {
 struct match_server {
 	const char	*key;		/* "postfix" */
 	size_t		 seq;		/* file order */
-	regex_t		 greeting;
-	int		 has_greeting;
-	regex_t		 wording;
-	int		 has_wording;
+	struct match_re	 greeting;	/* expr NULL when none */
+	struct match_re	 wording;
 };
 
 struct match {
@@ -45,7 +54,7 @@ struct match {
 	size_t			 ns;
 };
 
-static int	match_compile(regex_t *, const char *, const char *,
+static int	match_take(struct match_re *, const char *, const char *, int,
 		    char **);
 static int	match_code_ok(const struct match_pattern *, int);
 static int	match_after_ok(const struct match_pattern *, const char *);
@@ -108,32 +117,65 @@ match_too_costly(const char *expr)
 	return (NULL);
 }
 
-/* Compile one expression; note the first failure. */
+/*
+ * Take an expression: refuse a costly one at once (a cheap scan), and
+ * compile it now when asked to (to report errors) or on first use.
+ */
 static int
-match_compile(regex_t *re, const char *expr, const char *key, char **cause)
+match_take(struct match_re *mr, const char *expr, const char *key,
+    int now, char **cause)
 {
 	char		 err[256];
 	const char	*why;
 	int		 e;
 
+	memset(mr, 0, sizeof *mr);
 	if ((why = match_too_costly(expr)) != NULL) {
 		if (*cause == NULL)
 			*cause = xasprintf("[%s]: match: refused: %s", key,
 			    why);
 		return (-1);
 	}
-	e = regcomp(re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
-	if (e == 0)
+	mr->expr = expr;
+	if (!now)
 		return (0);
-	regerror(e, re, err, sizeof err);
+	e = regcomp(&mr->re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (e == 0) {
+		mr->state = 1;
+		return (0);
+	}
+	regerror(e, &mr->re, err, sizeof err);
 	if (*cause == NULL)
 		*cause = xasprintf("[%s]: match: %s", key, err);
+	mr->expr = NULL;
 	return (-1);
 }
 
-/* Compile patterns and servers. */
+/* Does text match?  Compiles on first use; a bad expression never does. */
+static int
+match_re_exec(struct match_re *mr, const char *text)
+{
+	if (mr->expr == NULL)
+		return (0);
+	if (mr->state == 0)
+		mr->state = regcomp(&mr->re, mr->expr, REG_EXTENDED |
+		    REG_ICASE | REG_NOSUB) == 0 ? 1 : -1;
+	if (mr->state != 1)
+		return (0);
+	return (regexec(&mr->re, text, 0, NULL, 0) == 0);
+}
+
+static void
+match_re_free(struct match_re *mr)
+{
+	if (mr->state == 1)
+		regfree(&mr->re);
+	mr->state = 0;
+}
+
+/* Take patterns and servers. */
 struct match *
-match_new(const struct kb *kb, char **cause)
+match_new(const struct kb *kb, int now, char **cause)
 {
 	struct match		*m = xcalloc(1, sizeof *m);
 	struct match_pattern	*mp;
@@ -155,7 +197,7 @@ match_new(const struct kb *kb, char **cause)
 			}
 			mp = &m->p[m->np];
 			memset(mp, 0, sizeof *mp);
-			if (match_compile(&mp->re, v, key, cause) == -1)
+			if (match_take(&mp->re, v, key, now, cause) == -1)
 				continue;
 			mp->key = key;
 			mp->name = key + 8;
@@ -182,12 +224,10 @@ match_new(const struct kb *kb, char **cause)
 			memset(ms, 0, sizeof *ms);
 			ms->key = key + 7;
 			ms->seq = kb_seq(kb, key);
-			if ((v = kb_get(kb, key, "greeting")) != NULL &&
-			    match_compile(&ms->greeting, v, key, cause) == 0)
-				ms->has_greeting = 1;
-			if ((v = kb_get(kb, key, "wording")) != NULL &&
-			    match_compile(&ms->wording, v, key, cause) == 0)
-				ms->has_wording = 1;
+			if ((v = kb_get(kb, key, "greeting")) != NULL)
+				match_take(&ms->greeting, v, key, now, cause);
+			if ((v = kb_get(kb, key, "wording")) != NULL)
+				match_take(&ms->wording, v, key, now, cause);
 			m->ns++;
 		}
 	}
@@ -214,12 +254,10 @@ match_free(struct match *m)
 	if (m == NULL)
 		return;
 	for (i = 0; i < m->np; i++)
-		regfree(&m->p[i].re);
+		match_re_free(&m->p[i].re);
 	for (i = 0; i < m->ns; i++) {
-		if (m->s[i].has_greeting)
-			regfree(&m->s[i].greeting);
-		if (m->s[i].has_wording)
-			regfree(&m->s[i].wording);
+		match_re_free(&m->s[i].greeting);
+		match_re_free(&m->s[i].wording);
 	}
 	free(m->p);
 	free(m->s);
@@ -308,7 +346,8 @@ match_reply(const struct match *m, int code, const char *verb,
 	size_t				 i, n = 0;
 	char				*copy;
 
-	if (m == NULL || m->np == 0 || max == 0)
+	/* A code alone (--explain 550) has no wording to match. */
+	if (m == NULL || m->np == 0 || max == 0 || len == 0)
 		return (0);
 	if (len > MATCH_TEXT_MAX)
 		len = MATCH_TEXT_MAX;
@@ -318,7 +357,7 @@ match_reply(const struct match *m, int code, const char *verb,
 		if (!match_code_ok(&m->p[i], code) ||
 		    !match_after_ok(&m->p[i], verb))
 			continue;
-		if (regexec(&m->p[i].re, copy, 0, NULL, 0) == 0)
+		if (match_re_exec(&m->p[i].re, copy))
 			found[n++] = &m->p[i];
 	}
 	qsort(found, n, sizeof *found, match_hit_cmp);
@@ -340,7 +379,7 @@ match_pattern_text(const struct match *m, size_t i, const char *text)
 {
 	if (i >= m->np)
 		return (0);
-	return (regexec(&m->p[i].re, text, 0, NULL, 0) == 0);
+	return (match_re_exec(&m->p[i].re, text));
 }
 
 /* Recognise the server. */
@@ -352,17 +391,15 @@ match_server(const struct match *m, const char *text, size_t len,
 	char	*copy;
 	const char *found = NULL;
 
-	if (m == NULL)
+	if (m == NULL || len == 0)
 		return (NULL);
 	if (len > MATCH_TEXT_MAX)
 		len = MATCH_TEXT_MAX;
 	copy = xstrndup(text, len);
 	for (i = 0; i < m->ns && found == NULL; i++) {
-		if (greeting && m->s[i].has_greeting &&
-		    regexec(&m->s[i].greeting, copy, 0, NULL, 0) == 0)
+		if (greeting && match_re_exec(&m->s[i].greeting, copy))
 			found = m->s[i].key;
-		else if (m->s[i].has_wording &&
-		    regexec(&m->s[i].wording, copy, 0, NULL, 0) == 0)
+		else if (match_re_exec(&m->s[i].wording, copy))
 			found = m->s[i].key;
 	}
 	free(copy);

@@ -26,11 +26,13 @@ struct match_hit {
 };
 
 /*
- * Compile every "[pattern NAME]" and "[server KEY]" stanza of kb.  Bad
- * expressions are skipped; the first is described in *cause (caller frees;
- * NULL when all compiled).  Never returns NULL.
+ * Take every "[pattern NAME]" and "[server KEY]" stanza of kb.  With now
+ * set, compile them all at once, so that bad expressions are found; else
+ * each is compiled the first time a reply needs it.  Bad expressions are
+ * skipped; the first found is described in *cause (caller frees; NULL when
+ * none).  Never returns NULL.
  */
-struct match	*match_new(const struct kb *, char **);
+struct match	*match_new(const struct kb *, int, char **);
 void		 match_free(struct match *);
 /* Number of patterns and servers compiled. */
 size_t		 match_npatterns(const struct match *);

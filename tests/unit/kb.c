@@ -11,8 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "explain.h"
 #include "kb.h"
+#include "match.h"
 #include "reply.h"
 #include "tap.h"
 
@@ -216,6 +218,59 @@ test_loader(void)
 		    "but is refused before regcomp: %s", cause);
 		free(cause);
 		cause = NULL;
+		kb_free(e);
+	}
+	/* Patterns compiled on first use: a bad one never matches. */
+	{
+		struct kb	*e = kb_new_empty();
+		const char	*t = "[pattern bad]\nmatch: a[b\ncodes: 550\n"
+		    "[pattern good]\nmatch: no such user\ncodes: 550\n";
+		struct match_hit h[MATCH_HITS_MAX];
+
+		ok(kb_load_text(e, "lazy", t, strlen(t), &cause) == 0,
+		    "patterns load without compiling");
+		ok(match_reply(kb_match(e), 550, NULL, "No such user here",
+		    17, h, MATCH_HITS_MAX) == 1 && strcmp(h[0].name, "good") ==
+		    0, "the good pattern matches, the bad one is skipped");
+		ok(match_reply(kb_match(e), 550, NULL, "", 0, h,
+		    MATCH_HITS_MAX) == 0, "no text, no match");
+		ok(kb_compile(e, &cause) == -1 && cause != NULL &&
+		    strstr(cause, "pattern bad") != NULL,
+		    "compiling now names the bad one: %s", cause);
+		free(cause);
+		cause = NULL;
+		kb_free(e);
+	}
+
+	/* Many stanzas, over several files: each found, later files win. */
+	{
+		struct kb	*e = kb_new_empty();
+		struct buf	 b;
+		char		 key[32], want[32];
+		int		 i, bad = 0;
+
+		buf_init(&b, 0);
+		for (i = 0; i < 5000; i++)
+			buf_printf(&b, "[k%d]\ntitle: one %d\n", i, i);
+		kb_load_text(e, "one", b.data, b.len, &cause);
+		buf_reset(&b);
+		for (i = 0; i < 5000; i += 2)
+			buf_printf(&b, "[k%d]\ntitle: two %d\n", i, i);
+		for (i = 5000; i < 6000; i++)
+			buf_printf(&b, "[k%d]\ntitle: two %d\n", i, i);
+		kb_load_text(e, "two", b.data, b.len, &cause);
+		for (i = 0; i < 6000; i++) {
+			snprintf(key, sizeof key, "k%d", i);
+			snprintf(want, sizeof want, "%s %d", i % 2 == 0 ||
+			    i >= 5000 ? "two" : "one", i);
+			if (kb_get(e, key, "title") == NULL ||
+			    strcmp(kb_get(e, key, "title"), want) != 0)
+				bad++;
+		}
+		ok(bad == 0 && kb_count(e) == 6000 && kb_get(e, "k6000",
+		    "title") == NULL, "6000 stanzas over two files found "
+		    "(%d wrong)", bad);
+		buf_release(&b);
 		kb_free(e);
 	}
 	ok(kb_load_file(kb, "/nonexistent/x.kb", &cause) == -1 &&
