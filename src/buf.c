@@ -84,6 +84,24 @@ buf_add(struct buf *b, const void *p, size_t n)
 	return (0);
 }
 
+/* Room to write into. */
+char *
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > buf_room(b))
+		return (NULL);
+	buf_grow(b, n);
+	return (b->data + b->len);
+}
+
+/* Count what was written into reserved room. */
+void
+buf_commit(struct buf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
 /* Append a C string. */
 int
 buf_addstr(struct buf *b, const char *s)

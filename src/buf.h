@@ -32,6 +32,13 @@ int	buf_addstr(struct buf *, const char *);
 int	buf_addch(struct buf *, int);
 int	buf_printf(struct buf *, const char *, ...) __attribute__((format(printf, 2, 3)));
 int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(printf, 2, 0)));
+/*
+ * Make room for n more bytes and return where they go, or NULL (nothing
+ * changed) if the cap would be passed; buf_commit() then counts the m <= n
+ * bytes written there.
+ */
+char	*buf_reserve(struct buf *, size_t);
+void	buf_commit(struct buf *, size_t);
 /* Drop the first n bytes. */
 void	buf_consume(struct buf *, size_t);
 /* Empty the buffer, keeping its storage. */

@@ -378,11 +378,18 @@ conn_write(struct conn *c, const void *p, size_t len)
 {
 	if (c->cause != NULL)
 		return;
-	if (c->out_off > 0 && c->out_off == c->out.len) {
-		buf_reset(&c->out);
+	buf_add(conn_out(c), p, len);
+}
+
+/* The queue, compacted. */
+struct buf *
+conn_out(struct conn *c)
+{
+	if (c->out_off > 0 && c->out_off >= c->out.len - c->out_off) {
+		buf_consume(&c->out, c->out_off);
 		c->out_off = 0;
 	}
-	buf_add(&c->out, p, len);
+	return (&c->out);
 }
 
 /* Bytes not yet sent. */

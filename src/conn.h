@@ -63,6 +63,12 @@ int		 conn_io(struct conn *, const struct pollfd *, int,
 void		 conn_write(struct conn *, const void *, size_t);
 /* Bytes queued and not yet sent. */
 size_t		 conn_queued(const struct conn *);
+/*
+ * The queue itself, for writing into in place (a message body is encoded
+ * straight into it).  Sent bytes are dropped from its front first, once
+ * they outnumber those still queued, so it stays as small as the queue.
+ */
+struct buf	*conn_out(struct conn *);
 /* Start a TLS handshake with ssl (the conn owns it from now on). */
 void		 conn_start_tls(struct conn *, SSL *);
 /* Does the TLS layer hold decrypted bytes poll() cannot see? */

@@ -15,13 +15,17 @@ struct buf;
 
 struct dotstuff {
 	int		bol;		/* at the beginning of a line */
-	int		cr;		/* a CR is waiting for its LF */
+	int		cr;		/* a CR ended the last chunk (its CRLF
+					   is written; a LF next is part of it) */
 	unsigned long long lines;	/* lines completed */
 	unsigned long long stuffed;	/* dots added */
 };
 
 void	dotstuff_init(struct dotstuff *);
-/* Encode len bytes into out; returns -1 if out's cap was hit. */
+/*
+ * Encode len bytes into out; returns -1 when out's cap was hit (what fit
+ * may have been written).
+ */
 int	dotstuff_encode(struct dotstuff *, const char *, size_t, struct buf *);
 /* End the message: finish an open line, then ".\r\n". */
 int	dotstuff_finish(struct dotstuff *, struct buf *);

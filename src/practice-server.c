@@ -48,7 +48,7 @@
 #include "xmalloc.h"
 
 #define PRACTICE_LINE_MAX	16384	/* longer lines are counted, not kept */
-#define PRACTICE_READ_CHUNK	16384
+#define PRACTICE_READ_CHUNK	65536
 #define PRACTICE_SCRIPT_MAX	(1024 * 1024)
 #define PRACTICE_ACCEPT_BURST	64
 #define PRACTICE_ACCEPT_PAUSE	100	/* ms, when out of fds */
@@ -1034,33 +1034,38 @@ practice_client_write(struct practice_client *c, int64_t now)
 static void
 practice_client_process(struct practice_client *c, int64_t now)
 {
-	const char	*nl;
-	size_t		 n, len, mark;
+	const char	*nl, *line;
+	size_t		 n, len, mark, off = 0;
 	unsigned	 delay;
 	int		 rv;
 
+	/*
+	 * Lines are taken from an offset and the buffer is shifted once at
+	 * the end: a 100 MB message arrives as millions of short lines.
+	 */
 	while (!c->dead && !c->closing && !c->starttls && c->hold_until == 0) {
-		nl = memchr(c->in.data, '\n', c->in.len);
+		line = c->in.data + off;
+		nl = memchr(line, '\n', c->in.len - off);
 		if (nl == NULL) {
 			/* Too long to keep: count it and drop it. */
-			if (c->in.len > PRACTICE_LINE_MAX) {
-				c->skipping += c->in.len;
-				buf_reset(&c->in);
+			if (c->in.len - off > PRACTICE_LINE_MAX) {
+				c->skipping += c->in.len - off;
+				off = c->in.len;
 			}
-			return;
+			break;
 		}
-		n = (size_t)(nl - c->in.data);
+		n = (size_t)(nl - line);
 		/* A bare LF ends a line too, as in most MTAs. */
-		len = n > 0 && c->in.data[n - 1] == '\r' ? n - 1 : n;
+		len = n > 0 && line[n - 1] == '\r' ? n - 1 : n;
 		mark = c->out.len;
 		if (c->skipping != 0) {
 			rv = practice_session_overlong(c->sess,
 			    c->skipping + len, &c->out);
 			c->skipping = 0;
 		} else
-			rv = practice_session_line(c->sess, c->in.data, len,
+			rv = practice_session_line(c->sess, line, len,
 			    &c->out);
-		buf_consume(&c->in, n + 1);
+		off += n + 1;
 		if ((delay = practice_session_delay(c->sess)) != 0) {
 			c->hold_until = now + delay;
 			c->out_hold = mark;
@@ -1068,23 +1073,24 @@ practice_client_process(struct practice_client *c, int64_t now)
 		if (c->out.len > c->p->out_max) {
 			practice_client_end(c, 1, "replies not read (output "
 			    "over its cap)");
-			return;
+			break;
 		}
 		if (rv == PRACTICE_STARTTLS) {
 			c->starttls = 1;
 			/* RFC 3207 5: nothing sent before TLS may count. */
-			if (c->in.len != 0 || c->skipping != 0) {
+			if (c->in.len != off || c->skipping != 0) {
 				log_debug("practice: %s: dropped %zu bytes "
 				    "pipelined after STARTTLS", c->peer,
-				    c->in.len + c->skipping);
+				    c->in.len - off + c->skipping);
 			}
-			buf_reset(&c->in);
+			off = c->in.len;
 			c->skipping = 0;
 		} else if (rv == PRACTICE_CLOSE) {
 			c->closing = 1;
 			c->why = "closed after the reply";
 		}
 	}
+	buf_consume(&c->in, off);
 }
 
 /* Once the output is out: start TLS, or finish the client. */

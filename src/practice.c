@@ -77,6 +77,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +139,7 @@ _Static_assert(sizeof practice_mode_names / sizeof practice_mode_names[0] ==
 /* What the value of a "set NAME VALUE" directive is. */
 enum practice_set_kind {
 	PRACTICE_SET_SECONDS,		/* 0 to PRACTICE_SETTING_MAX */
+	PRACTICE_SET_BYTES,		/* 1 to PRACTICE_SIZE_MAX */
 	PRACTICE_SET_FILE,		/* a file name: the rest of the line */
 	PRACTICE_SET_PROTOCOL,		/* TLSv1 ... TLSv1.3 */
 	PRACTICE_SET_YESNO		/* yes or no */
@@ -596,6 +598,10 @@ practice_setting(const struct practice *p, const char *name, const char *env,
 static size_t
 practice_size_limit(const struct practice_session *s)
 {
+	const struct practice_rule	*r;
+
+	if ((r = practice_setting_find(s->p, "size")) != NULL)
+		return ((size_t)r->value);
 	if (s->p->scenario->id == PRACTICE_SC_SIZE_LIMIT &&
 	    s->p->size_limit > PRACTICE_SCENARIO_SIZE)
 		return (PRACTICE_SCENARIO_SIZE);
@@ -2105,6 +2111,7 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	} names[] = {
 		{ "greylist-delay", PRACTICE_SET_SECONDS },
 		{ "slow-delay", PRACTICE_SET_SECONDS },
+		{ "size", PRACTICE_SET_BYTES },
 		{ "cert", PRACTICE_SET_FILE },
 		{ "key", PRACTICE_SET_FILE },
 		{ "tls-min", PRACTICE_SET_PROTOCOL },
@@ -2135,8 +2142,8 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 			break;
 	}
 	if (i == sizeof names / sizeof names[0]) {
-		*why = "set knows greylist-delay, slow-delay, cert, key, "
-		    "tls-min, tls-max and tls-on-connect";
+		*why = "set knows greylist-delay, slow-delay, size, cert, "
+		    "key, tls-min, tls-max and tls-on-connect";
 		return (-1);
 	}
 	switch (names[i].kind) {
@@ -2145,6 +2152,15 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 		if (*value < '0' || *value > '9' || *end != '\0' || v < 0 ||
 		    v > PRACTICE_SETTING_MAX) {
 			*why = "set wants seconds, 0 to 3600";
+			return (-1);
+		}
+		break;
+	case PRACTICE_SET_BYTES:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
+		    v < 1 || v > PRACTICE_SIZE_MAX) {
+			*why = "set size wants bytes, 1 to 1099511627776";
 			return (-1);
 		}
 		break;

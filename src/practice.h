@@ -36,6 +36,8 @@ struct buf;
 #define PRACTICE_HOSTNAME	"practice.smtpscope.test"
 #define PRACTICE_LOCAL_DOMAIN	"practice.test"
 #define PRACTICE_SIZE_LIMIT	10485760
+/* Most a practice script may set with "set size" (1 TiB). */
+#define PRACTICE_SIZE_MAX	1099511627776L
 #define PRACTICE_IDLE_TIMEOUT	300
 #define PRACTICE_MAX_CLIENTS	256
 

@@ -1474,7 +1474,7 @@ session_body_refill(struct session *s)
 		n = read(s->body_fd, chunk, sizeof chunk);
 		if (n > 0) {
 			dotstuff_encode(&s->dot, chunk, (size_t)n,
-			    &s->conn->out);
+			    conn_out(s->conn));
 			s->body_bytes += (unsigned long long)n;
 			continue;
 		}
@@ -1486,7 +1486,7 @@ session_body_refill(struct session *s)
 			    strerror(errno));
 		close(s->body_fd);
 		s->body_fd = -1;
-		dotstuff_finish(&s->dot, &s->conn->out);
+		dotstuff_finish(&s->dot, conn_out(s->conn));
 		s->in_message = 0;
 		shown = xasprintf("[%s: %llu bytes, %llu lines, %llu dots "
 		    "stuffed] then \".\"", s->body_name, s->body_bytes,
@@ -1508,7 +1508,7 @@ session_pump_message(struct session *s)
 	if (it->kind != SESSION_ITEM_LINE)
 		return (0);
 	if (it->len == 1 && it->line[0] == '.') {
-		dotstuff_finish(&s->dot, &s->conn->out);
+		dotstuff_finish(&s->dot, conn_out(s->conn));
 		s->in_message = 0;
 		session_sent(s, ".");
 		session_push_cmd(s, ".", ".");

@@ -65,6 +65,65 @@ test_dotstuff(void)
 	out = stuff("x\r\n", 0);
 	is_str(out, "x\r\n.\r\n", "no extra line after a final CRLF");
 	free(out);
+	{
+		/* Against a byte-at-a-time model, on random input. */
+		unsigned	 seed = 12345;
+		char		 in2[4096], *model, *m;
+		size_t		 len, i, cut;
+		int		 bol, bad = 0, round;
+
+		for (round = 0; round < 2000 && !bad; round++) {
+			len = (seed = seed * 1103515245 + 12345) % 200;
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245 + 12345;
+				in2[i] = "..\r\n\r\nab"[(seed >> 16) % 8];
+			}
+			m = model = malloc(2 * len + 8);
+			for (i = 0, bol = 1; i < len; i++) {
+				if (in2[i] == '\r' || in2[i] == '\n') {
+					*m++ = '\r';
+					*m++ = '\n';
+					bol = 1;
+					if (in2[i] == '\r' && i + 1 < len &&
+					    in2[i + 1] == '\n')
+						i++;
+					continue;
+				}
+				if (bol && in2[i] == '.')
+					*m++ = '.';
+				*m++ = in2[i];
+				bol = 0;
+			}
+			if (!bol) {
+				*m++ = '\r';
+				*m++ = '\n';
+			}
+			memcpy(m, ".\r\n", 4);
+			in2[len] = '\0';
+			cut = 1 + (seed >> 8) % 7;
+			out = stuff(in2, cut);
+			if (strcmp(out, model) != 0) {
+				bad = 1;
+				diag("input %zu bytes, chunks of %zu", len, cut);
+			}
+			free(out);
+			free(model);
+		}
+		ok(!bad, "random input, random chunking: same as the model");
+	}
+	{
+		struct dotstuff	d;
+		struct buf	b;
+
+		dotstuff_init(&d);
+		buf_init(&b, 16);
+		ok(dotstuff_encode(&d, ".a\n.b\n", 6, &b) == 0 &&
+		    strcmp(b.data, "..a\r\n..b\r\n") == 0 && d.lines == 2 &&
+		    d.stuffed == 2, "counts lines and dots");
+		ok(dotstuff_encode(&d, "0123456789", 10, &b) == -1 &&
+		    b.len <= 16, "a capped buffer is never passed");
+		buf_release(&b);
+	}
 	out = stuff("\r\n.\r\n", 1);
 	is_str(out, "\r\n..\r\n.\r\n", "a lone dot line in the body is "
 	    "stuffed, so it cannot end the message early");

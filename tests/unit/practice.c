@@ -830,8 +830,12 @@ test_script_errors(void)
 		{ "delay MAIL 5\ndelay MAIL 6\n", ":2: second delay" },
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
-		{ "set\n", ":1: set knows greylist-delay, slow-delay, cert, "
-		  "key, tls-min, tls-max and tls-on-connect" },
+		{ "set\n", ":1: set knows greylist-delay, slow-delay, size, "
+		  "cert, key, tls-min, tls-max and tls-on-connect" },
+		{ "set size 0\n", ":1: set size wants bytes" },
+		{ "set size 10k\n", ":1: set size wants bytes" },
+		{ "set size 1099511627777\n", ":1: set size wants bytes" },
+		{ "set size 99999999999999999999999\n", ":1: set size wants" },
 		{ "set greeting-delay 1\n", ":1: set knows greylist-delay" },
 		{ "set greylist-delay\n", ":1: set wants seconds, 0 to 3600" },
 		{ "set slow-delay soon\n", ":1: set wants seconds" },
@@ -1598,6 +1602,22 @@ test_sc_size_limit(void)
 	s = practice_session_new(p);
 	ok(strstr(say(s, "EHLO a"), "\r\n250-SIZE 5000\r\n") != NULL,
 	    "size-limit: a smaller configured limit wins");
+	practice_session_free(s);
+	practice_free(p);
+
+	/* "set size" beats both (a benchmark sends 100 MB). */
+	p = scenario("default", "set size 2000\n", 0, 0);
+	s = practice_session_new(p);
+	ok(strstr(say(s, "EHLO a"), "\r\n250-SIZE 2000\r\n") != NULL,
+	    "set size: advertised");
+	is_str(say(s, "MAIL FROM:<t@school.test> SIZE=2001"), "552 5.3.4 "
+	    "Message size exceeds fixed limit\r\n", "set size: enforced");
+	practice_session_free(s);
+	practice_free(p);
+	p = scenario("size-limit", "set size 104857600\n", 0, 0);
+	s = practice_session_new(p);
+	ok(strstr(say(s, "EHLO a"), "\r\n250-SIZE 104857600\r\n") != NULL,
+	    "set size: beats the scenario's own limit");
 	practice_session_free(s);
 	practice_free(p);
 }
