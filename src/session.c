@@ -1250,12 +1250,14 @@ session_verb_of(const char *line, size_t len, char *vb, size_t vbsize)
 /*
  * RFC 2920 3.1: these commands end a group; nothing may follow them before
  * their reply.  STARTTLS (RFC 3207) and AUTH (RFC 4954) behave the same.
+ * A message's content may begin a group, so what follows its "." (QUIT,
+ * the next MAIL) goes with it.
  */
 static int
 session_group_end(const char *verb)
 {
 	static const char *const pipelinable[] = {
-		"MAIL", "RCPT", "RSET", NULL
+		"MAIL", "RCPT", "RSET", ".", NULL
 	};
 	size_t	i;
 
