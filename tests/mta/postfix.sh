@@ -13,115 +13,25 @@ top_builddir=${top_builddir:-.}
 bin=$(cd "$top_builddir" && pwd)/src/smtpscope
 
 skip() { echo "1..0 # SKIP $*"; exit 0; }
-[ "$(id -u)" = 0 ] || skip "Postfix tests need root"
-command -v postfix >/dev/null 2>&1 || [ -x /usr/sbin/postfix ] || skip "postfix is not installed"
-command -v openssl >/dev/null 2>&1 || skip "openssl(1) is not installed"
-PATH=$PATH:/usr/sbin
-getent passwd postfix >/dev/null || skip "no postfix user"
+. "$top_srcdir/tests/mta/postfix-server.sh"
+why=$(postfix_server_missing)
+[ -z "$why" ] || skip "$why"
 
 dir=$(mktemp -d /tmp/smtpscope-postfix.XXXXXX)
-maincf=/etc/postfix/main.cf
-backup=$dir/main.cf.system
 cleanup() {
-	postfix -c "$dir/conf" stop >/dev/null 2>&1
-	if [ -f "$dir/queue/pid/master.pid" ]; then
-		pid=$(tr -d ' ' <"$dir/queue/pid/master.pid")
-		[ -n "$pid" ] && kill "$pid" 2>/dev/null
-	fi
-	[ -f "$backup" ] && cp "$backup" "$maincf"
+	postfix_server_stop "$dir"
 	[ -n "${SMTPSCOPE_KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
 
-# Two free loopback ports: SMTP with STARTTLS, and implicit TLS.
-free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 20); do
-		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
-port=$(free_port)
-tport=$(free_port)
-[ -n "$port" ] && [ -n "$tport" ] && [ "$port" != "$tport" ] || skip "no free port"
-
-mkdir -p "$dir/conf" "$dir/queue" "$dir/data"
-chmod 755 "$dir"
-chown postfix "$dir/data"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
-    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-    -keyout "$dir/conf/key.pem" -out "$dir/conf/cert.pem" >/dev/null 2>&1 ||
-    skip "cannot make a certificate"
-
-cat >"$dir/conf/main.cf" <<CONF
-compatibility_level = 3.6
-queue_directory = $dir/queue
-data_directory = $dir/data
-maillog_file = $dir/maillog
-maillog_file_prefixes = $dir
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-myhostname = mta.smtpscope.test
-mydomain = smtpscope.test
-myorigin = \$myhostname
-mydestination = \$myhostname
-mynetworks = 192.0.2.1/32
-local_recipient_maps = unix:passwd.byname
-alias_maps =
-alias_database =
-local_transport = discard:
-default_transport = error:smtpscope test server never relays
-relay_transport = error:smtpscope test server never relays
-smtpd_relay_restrictions = reject_unauth_destination
-disable_vrfy_command = no
-smtpd_banner = \$myhostname ESMTP Postfix (smtpscope test)
-smtpd_tls_cert_file = $dir/conf/cert.pem
-smtpd_tls_key_file = $dir/conf/key.pem
-smtpd_tls_security_level = may
-smtpd_peername_lookup = no
-biff = no
-CONF
-cat >"$dir/conf/master.cf" <<CONF
-127.0.0.1:$port inet n - n - - smtpd
-127.0.0.1:$tport inet n - n - - smtpd -o smtpd_tls_wrappermode=yes
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-showq     unix  n - n - - showq
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-local     unix  - n n - - local
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
-CONF
-
-# Postfix only accepts a -c directory listed in the default instance.
-cp "$maincf" "$backup"
-postconf -c /etc/postfix -e "alternate_config_directories = $dir/conf"
-if ! postfix -c "$dir/conf" start >"$dir/start.log" 2>&1; then
+if ! postfix_server_start "$dir"; then
 	echo "1..1"
 	sed "s/^/# /" "$dir/start.log"
-	echo "not ok 1 - postfix starts on 127.0.0.1:$port"
+	echo "not ok 1 - postfix starts on 127.0.0.1"
 	exit 0
 fi
-for i in $(seq 50); do
-	(echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
-	sleep 0.1
-done
+port=$postfix_port
+tport=$postfix_tport
 
 . "$top_srcdir/tests/lib.sh"
 has() { grep -qF -- "$1" "$dir/out"; }
