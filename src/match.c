@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <locale.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,12 @@
 #include "reply.h"
 #include "xmalloc.h"
 
-/* Reply text looked at; a hostile reply cannot make matching slow. */
-#define MATCH_TEXT_MAX	8192
+/*
+ * Reply text looked at: real replies that mean something specific say it
+ * well within this (the longest text in tests/data/corpus.kb is 399
+ * bytes), and a flood of long replies cannot make matching slow.
+ */
+#define MATCH_TEXT_MAX	1024
 
 /*
  * An expression compiled the first time it is needed: a one-shot
@@ -54,6 +59,8 @@ struct match {
 	size_t			 ns;
 };
 
+static int	match_regcomp(regex_t *, const char *);
+static int	match_regexec(const regex_t *, const char *);
 static int	match_take(struct match_re *, const char *, const char *, int,
 		    char **);
 static int	match_code_ok(const struct match_pattern *, int);
@@ -139,7 +146,7 @@ match_take(struct match_re *mr, const char *expr, const char *key,
 	mr->expr = expr;
 	if (!now)
 		return (0);
-	e = regcomp(&mr->re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	e = match_regcomp(&mr->re, expr);
 	if (e == 0) {
 		mr->state = 1;
 		return (0);
@@ -151,6 +158,52 @@ match_take(struct match_re *mr, const char *expr, const char *key,
 	return (-1);
 }
 
+/*
+ * Patterns are ASCII and so is nearly all reply text: match bytes, in the
+ * C locale.  In a UTF-8 locale glibc folds case character by character
+ * through towupper() and copies the text at every starting position,
+ * twenty times slower on a long reply.  A non-ASCII byte then matches
+ * only itself, which is all a pattern asks of it.
+ */
+static locale_t
+match_locale(void)
+{
+	static locale_t	c;
+
+	if (c == (locale_t)0)
+		c = newlocale(LC_CTYPE_MASK, "C", (locale_t)0);
+	return (c);
+}
+
+/* Compile or run an expression in the C locale. */
+static int
+match_regcomp(regex_t *re, const char *expr)
+{
+	locale_t	old = (locale_t)0, c = match_locale();
+	int		e;
+
+	if (c != (locale_t)0)
+		old = uselocale(c);
+	e = regcomp(re, expr, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+	if (c != (locale_t)0)
+		uselocale(old);
+	return (e);
+}
+
+static int
+match_regexec(const regex_t *re, const char *text)
+{
+	locale_t	old = (locale_t)0, c = match_locale();
+	int		e;
+
+	if (c != (locale_t)0)
+		old = uselocale(c);
+	e = regexec(re, text, 0, NULL, 0);
+	if (c != (locale_t)0)
+		uselocale(old);
+	return (e == 0);
+}
+
 /* Does text match?  Compiles on first use; a bad expression never does. */
 static int
 match_re_exec(struct match_re *mr, const char *text)
@@ -158,11 +211,10 @@ match_re_exec(struct match_re *mr, const char *text)
 	if (mr->expr == NULL)
 		return (0);
 	if (mr->state == 0)
-		mr->state = regcomp(&mr->re, mr->expr, REG_EXTENDED |
-		    REG_ICASE | REG_NOSUB) == 0 ? 1 : -1;
+		mr->state = match_regcomp(&mr->re, mr->expr) == 0 ? 1 : -1;
 	if (mr->state != 1)
 		return (0);
-	return (regexec(&mr->re, text, 0, NULL, 0) == 0);
+	return (match_regexec(&mr->re, text));
 }
 
 static void
