@@ -220,8 +220,8 @@ conn_flush(struct conn *c)
 	int	r, e;
 
 	while ((left = c->out.len - c->out_off) > 0) {
-		if (left > 65536)
-			left = 65536;
+		if (left > 262144)
+			left = 262144;
 		if (c->ssl != NULL && c->tls == CONN_TLS_UP) {
 			ERR_clear_error();
 			r = SSL_write(c->ssl, c->out.data + c->out_off,

@@ -40,7 +40,7 @@
 /* Lines the user may queue ahead of the server. */
 #define SESSION_QUEUE_MAX	100000
 /* Keep at most this much of a --data file in the output queue. */
-#define SESSION_BODY_HIGH	(256 * 1024)
+#define SESSION_BODY_HIGH	(1024 * 1024)
 
 const char *const session_phase_names[SESSION_PHASE_LAST] = {
 	"CONNECTING", "TLS-CONNECT", "GREETING", "CONNECTED", "HELLO",
