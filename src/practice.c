@@ -36,6 +36,9 @@
  *				alone makes tls-min TLSv1)
  *	set tls-on-connect yes	TLS from the first byte (implicit TLS, as on
  *				port 465) instead of STARTTLS; yes or no
+ *	set size BYTES		the SIZE advertised and enforced, 1 byte to
+ *				1 TiB, whatever the scenario (a benchmark
+ *				sends 100 MB)
  *
  * The TLS settings are there to make the server look like a badly set up
  * real one: an expired or self-signed certificate, a weak key or digest,
