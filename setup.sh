@@ -3,8 +3,7 @@
 # Install what smtpscope needs on Debian or Ubuntu (only what is missing),
 # then configure and build it.  With --mta, also install the tools the
 # real-server tests and the benchmarks use (Postfix, tmux, socat, swaks);
-# Postfix's own service is not
-# started by the install.
+# Postfix's own service is not started by the install.
 set -e
 cd "$(dirname "$0")"
 
