@@ -1500,13 +1500,34 @@ session_body_refill(struct session *s)
 	}
 }
 
-/* Send typed message lines; returns 1 when the queue head was used. */
+/* Send typed message lines and /raw bytes; returns 1 when the queue head
+ * was used. */
 static int
 session_pump_message(struct session *s)
 {
 	struct session_item	*it = s->queue;
 	struct buf		 line;
+	char			*shown, last;
 
+	if (it->kind == SESSION_ITEM_RAW) {
+		/*
+		 * Exactly these bytes, not dot-stuffed: a test of how the
+		 * server reads a bare LF or "\n.\n" inside DATA (SMTP
+		 * smuggling) needs them so.  They are part of the message,
+		 * so no reply answers them.  Stuffing goes on from where
+		 * they left the line: a "." after them is at the beginning
+		 * of a line only if they ended one.
+		 */
+		conn_write(s->conn, it->line, it->len);
+		last = it->line[it->len - 1];
+		s->dot.bol = last == '\n' || last == '\r';
+		s->dot.cr = 0;
+		shown = xasprintf("[raw] %s", it->line);
+		session_sent(s, shown);
+		free(shown);
+		session_pop_item(s);
+		return (1);
+	}
 	if (it->kind != SESSION_ITEM_LINE)
 		return (0);
 	if (it->len == 1 && it->line[0] == '.') {

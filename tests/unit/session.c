@@ -242,6 +242,70 @@ test_pipelining_data(void)
 	stop(&h);
 }
 
+/* /raw bytes. */
+static void
+raw(struct harness *h, const char *bytes)
+{
+	char	*cause = NULL;
+
+	if (session_raw(h->s, bytes, strlen(bytes), &cause) != 0) {
+		buf_printf(&h->events, "REFUSED %s\n", cause);
+		free(cause);
+	}
+	run(h, 20);
+}
+
+static void
+test_raw_in_message(void)
+{
+	struct harness	h;
+
+	/* Smuggling test: a bare "\n.\n" goes out inside DATA as it is. */
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "MAIL FROM:<a@b.test>");
+	say(&h, "250 ok\r\n");
+	type(&h, "RCPT TO:<c@d.test>");
+	say(&h, "250 ok\r\n");
+	type(&h, "DATA");
+	say(&h, "354 go\r\n");
+	type(&h, "Subject: x");
+	raw(&h, "a\n.\n");
+	type(&h, ".after");
+	raw(&h, "tail");
+	type(&h, ".");
+	ok(sent(&h, "Subject: x\r\na\n.\n..after\r\ntail\r\n.\r\n"),
+	    "raw bytes inside a message go out as they are, and stuffing "
+	    "goes on from where they left the line");
+	ok(has(&h, "SENT [raw] a\n.\n") && has(&h, "SENT [raw] tail"),
+	    "raw bytes in a message are shown marked [raw]");
+	say(&h, "250 2.0.0 queued\r\n");
+	ok(has(&h, "REPLY 250 ."), "the final reply is paired with the dot, "
+	    "not with the raw bytes");
+	type(&h, "QUIT");
+	say(&h, "221 bye\r\n");
+	shutdown(h.peer, SHUT_WR);
+	run(&h, 50);
+	ok(session_closed(h.s) && session_failure(h.s) == SESSION_FAIL_NONE,
+	    "the session ends normally");
+	stop(&h);
+
+	/* A bare CR ends the line as far as stuffing goes. */
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "MAIL FROM:<a@b.test>");
+	say(&h, "250 ok\r\n");
+	type(&h, "RCPT TO:<c@d.test>");
+	say(&h, "250 ok\r\n");
+	type(&h, "DATA");
+	say(&h, "354 go\r\n");
+	raw(&h, "x\r");
+	type(&h, ".");
+	ok(sent(&h, "DATA\r\nx\r.\r\n"), "after a raw CR the final dot "
+	    "follows at once");
+	stop(&h);
+}
+
 static void
 test_injection(void)
 {
@@ -387,6 +451,7 @@ main(void)
 {
 	test_basic();
 	test_pipelining_data();
+	test_raw_in_message();
 	test_injection();
 	test_tls_required();
 	test_auth();
