@@ -12,27 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "buf.h"
 #include "dotstuff.h"
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return ((x > y) - (x < y));
-}
 
 int
 main(int argc, char **argv)
@@ -67,7 +50,7 @@ main(int argc, char **argv)
 	for (round = 0; round < rounds; round++) {
 		buf_reset(&out);
 		dotstuff_init(&d);
-		t0 = now();
+		t0 = bench_now();
 		for (off = 0; off < len; off += n) {
 			n = len - off < 65536 ? len - off : 65536;
 			dotstuff_encode(&d, in + off, n, &out);
@@ -75,14 +58,14 @@ main(int argc, char **argv)
 			if (out.len > 262144)
 				buf_reset(&out);
 		}
-		rate[round] = (double)len / (now() - t0) / 1e9;
+		rate[round] = (double)len / (bench_now() - t0) / 1e9;
 		if (d.stuffed != lines || d.lines != lines) {
 			fprintf(stderr, "dotstuff: %llu lines, %llu dots for "
 			    "%zu lines\n", d.lines, d.stuffed, lines);
 			return (1);
 		}
 	}
-	qsort(rate, (size_t)rounds, sizeof rate[0], cmp);
+	qsort(rate, (size_t)rounds, sizeof rate[0], bench_cmp);
 	printf("dot-stuffing %zu MB in %zu lines of 4 to 43 bytes, every one "
 	    "starting with \".\": median %.2f GB/s (slowest %.2f, fastest "
 	    "%.2f)\n", len / 1048576, lines, rate[rounds / 2], rate[0],

@@ -12,31 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "buf.h"
 #include "explain.h"
 #include "format.h"
 #include "kb.h"
 #include "match.h"
 #include "reply.h"
-
-static double
-now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double	x = *(const double *)a, y = *(const double *)b;
-
-	return ((x > y) - (x < y));
-}
 
 int
 main(int argc, char **argv)
@@ -56,17 +39,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: lookup CORPUS [ROUNDS]\n");
 		return (2);
 	}
-	start = now();
+	start = bench_now();
 	kb = kb_new();
-	printf("knowledge base loaded in %.2f ms", (now() - start) * 1000);
-	start = now();
+	printf("knowledge base loaded in %.2f ms",
+	    (bench_now() - start) * 1000);
+	start = bench_now();
 	if (kb_compile(kb, &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
 		return (1);
 	}
 	/* smtpscope compiles them on first use; here all at once. */
 	printf("; all %zu patterns compiled in %.2f ms\n",
-	    match_npatterns(kb_match(kb)), (now() - start) * 1000);
+	    match_npatterns(kb_match(kb)), (bench_now() - start) * 1000);
 	corpus = kb_new_empty();
 	if (kb_load_file(corpus, argv[1], &cause) == -1) {
 		fprintf(stderr, "%s\n", cause);
@@ -86,7 +70,7 @@ main(int argc, char **argv)
 		rounds = 64;
 	buf_init(&b, 0);
 	for (round = 0; round < rounds; round++) {
-		t0 = now();
+		t0 = bench_now();
 		for (k = 0; k < 20; k++) {
 			for (i = 0; i < n; i++) {
 				memset(&ctx, 0, sizeof ctx);
@@ -96,9 +80,9 @@ main(int argc, char **argv)
 				format_explanation(&b, &ex, "E ", 1);
 			}
 		}
-		per[round] = (now() - t0) / (double)(20 * n);
+		per[round] = (bench_now() - t0) / (double)(20 * n);
 	}
-	qsort(per, (size_t)rounds, sizeof per[0], cmp);
+	qsort(per, (size_t)rounds, sizeof per[0], bench_cmp);
 	printf("%zu reply lines x 20, %d rounds: median %.1f us per lookup "
 	    "(server recognition, pattern match, explanation, rendering); "
 	    "fastest round %.1f us, slowest %.1f us\n", n, rounds,
