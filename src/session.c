@@ -162,6 +162,7 @@ static int	session_drop_typed_body(struct session *);
 static void	session_wipe(char **);
 static long long session_us_since(const struct timespec *);
 static void	session_check_idle(struct session *);
+static void	session_drop_queue(struct session *);
 static void	session_do_auth(struct session *, const char *);
 static void	session_do_file(struct session *, const char *);
 static void	session_errline(void *, const char *, size_t);
@@ -642,6 +643,8 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 		return;
 	if (s->conn->eof && s->conn->in.len == 0) {
 		session_flush_partial(s, _("the connection ended"));
+		if (s->closing)
+			session_drop_queue(s);
 		if (s->quit_sent || (s->closing && s->nout == 0))
 			session_notice(s, SESSION_EV_NOTICE, _("the server "
 			    "closed the connection"));
@@ -655,7 +658,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 		else
 			session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("the "
 			    "server closed the connection without being asked "
-			    "to (no QUIT, no 421)"));
+			    "to (no QUIT, no 221 or 421)"));
 		session_disconnect(s);
 		return;
 	}
@@ -814,10 +817,16 @@ session_on_reply(struct session *s, struct reply *r)
 		}
 		return;
 	}
-	if (code == 421) {
+	if (code == 421 || (code == 221 && (verb == NULL ||
+	    strcmp(verb, "QUIT") != 0))) {
+		/*
+		 * RFC 5321 3.8 and 4.2.2: 221 is "closing transmission
+		 * channel" whatever command it answers, as 421 is; nothing
+		 * more goes out, and the close that follows is expected.
+		 */
 		s->closing = 1;
-		session_notice(s, SESSION_EV_WARNING, _("421: the server is "
-		    "closing the connection"));
+		session_notice(s, SESSION_EV_WARNING, _("%d: the server is "
+		    "closing the connection"), code);
 	}
 
 	if (verb == NULL)
@@ -827,7 +836,7 @@ session_on_reply(struct session *s, struct reply *r)
 		if (cls == 2) {
 			session_set_phase(s, SESSION_PHASE_CONNECTED);
 			if (s->cfg.tls == SESSION_TLS_STARTTLS &&
-			    s->sec == SESSION_SEC_CLEAR) {
+			    s->sec == SESSION_SEC_CLEAR && !s->closing) {
 				char	 vb[16];
 				const char *v = NULL;
 
@@ -1155,6 +1164,17 @@ session_finish(struct session *s)
 	session_check_idle(s);
 }
 
+/* The server ended the session: say what will never be sent, and drop it. */
+static void
+session_drop_queue(struct session *s)
+{
+	if (s->nqueue > 0)
+		session_notice(s, SESSION_EV_WARNING, _("the server ended the "
+		    "session; %zu queued line(s) were not sent"), s->nqueue);
+	while (s->queue != NULL)
+		session_pop_item(s);
+}
+
 /* Close once nothing is left to do after the input ended. */
 static void
 session_check_idle(struct session *s)
@@ -1166,12 +1186,7 @@ session_check_idle(struct session *s)
 	/* After 221 or 421 the server is leaving: so do we. */
 	if (s->closing && s->nout == 0 && s->conn != NULL &&
 	    conn_queued(s->conn) == 0) {
-		if (s->nqueue > 0)
-			session_notice(s, SESSION_EV_WARNING, _("the server ended "
-			    "the session; %zu queued line(s) were not sent"),
-			    s->nqueue);
-		while (s->queue != NULL)
-			session_pop_item(s);
+		session_drop_queue(s);
 		session_disconnect(s);
 		return;
 	}
