@@ -136,8 +136,9 @@ static const char *const main_usage = N_(
 "      --replay FILE      step through a recorded session: a --log\n"
 "                         transcript, smtpscope output, swaks output, or\n"
 "                         C:/S: lines (Enter/Right next, Left back)\n"
-"      --export FILE.html with --replay (or --script): write an HTML\n"
-"                         handout, each reply explained beside it\n"
+"      --export FILE.html write an HTML handout, each reply explained\n"
+"                         beside it: of a --replay, or of the session\n"
+"                         when it ends (full screen or line mode)\n"
 "      --debug FILE       write a debug log to FILE\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
@@ -185,7 +186,8 @@ static int	 main_scenarios(void);
 static int	 main_replay(const struct kb *, const char *, const char *,
 		    int, int, int);
 static int	 main_tui(struct session_config *, const struct kb *,
-		    struct transcript *, const char *, int, int, int, int);
+		    struct transcript *, const char *, const char *, int, int,
+		    int, int);
 
 /* Complain about the command line and exit. */
 static void
@@ -500,8 +502,8 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 /* Run the session in the full-screen interface. */
 static int
 main_tui(struct session_config *sc, const struct kb *kb,
-    struct transcript *log, const char *target, int timestamps, int verbose,
-    int quiz, int present)
+    struct transcript *log, const char *target, const char *export,
+    int timestamps, int verbose, int quiz, int present)
 {
 	struct tui	 t;
 	struct session	*s;
@@ -523,8 +525,20 @@ main_tui(struct session_config *sc, const struct kb *kb,
 		fprintf(stderr, _("smtpscope: cannot start the full-screen "
 		    "interface (TERM=%s); try --plain\n"), getenv("TERM"));
 		status = EXIT_OTHER;
-	} else
+	} else {
 		status = main_exit_status(s);
+		/* Written once the screen is gone, so the message is seen. */
+		if (export != NULL && tui_export(&t, export, &cause) == -1) {
+			fprintf(stderr, _("smtpscope: --export: %s\n"), cause);
+			free(cause);
+			if (session_failure(s) == SESSION_FAIL_NONE)
+				status = EXIT_OTHER;
+		} else if (export != NULL) {
+			printf("smtpscope: ");
+			printf(_("handout written to %s"), export);
+			printf("\n");
+		}
+	}
 	session_free(s);
 	tui_release(&t);
 	return (status);
@@ -894,8 +908,8 @@ main(int argc, char **argv)
 		status = main_tui(&sc, kb, log, demo ? "practice server (demo "
 		    "login demo/demo)" :
 		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
-		    sc.unix_path : sc.pipe_cmd)), timestamps, verbose, quiz,
-		    present);
+		    sc.unix_path : sc.pipe_cmd)), export, timestamps, verbose,
+		    quiz, present);
 		goto out;
 	}
 	plain_init(&pl, in_fd, stdout, kb);

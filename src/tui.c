@@ -720,6 +720,26 @@ tui_line(struct tui *t, const char *line)
 	}
 }
 
+/* Write the dialogue so far as an HTML handout; -1 and *cause on failure. */
+int
+tui_export(struct tui *t, const char *path, char **cause)
+{
+	struct export_info	 info;
+	char			 when[64];
+	time_t			 now = time(NULL);
+	struct tm		 tm;
+
+	memset(&info, 0, sizeof info);
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	info.title = _("SMTP session explained");
+	info.target = t->target;
+	info.server = t->rec.server;
+	info.tls = t->session != NULL ? session_tls(t->session) : NULL;
+	info.when = when;
+	return (export_html_file(t->sb, t->kb, &info, path, cause));
+}
+
 /* A / command the session hands back in turn. */
 static void
 tui_command(struct tui *t, const char *line)
@@ -794,31 +814,15 @@ tui_command(struct tui *t, const char *line)
 		reply_free(ra);
 		reply_free(rc);
 	} else if (strcasecmp(cmd, "export") == 0) {
-		struct export_info	 info;
-		char			 when[64], *why;
-		time_t			 now = time(NULL);
-		struct tm		 tm;
+		char	*why;
 
 		if (*arg == '\0')
 			tui_say(t, '!', "%s", _("usage: /export FILE.html"));
-		else {
-			memset(&info, 0, sizeof info);
-			gmtime_r(&now, &tm);
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-			info.title = _("SMTP session explained");
-			info.target = t->target;
-			info.server = t->rec.server;
-			info.tls = t->session != NULL ?
-			    session_tls(t->session) : NULL;
-			info.when = when;
-			if (export_html_file(t->sb, t->kb, &info, arg,
-			    &why) == -1) {
-				tui_say(t, '!', _("/export: %s"), why);
-				free(why);
-			} else
-				tui_say(t, '*', _("handout written to %s"),
-				    arg);
-		}
+		else if (tui_export(t, arg, &why) == -1) {
+			tui_say(t, '!', _("/export: %s"), why);
+			free(why);
+		} else
+			tui_say(t, '*', _("handout written to %s"), arg);
 	} else if (strcasecmp(cmd, "b64") == 0) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', _("base64: %s"), enc);

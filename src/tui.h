@@ -134,6 +134,11 @@ void	tui_scroll(struct tui *, long);
 void	tui_search_run(struct tui *, const char *, int);
 void	tui_toggle_overlay(struct tui *, enum tui_overlay);
 int	tui_set(struct tui *, const char *, const char *);
+/*
+ * Write the dialogue so far to path as an HTML handout.  Returns 0, or -1
+ * with *cause set to a message the caller frees.
+ */
+int	tui_export(struct tui *, const char *, char **);
 
 /* ui.c */
 int	ui_start(struct tui *);

@@ -342,6 +342,15 @@ t "  a page with the explanations" bash -c "grep -q 'Service ready' '$tmp/replay
 keys F10
 t "F10 leaves the replay" wait_for "EXIT=0"
 
+# --export in the full screen: the handout is written when it ends.
+start --export "$tmp/full.html"
+type_line "VRFY alice"
+wait_for "252 2.0.0 alice"
+type_line "/quit"
+t "--export in the full screen: written at the end" wait_for "handout written to $tmp/full.html"
+t "  with the session's replies explained" bash -c "grep -q 'Cannot verify user' '$tmp/full.html'"
+t "  and the exit status of the session" wait_for "EXIT=0"
+
 # NO_COLOR is respected.
 EXTRA_ENV=NO_COLOR=1 start
 tm capture-pane -e -p -t t >"$tmp/colors"
