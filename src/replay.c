@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "b64.h"
@@ -174,6 +175,7 @@ static void	replay_add_rec(struct replay *, enum replay_kind, int,
 		    long long, size_t, const char *, size_t, int);
 static int	replay_digits(const char *, size_t, int *);
 static long long replay_days(int, int, int);
+static long long replay_local_ms(long long, int, int, int, int);
 static int	replay_sec_token(const char *, size_t);
 static int	replay_line_log(struct replay *, const char *, size_t, size_t,
 		    int, const char **);
@@ -298,6 +300,33 @@ replay_days(int y, int m, int d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return (era * 146097 + doe - 719468);
+}
+
+/*
+ * A local time of day, days after an arbitrary first day, in milliseconds
+ * since the epoch.  Line mode prints --timestamps in local time and the
+ * front ends show recorded times with localtime(), so the time must be
+ * read as local too or it comes back shifted by the time zone's offset.
+ * The recording's date is unknown: 2000-01-01 stands in, far enough from
+ * 1970 that no time zone makes the result 0 ("no time") or negative.
+ */
+static long long
+replay_local_ms(long long days, int h, int mi, int se, int ms)
+{
+	struct tm	tm;
+	time_t		secs;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = 100;
+	tm.tm_mday = 1 + (int)days;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	tm.tm_isdst = -1;
+	if ((secs = mktime(&tm)) == (time_t)-1)
+		return (((replay_days(2000, 1, 1) + days) * 86400 + h * 3600 +
+		    mi * 60 + se) * 1000LL + ms);
+	return ((long long)secs * 1000 + ms);
 }
 
 /* Map a protection name to a session_sec; -2 when it is none of ours. */
@@ -463,6 +492,7 @@ replay_line_output(struct replay *r, const char *s, size_t len, size_t line,
 		if (t == 0)
 			t = 1;
 		r->tod_last = t;
+		t = replay_local_ms(r->tod_days, h, mi, se, ms);
 	}
 	if (kind == REPLAY_KIND_NOTICE && len - text ==
 	    strlen(REPLAY_PLAIN_BOUNDARY) && memcmp(s + text,

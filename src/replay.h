@@ -74,7 +74,9 @@ void		 replay_run(const struct replay *, size_t, session_cb *,
 /*
  * The time of step i's reply in milliseconds since the epoch, or 0 when
  * the format has no times (or i is out of range).  Line-mode output with
- * --timestamps has only the time of day: it counts from 1970-01-01.
+ * --timestamps has only the local time of day: it is read as that local
+ * time on 2000-01-01 (and the days after, past each midnight), so that
+ * localtime() shows it as it was printed.
  */
 long long	 replay_step_time(const struct replay *, size_t);
 

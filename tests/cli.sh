@@ -100,6 +100,9 @@ t "--replay --export writes a handout" run 0 --replay "$src/tests/data/replay/sw
 t "  an HTML page with the explanations" bash -c "grep -q '<html' '$tmp/h.html' && grep -q 'Service ready' '$tmp/h.html'"
 t "  with no secret in it" bash -c "! grep -qE 'cGFzc3dvcmQ|c2VjcmV0' '$tmp/h.html'"
 t "--replay of a missing file: exit 1" run 1 --replay "$tmp/none"
+# Line-mode --timestamps are local times; a replay shows them as printed.
+t "--replay --export under TZ=Asia/Tokyo" bash -c "TZ=Asia/Tokyo '$bin' --replay '$src/tests/data/replay/output.txt' --export '$tmp/tz.html' >/dev/null"
+t "  keeps the recorded times" bash -c "grep -q '>17:53:49<' '$tmp/tz.html' && ! grep -q '>02:53:49<' '$tmp/tz.html'"
 printf 'EHLO c.test\nVRFY alice\nQUIT\n' >"$tmp/s6"
 t "--script --export writes the session's handout" run 0 --script "$tmp/s6" --export "$tmp/live.html"
 t "  with the VRFY reply explained" bash -c "grep -q 'Cannot verify user' '$tmp/live.html'"

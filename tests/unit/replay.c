@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "reply.h"
@@ -57,6 +58,8 @@ static struct replay *parse_str(const char *, const char *);
 static void	 test_unescape(void);
 static void	 test_own_log(void);
 static void	 test_output(void);
+static void	 test_output_tz(void);
+static const char *shown_time(long long);
 static void	 test_swaks(void);
 static void	 test_cs(void);
 static void	 test_garbage(void);
@@ -436,8 +439,8 @@ test_output(void)
 	    "output: clear, then tls");
 	ok(!contains(&e, "YWxpY2U=") && !contains(&e, "meaning:"),
 	    "output: nothing of the explanations, user name masked");
-	is_int(replay_step_time(r, 0), 64429492, "output: time of day of the "
-	    "greeting");
+	is_str(shown_time(replay_step_time(r, 0)), "17:53:49.492", "output: "
+	    "time of day of the greeting");
 	is_int(e.v[3].rtt_us, 45000, "output: greeting after the connecting "
 	    "notice");
 	for (i = 1, n = 1; i < replay_steps(r); i++)
@@ -447,6 +450,65 @@ test_output(void)
 	events_release(&e);
 	check_prefixes(r, "output");
 	replay_free(r);
+}
+
+/* A recorded time as the front ends show it: local time. */
+static const char *
+shown_time(long long ms)
+{
+	static char	 s[32];
+	char		 hms[16];
+	time_t		 secs = (time_t)(ms / 1000);
+	struct tm	 tm;
+
+	if (ms <= 0 || localtime_r(&secs, &tm) == NULL)
+		return ("(none)");
+	strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+	snprintf(s, sizeof s, "%s.%03lld", hms, ms % 1000);
+	return (s);
+}
+
+/*
+ * Line-mode --timestamps are local times: a replay shows them as they were
+ * printed, whatever the time zone (16:39 once came back as 01:39 under
+ * Asia/Tokyo).
+ */
+static void
+test_output_tz(void)
+{
+	static const char *const zones[] = {
+		"UTC0", "JST-9", "XST5", "NZST-12NZDT,M9.5.0,M4.1.0/3",
+		"Asia/Tokyo", "America/Los_Angeles", NULL
+	};
+	struct replay	*r;
+	const char	*old = getenv("TZ");
+	char		*saved = old != NULL ? xstrdup(old) : NULL;
+	size_t		 i;
+
+	for (i = 0; zones[i] != NULL; i++) {
+		setenv("TZ", zones[i], 1);
+		tzset();
+		r = load("output.txt");
+		is_str(shown_time(replay_step_time(r, 0)), "17:53:49.492",
+		    "output under TZ=%s: the greeting's time as printed",
+		    zones[i]);
+		replay_free(r);
+		r = parse_str("tz.txt",
+		    "23:59:59.900 S clear 220 ok\n"
+		    "00:00:00.000 C clear QUIT\n"
+		    "00:00:00.250 S clear 221 bye\n");
+		is_str(shown_time(replay_step_time(r, 1)), "00:00:00.250",
+		    "under TZ=%s: midnight, and the time after it", zones[i]);
+		ok(replay_step_time(r, 1) - replay_step_time(r, 0) == 350,
+		    "under TZ=%s: 350 ms across midnight", zones[i]);
+		replay_free(r);
+	}
+	if (saved != NULL)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
 }
 
 static void
@@ -791,6 +853,7 @@ main(void)
 	test_unescape();
 	test_own_log();
 	test_output();
+	test_output_tz();
 	test_swaks();
 	test_cs();
 	test_garbage();
