@@ -547,14 +547,30 @@ static void
 session_flush_partial(struct session *s, const char *when)
 {
 	struct session_event	 ev;
-	size_t			 len;
+	size_t			 len, got;
 	char			*held, *text;
 
-	if (reply_parser_pending(s->parser) == 0)
+	if ((got = reply_parser_pending(s->parser)) == 0)
 		return;
+	/* The parser counts every byte but holds only the first few KB. */
 	held = reply_parser_take_pending(s->parser, &len);
-	text = xasprintf(_("%s in the middle of a reply; the %zu bytes "
-	    "received of it follow, escaped:"), when, len);
+	if (got > len)
+		/*
+		 * TRANSLATORS: %s is what happened, one of "the connection
+		 * failed", "the connection ended" or "the time ran out"; the
+		 * numbers are the bytes that arrived of the reply and how
+		 * many of them (the first ones) are shown.
+		 */
+		text = xasprintf(_("%s in the middle of a reply; %zu bytes of "
+		    "it arrived, and the first %zu follow, escaped:"), when,
+		    got, len);
+	else
+		/*
+		 * TRANSLATORS: %s is what happened, one of "the connection
+		 * failed", "the connection ended" or "the time ran out".
+		 */
+		text = xasprintf(_("%s in the middle of a reply; the %zu bytes "
+		    "received of it follow, escaped:"), when, len);
 	memset(&ev, 0, sizeof ev);
 	ev.type = SESSION_EV_WARNING;
 	ev.text = text;

@@ -86,6 +86,7 @@ t "$cname: the log says the line was cut" logs 'not kept'
 run huge-line-close 3 "$std"
 t "$cname: explained" says '^!       error: the server closed the connection before its greeting'
 t "$cname: the unfinished reply is shown" says '220 hostile\.test AAAAAAAA'
+t "$cname: ...with the bytes that really arrived, and how many are shown" says '^!       the connection ended in the middle of a reply; 10485777 bytes of it arrived, and the first 4096 follow, escaped:$'
 t "$cname: ...and logged" logs '220 hostile\.test AAAAAAAA'
 t "$cname: ...not as a process's standard error (there is none)" bash -c "! grep -q 'standard error' '$tmp/out'"
 
@@ -119,6 +120,7 @@ t "$cname: ...and logged" logs '220 hostile\.test ESMTP\\r250-hostile\.test bare
 run partial-stall 3 "$std"
 t "$cname: explained" says '^!       error: no greeting from the server in time'
 t "$cname: the half line received is shown" says '220 hostile\.test half a greeting'
+t "$cname: ...all of it, counted" says '^!       the time ran out in the middle of a reply; the 32 bytes received of it follow, escaped:$'
 t "$cname: ...and logged" logs '220 hostile\.test half a greeting'
 
 run huge-reply 0 "$std"
