@@ -39,6 +39,11 @@
 #define SESSION_CMD_MAX		510
 /* Lines the user may queue ahead of the server. */
 #define SESSION_QUEUE_MAX	100000
+/*
+ * RFC 5321 4.5.3.2.1: wait 5 minutes for the greeting; connecting and a
+ * TLS handshake get as long.
+ */
+#define SESSION_GREETING_TIMEOUT	300
 /* Keep at most this much of a --data file in the output queue. */
 #define SESSION_BODY_HIGH	(1024 * 1024)
 
@@ -1778,8 +1783,8 @@ session_expired(struct session *s)
 	    s->phase != SESSION_PHASE_TLS_CONNECT)
 		return (0);
 	us = session_us_since(&s->connect_start);
-	if (us < (long long)(s->cfg.timeout > 0 ? s->cfg.timeout : 300) *
-	    1000000)
+	if (us < (long long)(s->cfg.timeout > 0 ? s->cfg.timeout :
+	    SESSION_GREETING_TIMEOUT) * 1000000)
 		return (0);
 	if (s->conn != NULL)
 		session_flush_partial(s, _("the time ran out"));
@@ -1789,9 +1794,15 @@ session_expired(struct session *s)
 	else if (s->conn->tls == CONN_TLS_HANDSHAKE)
 		session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("the TLS handshake "
 		    "did not finish in time"));
+	else if (s->cfg.timeout > 0)
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no greeting from "
+		    "the server in time: none came within the %d seconds that "
+		    "--timeout allows"), s->cfg.timeout);
 	else
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no greeting from "
-		    "the server in time (RFC 5321 4.5.3.2 allows 5 minutes)"));
+		    "the server in time: none came within %d minutes, the "
+		    "limit of RFC 5321 4.5.3.2 (--timeout changes it)"),
+		    SESSION_GREETING_TIMEOUT / 60);
 	return (1);
 }
 
@@ -1813,8 +1824,8 @@ session_timeout(struct session *s)
 	    s->phase == SESSION_PHASE_TLS_CONNECT ||
 	    s->phase == SESSION_PHASE_STARTTLS) {
 		us = session_us_since(&s->connect_start);
-		left = (long long)(s->cfg.timeout > 0 ? s->cfg.timeout : 300) *
-		    1000000 - us;
+		left = (long long)(s->cfg.timeout > 0 ? s->cfg.timeout :
+		    SESSION_GREETING_TIMEOUT) * 1000000 - us;
 		best = left;
 	}
 	if (best < 0 && best != -1)

@@ -70,6 +70,7 @@ msg='EHLO client.test\nMAIL FROM:<a@client.test>\nRCPT TO:<b@hostile.test>\nDATA
 
 run no-greeting 3 "$std"
 t "$cname: explained" says '^!       error: no greeting from the server in time'
+t "$cname: ...with the --timeout in force, not RFC 5321's 5 minutes" says 'none came within the 5 seconds that --timeout allows$'
 t "$cname: gave up after --timeout" within 12
 
 run endless-greeting 3 "$std"

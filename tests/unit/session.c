@@ -433,7 +433,9 @@ test_failures(void)
 
 	start(&h, SESSION_TLS_OPTIONAL, 1);
 	run(&h, 1300);
-	ok(has(&h, "FAILED 2 no greeting"), "silent server times out");
+	ok(has(&h, "FAILED 2 no greeting from the server in time: none came "
+	    "within the 1 seconds that --timeout allows"), "silent server "
+	    "times out, and the message gives the --timeout in force");
 	stop(&h);
 
 	start(&h, SESSION_TLS_OPTIONAL, 0);
