@@ -69,6 +69,18 @@ format_field(struct buf *b, const char *prefix, const char *name,
 	buf_addch(b, '\n');
 }
 
+/* Append the explanation of a session failure. */
+void
+format_failure(struct buf *b, const char *prefix, const char *title,
+    const char *meaning, const char *fix)
+{
+	buf_addstr(b, prefix);
+	text_escape(b, title, strlen(title));
+	buf_addch(b, '\n');
+	format_field(b, prefix, _("meaning:"), meaning);
+	format_field(b, prefix, _("fix:"), fix);
+}
+
 /* Append an explanation. */
 void
 format_explanation(struct buf *b, const struct explanation *ex,

@@ -18,6 +18,13 @@ struct tls_info;
  */
 void	format_explanation(struct buf *, const struct explanation *,
 	    const char *, int);
+/*
+ * Append the explanation of a session failure (explain_failure()) as
+ * lines, each starting with prefix, its headings lined up as in
+ * format_explanation().
+ */
+void	format_failure(struct buf *, const char *, const char *, const char *,
+	    const char *);
 /* Append the TLS summary as lines, each starting with prefix. */
 void	format_tls(struct buf *, const struct tls_info *, const char *);
 /*

@@ -46,6 +46,7 @@ static int	plain_sigpipe[2] = { -1, -1 };
 
 static void	plain_stamp(struct plain *);
 static void	plain_cut(struct plain *);
+static void	plain_lines(struct plain *, char *);
 static void	plain_escaped(struct plain *, char, const char *, const char *,
 		    size_t);
 static void	plain_reply(struct plain *, const struct session_event *);
@@ -147,7 +148,6 @@ plain_reply(struct plain *p, const struct session_event *ev)
 	struct explanation	 ex;
 	struct explain_ctx	 ctx;
 	struct buf		 b;
-	char			*line, *nl;
 
 	/* The lines were printed as they arrived (SESSION_EV_LINE). */
 	if (r->dropped_bytes > 0)
@@ -188,14 +188,23 @@ plain_reply(struct plain *p, const struct session_event *ev)
 	if (p->timestamps && ev->rtt_us >= 0)
 		buf_printf(&b, _("E       time:    %lld.%03lld ms after the "
 		    "command\n"), ev->rtt_us / 1000, ev->rtt_us % 1000);
-	for (line = b.data; *line != '\0'; line = nl + 1) {
+	plain_lines(p, b.data);
+	buf_release(&b);
+}
+
+/* Print lines already formatted (and escaped), each with the time. */
+static void
+plain_lines(struct plain *p, char *text)
+{
+	char	*line, *nl;
+
+	for (line = text; *line != '\0'; line = nl + 1) {
 		if ((nl = strchr(line, '\n')) == NULL)
 			break;
 		*nl = '\0';
 		plain_stamp(p);
 		fprintf(p->out, "%s\n", line);
 	}
-	buf_release(&b);
 }
 
 /* The session's event callback. */
@@ -242,9 +251,10 @@ plain_event(void *arg, const struct session_event *ev)
 			const char	*title, *meaning, *fix;
 
 			explain_failure(ev->fail, &title, &meaning, &fix);
-			plain_escaped(p, 'E', NULL, title, strlen(title));
-			plain_say(p, 'E', "%s %s", _("meaning:"), meaning);
-			plain_say(p, 'E', "%s %s", _("fix:"), fix);
+			buf_init(&b, 0);
+			format_failure(&b, "E       ", title, meaning, fix);
+			plain_lines(p, b.data);
+			buf_release(&b);
 		}
 		break;
 	case SESSION_EV_TLS:
