@@ -301,7 +301,7 @@ explain_failure(int fail, const char **title, const char **meaning,
 		*title = _("The connection failed or was lost");
 		*meaning = _("The server could not be reached, did not answer "
 		    "within the time allowed, or closed the connection "
-		    "without QUIT or 421. Nothing more arrives in this "
+		    "without QUIT, 221 or 421. Nothing more arrives in this "
 		    "session; what was received is kept.");
 		*fix = _("Check the host and port (25, 587, 465) and any "
 		    "firewall on the way; for a timeout the server may be "
