@@ -656,9 +656,13 @@ tui_line(struct tui *t, const char *line)
 		return;
 	}
 	if (t->closed) {
-		/* Our own commands still work; SMTP has nobody to go to. */
+		/*
+		 * Our own commands still work; SMTP has nobody to go to, and
+		 * neither have the commands that send (/auth, /data, /raw).
+		 */
 		if (len > 0 && line[0] == '/' && strncasecmp(line, "/auth",
-		    5) != 0 && strncasecmp(line, "/data", 5) != 0)
+		    5) != 0 && strncasecmp(line, "/data", 5) != 0 &&
+		    strncasecmp(line, "/raw", 4) != 0)
 			tui_command(t, line);
 		else
 			tui_flash(t, _("the session is over: /quit leaves"));

@@ -215,6 +215,9 @@ t "connection closed, screen kept" wait_for "connection closed; /quit or F10 lea
 t "prompt says closed" shows "closed>"
 type_line "/b64 hello"
 t "our commands still work after the close" wait_for "base64: aGVsbG8="
+type_line '/raw NOOP\r\n'
+t "/raw after the close: the session is over" wait_for "the session is over: /quit leaves"
+t "  not an unknown command" bash -c "! tmux -L $sock capture-pane -p -t t | grep -q 'unknown command'"
 type_line "/quit"
 t "then /quit leaves" wait_for "EXIT=0"
 
