@@ -7,9 +7,10 @@
 # file in the temporary folder, and every other recipient is refused.
 #
 # The session is in clear only: Debian 12's OpenSMTPD 6.8.0p2 fails every
-# STARTTLS handshake with OpenSSL 3 ("tlsv1 alert internal error", fixed in
-# 7.x; see MTA-NOTES), so STARTTLS and AUTH are left to postfix.sh and
-# exim.sh.
+# STARTTLS handshake with OpenSSL 3 (the client sees "tlsv1 alert internal
+# error", the server logs "missing private key"; OpenSMTPD issue #1171,
+# fixed upstream in 2023 by pull request #1208, "libtls: unbreak with
+# OpenSSL 3.x"), so STARTTLS and AUTH are left to postfix.sh and exim.sh.
 #
 # OpenSMTPD's queue (/var/spool/smtpd) and control socket (/run/smtpd.sock)
 # are compiled in; the server runs in a mount namespace of its own where
