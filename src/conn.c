@@ -185,7 +185,8 @@ conn_read(struct conn *c)
 				c->eof = 1;
 				return (0);
 			}
-			conn_fail(c, tls_error(c->ssl, r, "TLS read failed"));
+			conn_fail(c, tls_error(c->ssl, r,
+			    _("TLS read failed")));
 			return (-1);
 		}
 		n = read(c->rfd, tmp, room);
@@ -241,7 +242,8 @@ conn_flush(struct conn *c)
 				c->tls_wait = POLLIN;
 				return (0);
 			}
-			conn_fail(c, tls_error(c->ssl, r, "TLS write failed"));
+			conn_fail(c, tls_error(c->ssl, r,
+			    _("TLS write failed")));
 			return (-1);
 		}
 		if (c->rfd == c->wfd)

@@ -51,7 +51,7 @@ tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
 
 	ERR_clear_error();
 	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
-		*cause = tls_error(NULL, 0, "cannot create a TLS context");
+		*cause = tls_error(NULL, 0, _("cannot create a TLS context"));
 		return (NULL);
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -60,7 +60,7 @@ tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
 	if (cafile != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
-			*cause = tls_error(NULL, 0, "cannot load --cafile");
+			*cause = tls_error(NULL, 0, _("cannot load --cafile"));
 			SSL_CTX_free(ctx);
 			return (NULL);
 		}
@@ -74,8 +74,8 @@ tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
 		store = SSL_CTX_get_cert_store(ctx);
 		if (x == NULL || X509_STORE_add_cert(store, x) != 1) {
 			X509_free(x);
-			*cause = tls_error(NULL, 0, "cannot trust the practice "
-			    "server's certificate");
+			*cause = tls_error(NULL, 0, _("cannot trust the "
+			    "practice server's certificate"));
 			SSL_CTX_free(ctx);
 			return (NULL);
 		}
@@ -104,12 +104,13 @@ tls_client_ssl(SSL_CTX *ctx, int rfd, int wfd, const char *name,
 
 	ERR_clear_error();
 	if ((ssl = SSL_new(ctx)) == NULL) {
-		*cause = tls_error(NULL, 0, "cannot create a TLS connection");
+		*cause = tls_error(NULL, 0, _("cannot create a TLS "
+		    "connection"));
 		return (NULL);
 	}
 	if (SSL_set_rfd(ssl, rfd) != 1 || SSL_set_wfd(ssl, wfd) != 1) {
-		*cause = tls_error(NULL, 0, "cannot attach TLS to the "
-		    "connection");
+		*cause = tls_error(NULL, 0, _("cannot attach TLS to "
+		    "the connection"));
 		SSL_free(ssl);
 		return (NULL);
 	}
@@ -151,7 +152,7 @@ tls_handshake(SSL *ssl, short *events, char **cause)
 		*events = POLLOUT;
 		return (0);
 	}
-	*cause = tls_error(ssl, r, "TLS handshake failed");
+	*cause = tls_error(ssl, r, _("TLS handshake failed"));
 	return (-1);
 }
 

@@ -75,8 +75,9 @@ const char *tls_handshake_words(unsigned long);
 /*
  * Text for the latest OpenSSL errors after a failed call on ssl (may be
  * NULL) that returned ret: what, then each OpenSSL error, then the plain
- * words of tls_handshake_words() when there are some.  Empties the
- * OpenSSL error queue; the caller frees the result.
+ * words of tls_handshake_words() when there are some.  what is shown as
+ * it is: the caller translates it (_("...")).  Empties the OpenSSL error
+ * queue; the caller frees the result.
  */
 char	*tls_error(SSL *, int, const char *);
 
