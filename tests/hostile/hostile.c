@@ -41,6 +41,9 @@
 	"\342\200\256rlo \342\201\246lri \342\201\247rli \342\201\250fsi "	\
 	"\342\201\251pdi \342\200\213zwsp \342\200\214zwnj \342\200\215zwj"
 
+/* Write a string literal that may hold NUL bytes, without its last NUL. */
+#define OUT_LITERAL(s)	out((s), sizeof(s) - 1)
+
 /* A command hook: returns 1 when it answered the command itself. */
 typedef int hook_fn(const char *, const char *);
 
@@ -333,14 +336,14 @@ h_nul(const char *verb, const char *line)
 	(void)line;
 	if (strcmp(verb, "NOOP") != 0)
 		return (0);
-	out("250 2.0.0 ok\0hidden after NUL\0\r\n", 34);
+	OUT_LITERAL("250 2.0.0 ok\0hidden after NUL\0\r\n");
 	return (1);
 }
 
 static void
 c_nul_bytes(void)
 {
-	out("220 hostile.test\0NUL in the greeting ESMTP\r\n", 45);
+	OUT_LITERAL("220 hostile.test\0NUL in the greeting ESMTP\r\n");
 	dialogue(h_nul);
 }
 

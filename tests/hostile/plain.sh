@@ -95,6 +95,8 @@ run nul-bytes 0 "$std"
 t "$cname: NUL shown escaped" says '^S clear 220 hostile\.test\\x00NUL in the greeting ESMTP$'
 t "$cname: the text after a NUL is kept" says '^S clear 250 2\.0\.0 ok\\x00hidden after NUL\\x00$'
 t "$cname: logged escaped" logs 'S clear 220 hostile\.test\\x00NUL'
+t "$cname: the replies after it are read as they came" says '^S clear 250-hostile\.test greets you$'
+t "$cname: ...to the end" says '^S clear 221 2\.0\.0 bye$'
 
 run bad-utf8 0 "$std"
 t "$cname: bytes shown as \\xHH" says '^S clear 220 hostile\.test \\xff\\xfe ff fe, \\xc0\\xaf overlong'
