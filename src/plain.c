@@ -151,8 +151,8 @@ plain_reply(struct plain *p, const struct session_event *ev)
 
 	/* The lines were printed as they arrived (SESSION_EV_LINE). */
 	if (r->dropped_bytes > 0)
-		plain_say(p, '*', _("(%zu bytes of over-long lines not kept)"),
-		    r->dropped_bytes);
+		plain_say(p, '*', _("(%zu bytes of lines longer than %d were "
+		    "not kept)"), r->dropped_bytes, REPLY_LINE_MAX);
 	if (!p->explain)
 		return;
 	if (ev->verb != NULL && strcmp(ev->verb, "CONNECT") == 0)
@@ -300,8 +300,8 @@ plain_help(struct plain *p)
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
 		N_("/export FILE.html        write the session as an HTML handout"),
-		N_("/raw TEXT         send TEXT's bytes exactly: \\r \\n \\t \\xHH "),
-		N_("                  escapes, no CRLF added (bare LF tests)"),
+		N_("/raw TEXT         send TEXT's bytes exactly, no CRLF added"),
+		N_("                  (bare LF tests): \\r \\n \\t \\e \\\\ \\xHH \\uHHHH"),
 		N_("/caps             list the server's EHLO capabilities"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/help             this list"),

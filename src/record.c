@@ -54,13 +54,16 @@ record_line(struct record *rec, int kind, int sec, const char *text,
 static void
 record_dropped(struct record *rec)
 {
+	struct buf	b;
+
 	if (rec->dropped || sb_first(rec->sb) == 0)
 		return;
 	rec->dropped = 1;
-	record_line(rec, SB_WARNING, 0, _("the dialogue keeps its newest "
-	    "2,000,000 lines: older ones are no longer shown"),
-	    strlen(_("the dialogue keeps its newest 2,000,000 lines: older "
-	    "ones are no longer shown")));
+	buf_init(&b, 0);
+	buf_printf(&b, _("the dialogue keeps its newest %zu lines: older ones "
+	    "are no longer shown"), sb_max(rec->sb));
+	record_line(rec, SB_WARNING, 0, b.data, b.len);
+	buf_release(&b);
 }
 
 /*

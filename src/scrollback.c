@@ -112,6 +112,13 @@ sb_free(struct scrollback *sb)
 	free(sb);
 }
 
+/* The most lines kept (0: no limit). */
+size_t
+sb_max(const struct scrollback *sb)
+{
+	return (sb->max);
+}
+
 /* Return the record of line i, or NULL when it is not kept. */
 static const struct sb_line *
 sb_line_at(const struct scrollback *sb, size_t i)

@@ -68,6 +68,8 @@ long	sb_add_reply(struct scrollback *, const struct sb_reply *);
  * decoded copied when not NULL; first and nlines are kept.
  */
 void	sb_update_reply(struct scrollback *, long, const struct sb_reply *);
+/* The most lines kept (0: no limit). */
+size_t	sb_max(const struct scrollback *);
 /* Index of the oldest line still kept, and one past the newest. */
 size_t	sb_first(const struct scrollback *);
 size_t	sb_end(const struct scrollback *);

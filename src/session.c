@@ -1109,8 +1109,8 @@ int
 session_raw(struct session *s, const char *bytes, size_t len, char **cause)
 {
 	if (len == 0 || memchr(bytes, '\0', len) != NULL) {
-		*cause = xstrdup(_("/raw sends bytes as they are: give some, "
-		    "without NUL"));
+		*cause = xstrdup(_("give the bytes to send, without a NUL "
+		    "byte"));
 		return (-1);
 	}
 	if (s->phase == SESSION_PHASE_CLOSED) {

@@ -983,8 +983,9 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/search TEXT             find TEXT in the dialogue"),
 		N_("/export FILE.html        write the session as an HTML "
 		    "handout, each reply explained beside it"),
-		N_("/raw TEXT                send TEXT's bytes exactly (\\r \\n "
-		    "\\xHH escapes, no CRLF added), marked [raw]"),
+		N_("/raw TEXT                send TEXT's bytes exactly, no CRLF "
+		    "added, marked [raw]; escapes \\r \\n \\t \\e \\\\ "
+		    "\\xHH \\uHHHH"),
 		N_("/set NAME VALUE          timestamps, mouse, color, eol "
 		    "(on|off), layout (auto|side|stacked), presentation, "
 		    "verbose, quiz; /set alone lists them"),

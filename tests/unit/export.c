@@ -6,7 +6,8 @@
  * is checked: its structure, one explanation per reply beside the lines
  * it explains, nothing from the server turned into markup, no escape
  * byte, the masked AUTH, the TLS summary; then the edge cases (an empty
- * dialogue, a reply without lines, write errors, a directory as target).
+ * dialogue, a reply without lines, write errors, a directory as target),
+ * and the warnings the recorder (src/record.c) adds when a limit bites.
  *
  * The page of the main session is left at $EXPORT_OUT (default
  * /tmp/smtpscope-export-test.html) for tests/export/export.sh to render.
@@ -26,6 +27,7 @@
 #include "explain.h"
 #include "export.h"
 #include "kb.h"
+#include "record.h"
 #include "reply.h"
 #include "scrollback.h"
 #include "session.h"
@@ -568,6 +570,52 @@ test_edges(const struct kb *kb)
 	sb_free(sb);
 }
 
+/* The recorder says which limits kept text out, with the real limits. */
+static void
+test_record_limits(struct kb *kb)
+{
+	struct scrollback	*sb = sb_new(3);
+	struct record		 rec;
+	struct session_event	 ev;
+	struct reply		 r;
+	char			 want[128];
+	const char		*old = "the dialogue keeps its newest 3 lines: "
+				    "older ones are no longer shown";
+	const char		*text;
+	size_t			 i, len, found_cut = 0, found_old = 0;
+
+	record_init(&rec, sb, kb);
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_SENT;
+	ev.text = "NOOP";
+	for (i = 0; i < 5; i++)
+		record_event(&rec, &ev, 0);
+	memset(&r, 0, sizeof r);
+	r.code = 250;
+	r.enh_class = -1;
+	r.dropped_bytes = 10;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_REPLY;
+	ev.reply = &r;
+	ev.verb = "NOOP";
+	ev.rtt_us = -1;
+	ok(record_event(&rec, &ev, 0) == 1, "a reply completes");
+	snprintf(want, sizeof want, "(10 bytes of lines longer than %d were "
+	    "not kept)", REPLY_LINE_MAX);
+	for (i = sb_first(sb); i < sb_end(sb); i++) {
+		text = sb_text(sb, i, &len);
+		if (sb_kind(sb, i) != SB_WARNING)
+			continue;
+		if (len == strlen(want) && memcmp(text, want, len) == 0)
+			found_cut++;
+		if (len == strlen(old) && memcmp(text, old, len) == 0)
+			found_old++;
+	}
+	ok(found_cut == 1, "the bytes cut from long lines are counted");
+	ok(found_old == 1, "the line limit is told as it is (3), once");
+	sb_free(sb);
+}
+
 int
 main(void)
 {
@@ -575,6 +623,7 @@ main(void)
 
 	test_session(kb);
 	test_edges(kb);
+	test_record_limits(kb);
 	kb_free(kb);
 	return (done_testing());
 }
