@@ -199,6 +199,98 @@ tm send-keys -t t$s F10
 t "$cname: F10 leaves at once" wait_for '^EXIT=3$' 3
 hostile_stop
 
+# logs ERE: the --log transcript matches.  sent ERE: the server got a
+# line matching ERE.
+logs() { grep -qE -- "$1" "$tmp/log"; }
+sent() { grep -qE -- "$1" "$tmp/srv"; }
+
+start bare-lf
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+t "$cname: the reply is read" wait_for '250 SIZE 1000000'
+t "$cname: explained" explains 'bare LF'
+t "$cname: the screen is whole" whole
+leave 0
+
+start mixed-codes
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+t "$cname: every line shown" wait_for '550-a refusal inside'
+t "$cname: explained" explains 'do not all carry the same code'
+t "$cname: the screen is whole" whole
+leave 0
+
+start bad-codes
+wait_for 'ESMTP'
+type_line "NOOP"
+t "$cname: NOOP answered after the bad lines" wait_for 'ok after the garbage'
+t "$cname: the bad lines are shown" shows '2x0 letters'
+t "$cname: ...and logged" bash -c "grep -q 'S clear 099 too low' '$tmp/log' && grep -q 'S clear 600 too high' '$tmp/log' && grep -q 'S clear 25$' '$tmp/log'"
+t "$cname: the screen is whole" whole
+leave 0
+
+start empty-text
+wait_for 'S +220 '
+type_line "NOOP"
+t "$cname: a bare 250 answers NOOP" explains 'In reply to: NOOP'
+t "$cname: the screen is whole" whole
+leave 0
+
+start early-talker
+wait_for 'extra reply before any command'
+t "$cname: explained" explains 'No command was waiting for this reply'
+type_line "EHLO tui.test"
+t "$cname: EHLO still gets its own reply" wait_for '250 SIZE 1000000'
+t "$cname: ...explained as EHLO's" explains 'In reply to: EHLO'
+leave 0
+
+start greeting-mixed
+t "$cname: every line shown" wait_for 'second greeting'
+t "$cname: the interrupting reply is shown" shows '250 2\.0\.0 interrupting'
+type_line "NOOP"
+t "$cname: NOOP explained as NOOP's" explains 'In reply to: NOOP'
+t "$cname: the screen is whole" whole
+leave 0
+
+start reply-flood
+wait_for 'ESMTP'
+type_line "NOOP"
+t "$cname: every reply arrives" wait_for 'flood reply 20000' 30
+t "$cname: explained" explains 'No command was waiting for this reply'
+t "$cname: logged" logs 'S clear 250 2\.0\.0 flood reply 19999$'
+t "$cname: the screen is whole" whole
+leave 0
+
+start long-lines
+wait_for 'ESMTP'
+type_line "NOOP"
+t "$cname: the reply ends" wait_for '250 2\.0\.0 ok'
+t "$cname: the cut is said" shows 'longer than 4096 were not kept'
+t "$cname: the screen is whole" whole
+leave 0
+
+start data-no-rcpt
+wait_for 'ESMTP'
+type_line "MAIL FROM:<a@tui.test>"
+type_line "RCPT TO:<b@hostile.test>"
+wait_for '550 5\.1\.1'
+type_line "DATA"
+t "$cname: the verdict arrives" wait_for '554 5\.5\.1'
+t "$cname: the 354 is explained as a trap" shows '354 although no recipient was accepted'
+t "$cname: ...and that is logged" logs '354 although no recipient was accepted'
+t "$cname: only a lone \".\" was sent after the 354" \
+    bash -c "grep -A1 '^C: DATA$' '$tmp/srv' | tail -1 | grep -qx 'C: \.'"
+t "$cname: the prompt is a command prompt again" shows '^smtp>'
+# F10 sends QUIT without waiting: the status follows the 554.
+leave 5
+
+start slowloris --timeout 10
+t "$cname: the slow greeting arrives whole" wait_for 'S +220 s ' 15
+type_line "QUIT"
+t "$cname: the slow 221 arrives whole" wait_for 'S +221 b ' 15
+t "$cname: the screen is whole" whole
+leave 0
+
 # Failures: the dialogue says what happened, the explanation pane
 # explains it, and the screen stays until F10.
 # fails WHAT-ERE EXPLAIN-ERE STATUS: checks after a failure.
@@ -267,5 +359,46 @@ fails 'error: --tls: the server answered STARTTLS with 454' 'not going on in cle
 
 start tls-on-connect-plain --tls-on-connect
 fails 'error: TLS handshake failed' 'handshake failed|not TLS|plain text' 6
+
+start bare-cr
+fails 'error: the server closed the connection before its greeting' 'closed the connection' 3
+
+start huge-line-close
+wait_for 'error: the server closed' 15
+t "$cname: the cut reply is counted" logs '10485777 bytes of it arrived'
+fails 'error: the server closed the connection before its greeting' 'closed the connection' 3
+
+start reset-at-once
+fails 'error: .*reset|Connection reset by peer' 'reset' 3
+
+start greeting-421
+fails '421: the server is closing the connection' 'closing' 4
+
+start close-after-dot
+wait_for 'ESMTP'
+type_line "MAIL FROM:<a@tui.test>"
+type_line "RCPT TO:<b@hostile.test>"
+type_line "DATA"
+wait_for '354 go ahead'
+type_line "Subject: test"
+type_line ""
+type_line "body"
+type_line "."
+fails 'error: the server closed the connection while a reply to \. was' 'reply to \. was due' 3
+
+start late-handshake-stall
+wait_for 'ESMTP'
+type_line "EHLO tui.test"
+t "$cname: the slow EHLO reply arrives" wait_for '250 SIZE' 8
+type_line "STARTTLS"
+fails 'error: the TLS handshake did not finish' 'did not finish' 6
+
+for code in 502 354; do
+	start starttls-$code --tls
+	fails "error: --tls: the server answered STARTTLS with $code" 'not going on in clear' 6
+done
+
+start tls-on-connect-stall --tls-on-connect
+fails 'error: the TLS handshake did not finish' 'did not finish' 6
 
 echo "1..$n"
