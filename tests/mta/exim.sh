@@ -57,15 +57,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 
-free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 20); do
-		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$top_srcdir/tests/port.sh"
 port=$(free_port)
 [ -n "$port" ] || skip "no free port"
 

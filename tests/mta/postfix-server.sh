@@ -13,15 +13,7 @@
 # transport is "error:".  Extra main.cf lines (say message_size_limit)
 # are appended to the configuration.
 
-postfix_free_port() {
-	local p
-	for p in $(shuf -i 20000-60000 -n 20); do
-		if ! (echo >/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../port.sh"
 
 # Why Postfix cannot run here, or nothing.
 postfix_server_missing() {
@@ -36,8 +28,8 @@ postfix_server_missing() {
 postfix_server_start() {
 	local dir=$1 extra=${2:-} i
 	PATH=$PATH:/usr/sbin
-	postfix_port=$(postfix_free_port)
-	postfix_tport=$(postfix_free_port)
+	postfix_port=$(free_port)
+	postfix_tport=$(free_port)
 	if [ -z "$postfix_port" ] || [ -z "$postfix_tport" ] ||
 	    [ "$postfix_port" = "$postfix_tport" ]; then
 		echo "no free port" >"$dir/start.log"
