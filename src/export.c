@@ -776,6 +776,25 @@ export_html(const struct scrollback *sb, const struct kb *kb,
 	return (0);
 }
 
+/* Fill info for the handout of a session written now. */
+void
+export_info_now(struct export_info *info, char *when, size_t whensize,
+    const char *target, const char *server, const struct tls_info *tls)
+{
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	memset(info, 0, sizeof *info);
+	gmtime_r(&now, &tm);
+	if (strftime(when, whensize, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		when[0] = '\0';
+	info->title = _("SMTP session explained");
+	info->target = target;
+	info->server = server;
+	info->tls = tls;
+	info->when = when;
+}
+
 /* Write the handout to a file. */
 int
 export_html_file(const struct scrollback *sb, const struct kb *kb,

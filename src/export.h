@@ -30,6 +30,13 @@ struct export_info {
 };
 
 /*
+ * Fill info for the handout of a session written now: the usual title,
+ * the time of writing in UTC (kept in when, of size whensize), then
+ * target, server and tls as given (each may be NULL).
+ */
+void	export_info_now(struct export_info *, char *, size_t, const char *,
+	    const char *, const struct tls_info *);
+/*
  * Write the handout of everything kept in sb to out, explaining replies
  * with kb (text in the language of explain_set_lang(); headings through
  * gettext).  Any field of info may be NULL.  Nothing is closed; out is

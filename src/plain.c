@@ -345,17 +345,9 @@ plain_export(struct plain *p, const char *path, const char *target)
 {
 	struct export_info	 info;
 	char			*cause, when[64];
-	time_t			 now = time(NULL);
-	struct tm		 tm;
 
-	memset(&info, 0, sizeof info);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	info.title = _("SMTP session explained");
-	info.target = target;
-	info.server = p->rec.server;
-	info.tls = p->session != NULL ? session_tls(p->session) : NULL;
-	info.when = when;
+	export_info_now(&info, when, sizeof when, target, p->rec.server,
+	    p->session != NULL ? session_tls(p->session) : NULL);
 	if (export_html_file(p->sb, p->kb, &info, path, &cause) == -1) {
 		plain_say(p, '!', _("/export: %s"), cause);
 		free(cause);

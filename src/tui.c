@@ -730,17 +730,9 @@ tui_export(struct tui *t, const char *path, char **cause)
 {
 	struct export_info	 info;
 	char			 when[64];
-	time_t			 now = time(NULL);
-	struct tm		 tm;
 
-	memset(&info, 0, sizeof info);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
-	info.title = _("SMTP session explained");
-	info.target = t->target;
-	info.server = t->rec.server;
-	info.tls = t->session != NULL ? session_tls(t->session) : NULL;
-	info.when = when;
+	export_info_now(&info, when, sizeof when, t->target, t->rec.server,
+	    t->session != NULL ? session_tls(t->session) : NULL);
 	return (export_html_file(t->sb, t->kb, &info, path, cause));
 }
 

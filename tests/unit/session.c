@@ -255,20 +255,27 @@ raw(struct harness *h, const char *bytes)
 	run(h, 20);
 }
 
+/* Start a session and take it to the 354 of a message. */
+static void
+in_message(struct harness *h)
+{
+	start(h, SESSION_TLS_OPTIONAL, 0);
+	say(h, "220 peer.test ESMTP\r\n");
+	type(h, "MAIL FROM:<a@b.test>");
+	say(h, "250 ok\r\n");
+	type(h, "RCPT TO:<c@d.test>");
+	say(h, "250 ok\r\n");
+	type(h, "DATA");
+	say(h, "354 go\r\n");
+}
+
 static void
 test_raw_in_message(void)
 {
 	struct harness	h;
 
 	/* Smuggling test: a bare "\n.\n" goes out inside DATA as it is. */
-	start(&h, SESSION_TLS_OPTIONAL, 0);
-	say(&h, "220 peer.test ESMTP\r\n");
-	type(&h, "MAIL FROM:<a@b.test>");
-	say(&h, "250 ok\r\n");
-	type(&h, "RCPT TO:<c@d.test>");
-	say(&h, "250 ok\r\n");
-	type(&h, "DATA");
-	say(&h, "354 go\r\n");
+	in_message(&h);
 	type(&h, "Subject: x");
 	raw(&h, "a\n.\n");
 	type(&h, ".after");
@@ -291,14 +298,7 @@ test_raw_in_message(void)
 	stop(&h);
 
 	/* A bare CR ends the line as far as stuffing goes. */
-	start(&h, SESSION_TLS_OPTIONAL, 0);
-	say(&h, "220 peer.test ESMTP\r\n");
-	type(&h, "MAIL FROM:<a@b.test>");
-	say(&h, "250 ok\r\n");
-	type(&h, "RCPT TO:<c@d.test>");
-	say(&h, "250 ok\r\n");
-	type(&h, "DATA");
-	say(&h, "354 go\r\n");
+	in_message(&h);
 	raw(&h, "x\r");
 	type(&h, ".");
 	ok(sent(&h, "DATA\r\nx\r.\r\n"), "after a raw CR the final dot "
