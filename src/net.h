@@ -11,8 +11,10 @@
 #include <sys/types.h>
 
 struct addrinfo;
+struct net_lookup;
 
 struct net_attempt {
+	struct net_lookup *lookup;	/* a name being resolved, or NULL */
 	struct addrinfo	*list;		/* all addresses (freeaddrinfo) */
 	struct addrinfo	*next;		/* next to try */
 	int		 fd;		/* connection in progress, or -1 */
@@ -21,12 +23,22 @@ struct net_attempt {
 };
 
 /*
- * Resolve host and port (family AF_UNSPEC, AF_INET or AF_INET6).  Returns 0,
- * or -1 with *cause set (the caller frees it).  This call may block in the
- * resolver.
+ * Start resolving host and port (family AF_UNSPEC, AF_INET or AF_INET6)
+ * without blocking: a numeric address is resolved at once (returns 0); a
+ * name is looked up by a thread of its own (returns 1; poll
+ * net_lookup_fd() for POLLIN, then call net_resolve_finish()).  Returns -1
+ * with *cause set (the caller frees it) on failure.
  */
-int	net_resolve(struct net_attempt *, const char *, const char *, int,
-	    char **);
+int	net_resolve_start(struct net_attempt *, const char *, const char *,
+	    int, char **);
+/* The descriptor to poll for POLLIN while a lookup runs, or -1. */
+int	net_lookup_fd(const struct net_attempt *);
+/*
+ * After POLLIN on net_lookup_fd(): returns 0 with the addresses ready for
+ * net_connect_next(), 1 when the lookup is still running, or -1 with
+ * *cause set.
+ */
+int	net_resolve_finish(struct net_attempt *, char **);
 /*
  * Start connecting to the next address: returns 0 with na->fd in progress,
  * or -1 when no address is left (*cause lists what failed).
@@ -38,6 +50,10 @@ int	net_connect_next(struct net_attempt *, char **);
  * na->errors and na->fd is closed).
  */
 int	net_connect_check(struct net_attempt *);
+/*
+ * Free the addresses and abandon a lookup still running (its thread ends
+ * on its own); the fd of a connection is left alone.
+ */
 void	net_attempt_release(struct net_attempt *);
 /* Connect to a unix socket; returns the fd or -1 with *cause. */
 int	net_unix(const char *, char **);

@@ -168,6 +168,8 @@ static void	session_wipe(char **);
 static long long session_us_since(const struct timespec *);
 static void	session_check_idle(struct session *);
 static void	session_drop_queue(struct session *);
+static int	session_connect_first(struct session *, char **);
+static void	session_lookup_done(struct session *);
 static void	session_do_auth(struct session *, const char *);
 static void	session_do_file(struct session *, const char *);
 static void	session_errline(void *, const char *, size_t);
@@ -342,6 +344,8 @@ session_disconnect(struct session *s)
 		close(s->na.fd);
 		s->na.fd = -1;
 	}
+	/* A lookup still running is abandoned. */
+	net_attempt_release(&s->na);
 	conn_free(s->conn);
 	s->conn = NULL;
 	if (s->body_fd != -1) {
@@ -392,18 +396,54 @@ session_start(struct session *s, char **cause)
 		session_connected(s);
 		return (0);
 	}
-	if (net_resolve(&s->na, s->cfg.host, s->cfg.port, s->cfg.family,
-	    cause) == -1)
+	switch (net_resolve_start(&s->na, s->cfg.host, s->cfg.port,
+	    s->cfg.family, cause)) {
+	case -1:
 		goto fail;
-	s->resolved = 1;
-	if (net_connect_next(&s->na, cause) == -1)
-		goto fail;
-	session_notice(s, SESSION_EV_NOTICE, _("connecting to %s [%s] port %s"),
-	    s->cfg.host, s->na.addr, s->cfg.port);
-	return (0);
+	case 1:
+		/* A name: the poll loop goes on while it is looked up. */
+		session_notice(s, SESSION_EV_NOTICE, _("looking up %s"),
+		    s->cfg.host);
+		return (0);
+	}
+	return (session_connect_first(s, cause));
 fail:
 	session_failed(s, SESSION_FAIL_CONN, NULL, 0, "%s", *cause);
 	return (-1);
+}
+
+/* The addresses are known: start connecting to the first. */
+static int
+session_connect_first(struct session *s, char **cause)
+{
+	s->resolved = 1;
+	if (net_connect_next(&s->na, cause) == -1) {
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, "%s", *cause);
+		return (-1);
+	}
+	session_notice(s, SESSION_EV_NOTICE, _("connecting to %s [%s] port %s"),
+	    s->cfg.host, s->na.addr, s->cfg.port);
+	return (0);
+}
+
+/* The lookup thread has answered. */
+static void
+session_lookup_done(struct session *s)
+{
+	char	*cause = NULL;
+
+	switch (net_resolve_finish(&s->na, &cause)) {
+	case 1:
+		return;
+	case -1:
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, "%s", cause);
+		break;
+	default:
+		if (session_connect_first(s, &cause) == 0)
+			return;
+		break;
+	}
+	free(cause);
 }
 
 /* Try the next address after a failed attempt. */
@@ -534,6 +574,12 @@ session_pollfds(struct session *s, struct pollfd *pfd)
 	if (s->phase == SESSION_PHASE_CLOSED)
 		return (0);
 	if (s->conn == NULL) {
+		if (net_lookup_fd(&s->na) != -1) {
+			pfd[0].fd = net_lookup_fd(&s->na);
+			pfd[0].events = POLLIN;
+			pfd[0].revents = 0;
+			return (1);
+		}
 		if (s->na.fd == -1)
 			return (0);
 		pfd[0].fd = s->na.fd;
@@ -614,6 +660,16 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	if (session_timeout(s) == 0 && !(s->conn != NULL &&
 	    conn_pending(s->conn)) && session_expired(s))
 		return;
+	if (s->conn == NULL && net_lookup_fd(&s->na) != -1) {
+		for (i = 0; i < n; i++)
+			if (pfd[i].fd == net_lookup_fd(&s->na) &&
+			    pfd[i].revents != 0) {
+				session_lookup_done(s);
+				break;
+			}
+		session_check_idle(s);
+		return;
+	}
 	if (s->conn == NULL && s->na.fd != -1) {
 		for (i = 0; i < n; i++) {
 			if (pfd[i].fd != s->na.fd || pfd[i].revents == 0)
@@ -1788,7 +1844,10 @@ session_expired(struct session *s)
 		return (0);
 	if (s->conn != NULL)
 		session_flush_partial(s, _("the time ran out"));
-	if (s->conn == NULL)
+	if (s->conn == NULL && net_lookup_fd(&s->na) != -1)
+		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("looking up %s "
+		    "took too long"), s->cfg.host);
+	else if (s->conn == NULL)
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("connecting to "
 		    "%s took too long"), s->na.addr);
 	else if (s->conn->tls == CONN_TLS_HANDSHAKE)

@@ -126,8 +126,17 @@ if serve 127.0.0.1; then
 	t "  nothing sent after the failed check" both bash -c "! grep -q '^C tls' '$tmp/out'"
 	t "--tls --insecure goes on, lines marked tls!" run 0 --tls --insecure --script "$tmp/s1" 127.0.0.1:$port
 	t "  the marks" both out '^C tls!  NOOP'
+	# A name is looked up in the background, only where /etc/hosts
+	# answers for it (no resolver is ever asked).
+	if grep -qE '^127\.0\.0\.1[[:space:]](.*[[:space:]])?localhost([[:space:]]|$)' /etc/hosts; then
+		t "a host name: looked up, then the session" run 0 -4 --script "$tmp/s1" localhost:$port
+		t "  says it looks the name up" both out '^\*       looking up localhost$'
+		t "  then connects to what it found" both out '^\*       connected to localhost \[127\.0\.0\.1\] port '
+	else
+		for i in 1 2 3; do t "# SKIP localhost is not in /etc/hosts" true; done
+	fi
 else
-	for i in 1 2 3 4 5 6; do t "practice server started" false; done
+	for i in 1 2 3 4 5 6 7 8 9; do t "practice server started" false; done
 fi
 
 # Timeouts and refused connections.
