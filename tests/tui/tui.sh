@@ -255,9 +255,11 @@ wait_for "EXIT=0"
 
 # The config file holds the same settings /set takes.
 mkdir -p "$tmp/home/config/smtpscope"
-printf '# mine\nset timestamps off\nlayout stacked\nbogus 1\n' >"$tmp/home/config/smtpscope/config"
+printf '# mine\nset timestamps off\nlayout stacked\nbogus 1\nset color off\n' >"$tmp/home/config/smtpscope/config"
 start
 t "config: timestamps off" shows_re "^S   220 practice"
+tm capture-pane -e -p -t t >"$tmp/colors"
+t "config: color off leaves the screen without colours" bash -c "! grep -qE $'\e\\[[0-9;]*3[0-7]m' '$tmp/colors'"
 t "config: layout stacked at 140 columns" bash -c "tmux -L $sock capture-pane -p -t t | grep -q '^ Explanation'"
 t "config: a bad line is reported with its number" shows "config:4: not a setting"
 keys F10
