@@ -584,6 +584,7 @@ main(int argc, char **argv)
 	const char		*compare = NULL, *lang = NULL;
 	const char		*script = NULL, *logpath = NULL, *datadir;
 	char			*host = NULL, *port = NULL, *cause, *endp;
+	char			*line, *save;
 	char			 portbuf[16];
 	int			 ch, demo = 0, plain = 0, status, in_fd;
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
@@ -788,8 +789,10 @@ main(int argc, char **argv)
 	 * a reply needs them.
 	 */
 	if (own && kb_compile(kb, &cause) == -1) {
-		fprintf(stderr, _("smtpscope: knowledge base: %s (that entry "
-		    "is skipped)\n"), cause);
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			fprintf(stderr, _("smtpscope: knowledge base: %s (that "
+			    "entry is skipped)\n"), line);
 		free(cause);
 	}
 	if (compare != NULL) {

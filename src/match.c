@@ -61,8 +61,10 @@ struct match {
 
 static int	match_regcomp(regex_t *, const char *);
 static int	match_regexec(const regex_t *, const char *);
-static int	match_take(struct match_re *, const char *, const char *, int,
-		    char **);
+static int	match_take(struct match_re *, const char *, const char *,
+		    const char *, int, char **);
+static void	match_complain(char **, const char *, const char *,
+		    const char *);
 static int	match_code_ok(const struct match_pattern *, int);
 static int	match_after_ok(const struct match_pattern *, const char *);
 static int	match_hit_cmp(const void *, const void *);
@@ -124,23 +126,44 @@ match_too_costly(const char *expr)
 	return (NULL);
 }
 
+/* Add a problem to *cause, one line each. */
+static void
+match_complain(char **cause, const char *key, const char *field,
+    const char *what)
+{
+	char	*line;
+	size_t	 had, add;
+
+	line = xasprintf("[%s]: %s: %s", key, field, what);
+	if (*cause == NULL) {
+		*cause = line;
+		return;
+	}
+	had = strlen(*cause);
+	add = strlen(line);
+	*cause = xrealloc(*cause, had + 1 + add + 1);
+	(*cause)[had] = '\n';
+	memcpy(*cause + had + 1, line, add + 1);
+	free(line);
+}
+
 /*
  * Take an expression: refuse a costly one at once (a cheap scan), and
  * compile it now when asked to (to report errors) or on first use.
  */
 static int
 match_take(struct match_re *mr, const char *expr, const char *key,
-    int now, char **cause)
+    const char *field, int now, char **cause)
 {
-	char		 err[256];
+	char		 err[256], *s;
 	const char	*why;
 	int		 e;
 
 	memset(mr, 0, sizeof *mr);
 	if ((why = match_too_costly(expr)) != NULL) {
-		if (*cause == NULL)
-			*cause = xasprintf("[%s]: match: refused: %s", key,
-			    why);
+		s = xasprintf("refused: %s", why);
+		match_complain(cause, key, field, s);
+		free(s);
 		return (-1);
 	}
 	mr->expr = expr;
@@ -152,8 +175,7 @@ match_take(struct match_re *mr, const char *expr, const char *key,
 		return (0);
 	}
 	regerror(e, &mr->re, err, sizeof err);
-	if (*cause == NULL)
-		*cause = xasprintf("[%s]: match: %s", key, err);
+	match_complain(cause, key, field, err);
 	mr->expr = NULL;
 	return (-1);
 }
@@ -242,14 +264,14 @@ match_new(const struct kb *kb, int now, char **cause)
 		key = kb_key(kb, i);
 		if (strncmp(key, "pattern ", 8) == 0) {
 			if ((v = kb_get(kb, key, "match")) == NULL) {
-				if (*cause == NULL)
-					*cause = xasprintf("[%s]: no match "
-					    "field", key);
+				match_complain(cause, key, "match",
+				    "missing");
 				continue;
 			}
 			mp = &m->p[m->np];
 			memset(mp, 0, sizeof *mp);
-			if (match_take(&mp->re, v, key, now, cause) == -1)
+			if (match_take(&mp->re, v, key, "match", now,
+			    cause) == -1)
 				continue;
 			mp->key = key;
 			mp->name = key + 8;
@@ -277,9 +299,11 @@ match_new(const struct kb *kb, int now, char **cause)
 			ms->key = key + 7;
 			ms->seq = kb_seq(kb, key);
 			if ((v = kb_get(kb, key, "greeting")) != NULL)
-				match_take(&ms->greeting, v, key, now, cause);
+				match_take(&ms->greeting, v, key, "greeting",
+				    now, cause);
 			if ((v = kb_get(kb, key, "wording")) != NULL)
-				match_take(&ms->wording, v, key, now, cause);
+				match_take(&ms->wording, v, key, "wording",
+				    now, cause);
 			m->ns++;
 		}
 	}

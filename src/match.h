@@ -29,8 +29,8 @@ struct match_hit {
  * Take every "[pattern NAME]" and "[server KEY]" stanza of kb.  With now
  * set, compile them all at once, so that bad expressions are found; else
  * each is compiled the first time a reply needs it.  Bad expressions are
- * skipped; the first found is described in *cause (caller frees; NULL when
- * none).  Never returns NULL.
+ * skipped; *cause describes every one found, a line each ("[KEY]: FIELD:
+ * why"; the caller frees it; NULL when none).  Never returns NULL.
  */
 struct match	*match_new(const struct kb *, int, char **);
 void		 match_free(struct match *);

@@ -113,6 +113,10 @@ t "bad port: exit 2" run 2 -p 99999 127.0.0.1
 t "missing --script file: exit 1, named" run 1 --script "$tmp/nope" 127.0.0.1
 t "  the message names the file" both err "nope: No such file"
 t "missing --data directory: exit 1" run 1 --data "$tmp/nope" --explain 250
+mkdir -p "$tmp/kb"
+printf '[pattern first bad]\nmatch: a[b\ncodes: 550\n\n[pattern second bad]\nmatch: (x\ncodes: 550\n\n[pattern good]\nmatch: mine\ncodes: 550\nname: my own\n' >"$tmp/kb/own.kb"
+t "--data with bad patterns: still explains" run 0 --data "$tmp/kb" --explain "550 5.1.1 mine"
+t "  names every bad pattern on stderr" both bash -c "[ \$(grep -c '^smtpscope: knowledge base: \[pattern .* bad\]: match: .*(that entry is skipped)\$' '$tmp/err') = 2 ]"
 t "--scenario with a host: exit 2" run 2 --scenario default 127.0.0.1
 t "-p with --demo: exit 2" run 2 --demo -p 2525
 t "an empty host: exit 2" run 2 ""

@@ -241,6 +241,37 @@ test_loader(void)
 		cause = NULL;
 		kb_free(e);
 	}
+	/* Every bad expression is named, a line each, with its field. */
+	{
+		struct kb	*e = kb_new_empty();
+		const char	*t = "[pattern one]\nmatch: a[b\n"
+		    "[pattern fine]\nmatch: ok\n"
+		    "[pattern two]\nmatch: (x\n"
+		    "[pattern none]\ncodes: 550\n"
+		    "[server s]\ngreeting: b[\nwording: c+++++++++\n";
+		const char	*p;
+		int		 lines;
+
+		ok(kb_load_text(e, "many", t, strlen(t), &cause) == 0,
+		    "five stanzas, four of them bad, load as text");
+		ok(kb_compile(e, &cause) == -1 && cause != NULL,
+		    "compiling them fails");
+		lines = 0;
+		for (p = cause; p != NULL && (p = strchr(p, '\n')) != NULL;
+		    p++)
+			lines++;
+		ok(lines == 4 && strstr(cause, "[pattern one]: match: ") &&
+		    strstr(cause, "[pattern two]: match: ") &&
+		    strstr(cause, "[pattern none]: match: missing") &&
+		    strstr(cause, "[server s]: greeting: ") &&
+		    strstr(cause, "[server s]: wording: refused: ") &&
+		    strstr(cause, "fine") == NULL,
+		    "each one is named, a line each, with its field: %s",
+		    cause);
+		free(cause);
+		cause = NULL;
+		kb_free(e);
+	}
 
 	/* Many stanzas, over several files: each found, later files win. */
 	{
