@@ -176,6 +176,7 @@ static void	replay_add_rec(struct replay *, enum replay_kind, int,
 static int	replay_digits(const char *, size_t, int *);
 static long long replay_days(int, int, int);
 static long long replay_local_ms(long long, int, int, int, int);
+static int	replay_dir_kind(char);
 static int	replay_sec_token(const char *, size_t);
 static int	replay_line_log(struct replay *, const char *, size_t, size_t,
 		    int, const char **);
@@ -329,6 +330,28 @@ replay_local_ms(long long days, int h, int mi, int se, int ms)
 	return ((long long)secs * 1000 + ms);
 }
 
+/*
+ * The kind of a smtpscope line by its direction letter (S, C, *, !, and E
+ * for explanations); -1 for any other.
+ */
+static int
+replay_dir_kind(char c)
+{
+	switch (c) {
+	case 'S':
+		return (REPLAY_KIND_SERVER);
+	case 'C':
+		return (REPLAY_KIND_CLIENT);
+	case '*':
+		return (REPLAY_KIND_NOTICE);
+	case '!':
+		return (REPLAY_KIND_WARNING);
+	case 'E':
+		return (REPLAY_KIND_IGNORE);
+	}
+	return (-1);
+}
+
 /* Map a protection name to a session_sec; -2 when it is none of ours. */
 static int
 replay_sec_token(const char *s, size_t len)
@@ -354,10 +377,9 @@ static int
 replay_line_log(struct replay *r, const char *s, size_t len, size_t line,
     int add, const char **why)
 {
-	int			 y, mo, d, h, mi, se, ms = 0, sec;
+	int			 y, mo, d, h, mi, se, ms = 0, sec, kind;
 	size_t			 i = 19, n, field;
 	char			 dir;
-	enum replay_kind	 kind;
 	long long		 t;
 
 	*why = "not a line of a smtpscope log (TIME DIR PROTECTION TEXT)";
@@ -382,20 +404,8 @@ replay_line_log(struct replay *r, const char *s, size_t len, size_t line,
 		return (0);
 	dir = s[i + 2];
 	i += 3;
-	switch (dir) {
-	case 'S':
-		kind = REPLAY_KIND_SERVER;
-		break;
-	case 'C':
-		kind = REPLAY_KIND_CLIENT;
-		break;
-	case '*':
-		kind = REPLAY_KIND_NOTICE;
-		break;
-	case '!':
-		kind = REPLAY_KIND_WARNING;
-		break;
-	default:
+	/* A log holds no explanations ("E"). */
+	if ((kind = replay_dir_kind(dir)) == -1 || kind == REPLAY_KIND_IGNORE) {
 		*why = "unknown direction in a smtpscope log line";
 		return (0);
 	}
@@ -428,8 +438,7 @@ replay_line_output(struct replay *r, const char *s, size_t len, size_t line,
     int add, const char **why)
 {
 	int			 h = 0, mi = 0, se = 0, ms = 0, sec;
-	int			 stamped = 0;
-	enum replay_kind	 kind;
+	int			 stamped = 0, kind;
 	size_t			 field, text;
 	long long		 t = 0;
 
@@ -444,27 +453,8 @@ replay_line_output(struct replay *r, const char *s, size_t len, size_t line,
 		len -= 13;
 		stamped = 1;
 	}
-	if (len == 0)
+	if (len == 0 || (kind = replay_dir_kind(s[0])) == -1)
 		return (0);
-	switch (s[0]) {
-	case 'S':
-		kind = REPLAY_KIND_SERVER;
-		break;
-	case 'C':
-		kind = REPLAY_KIND_CLIENT;
-		break;
-	case '*':
-		kind = REPLAY_KIND_NOTICE;
-		break;
-	case '!':
-		kind = REPLAY_KIND_WARNING;
-		break;
-	case 'E':
-		kind = REPLAY_KIND_IGNORE;
-		break;
-	default:
-		return (0);
-	}
 	if (len > 1 && s[1] != ' ')
 		return (0);
 	/* Trailing blanks may have been trimmed from an empty text. */
