@@ -92,7 +92,7 @@ struct practice_scenario {
 struct practice_greylist {
 	unsigned char	 key[PRACTICE_GREYLIST_KEY];
 	int64_t		 first;		/* ms (monotonic): first attempt */
-	int64_t		 last;		/* ms (monotonic): last attempt */
+	uint64_t	 used;		/* when last tried, in greylist_uses */
 	int		 passed;	/* retried late enough: let through */
 };
 
@@ -125,6 +125,11 @@ struct practice {
 	/* The greylist scenario's memory (no allocation: freed with p). */
 	struct practice_greylist greylist[PRACTICE_GREYLIST_MAX];
 	size_t		 ngreylist;
+	/*
+	 * Attempts counted, to tell the stalest triple: a clock could give
+	 * many attempts the same millisecond.
+	 */
+	uint64_t	 greylist_uses;
 };
 
 /* Find a scenario by name (NULL: "default"); NULL when unknown. */

@@ -1253,7 +1253,7 @@ practice_greylist_pass(struct practice_session *s, const char *rcpt)
 	for (i = 0; i < p->ngreylist; i++) {
 		g = &p->greylist[i];
 		if (memcmp(g->key, md, PRACTICE_GREYLIST_KEY) == 0) {
-			g->last = now;
+			g->used = ++p->greylist_uses;
 			if (!g->passed && now - g->first >= delay)
 				g->passed = 1;
 			log_debug("%s: session %u: <%s> seen %lld ms ago: %s",
@@ -1262,7 +1262,7 @@ practice_greylist_pass(struct practice_session *s, const char *rcpt)
 			    g->passed ? "pass" : "too early");
 			return (g->passed);
 		}
-		if (oldest == NULL || g->last < oldest->last)
+		if (oldest == NULL || g->used < oldest->used)
 			oldest = g;
 	}
 	/* A new triple; when the table is full, forget the stalest one. */
@@ -1271,7 +1271,8 @@ practice_greylist_pass(struct practice_session *s, const char *rcpt)
 	else
 		g = oldest;
 	memcpy(g->key, md, PRACTICE_GREYLIST_KEY);
-	g->first = g->last = now;
+	g->first = now;
+	g->used = ++p->greylist_uses;
 	g->passed = 0;
 	log_debug("%s: session %u: <%s> is new: greylisted", __func__,
 	    s->serial, rcpt);
