@@ -39,6 +39,8 @@ static const char tls_closed_in_handshake[] = N_("the server closed the "
     "should look in the server's log: it often means the server cannot read "
     "its certificate or key, or its TLS policy refuses this client's "
     "versions or ciphers");
+static const char tls_closed_after_handshake[] = N_("the server closed the "
+    "connection without ending TLS first (no close_notify)");
 
 /* Make a client context. */
 SSL_CTX *
@@ -178,6 +180,10 @@ tls_error(SSL *ssl, int ret, const char *what)
 		if (words == NULL && (w = tls_handshake_words(e)) != NULL)
 			words = w;
 	}
+	/* An early end is only a handshake failure during the handshake. */
+	if (words == tls_closed_in_handshake && ssl != NULL &&
+	    SSL_is_init_finished(ssl))
+		words = tls_closed_after_handshake;
 	if (se == SSL_ERROR_SYSCALL) {
 		if (saved != 0)
 			buf_printf(&b, ": %s", strerror(saved));
@@ -203,8 +209,7 @@ tls_closed_words(SSL *ssl, int err)
 		return (tls_closed_in_handshake);
 	if (err != 0)
 		return (NULL);
-	return (N_("the server closed the connection without ending TLS "
-	    "first (no close_notify)"));
+	return (tls_closed_after_handshake);
 }
 
 /*

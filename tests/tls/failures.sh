@@ -165,6 +165,35 @@ else
 	for i in 1 2; do t "plain practice server started" false; done
 fi
 
+# A server that hangs up after 221 without a TLS close_notify, as
+# OpenSMTPD does (set close-notify no): an ordinary end, exit 0, never a
+# "handshake" failure.  The 221 and the close arrive together or apart
+# depending on timing, so it is tried a few times.
+quiet_close() {
+	local i
+	for i in 1 2 3 4 5; do
+		run 0 --plain --cafile "$certs/ca.pem" --script "$tmp/client" \
+		    --tls "127.0.0.1:$port" || return 1
+		grep -q '^S tls   221 ' "$tmp/out" || return 1
+		! grep -v '^E ' "$tmp/out" | grep -qiE 'handshake|^!' || return 1
+	done
+}
+if serve "$(cert valid)set close-notify no\n"; then
+	t "221, then a close without close_notify: exit 0, no failure (5 runs)" quiet_close
+	stop
+else
+	t "practice server with set close-notify no started" false
+fi
+# The same close with no QUIT (close-after NOOP): the connection is lost,
+# exit 3, and it is not called a handshake failure.
+if serve "$(cert valid)set close-notify no\nclose-after NOOP\n"; then
+	t "a close without close_notify, unasked: exit 3" client 3 127.0.0.1 --tls
+	t "  said as it is, not as a handshake failure" both bash -c "grep -q '^!       error: the server closed the connection' '$tmp/out' && ! grep -v '^E ' '$tmp/out' | grep -qi handshake"
+	stop
+else
+	for i in 1 2; do t "practice server with close-after started" false; done
+fi
+
 # A script naming a certificate that is not there: the server says so.
 printf 'set cert %s/none.pem\n' "$certs" >"$tmp/nocert"
 t "--serve with a missing set cert file: refused" run 1 --serve 127.0.0.1:0 --practice-script "$tmp/nocert"
