@@ -524,7 +524,8 @@ session_tls_done(struct session *s)
 	struct session_event	ev;
 	struct tls_info		ti;
 
-	tls_info_get(s->conn->ssl, s->verify_name, &ti);
+	tls_info_get(s->conn->ssl, s->verify_name, s->cfg.verify_name != NULL,
+	    &ti);
 	if (s->have_tls)
 		tls_info_release(&s->tls);
 	s->sec = ti.verified ? SESSION_SEC_TLS : SESSION_SEC_TLS_UNVERIFIED;
