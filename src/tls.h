@@ -36,7 +36,7 @@ struct tls_info {
 	long		 verify_code;	/* X509_V_OK when verified */
 	int		 verified;
 	char		*verify_text;	/* plain words, always set */
-	const char	*verify_name;	/* host or address checked, or NULL */
+	const char	*verify_name;	/* name checked, or NULL */
 	struct tls_cert	 chain[TLS_CHAIN_MAX];
 	size_t		 nchain;
 };
