@@ -62,7 +62,8 @@ apt_update() {
 # backports: on Debian 12, make bookworm-backports known to apt if no
 # source names it yet; succeeds when apt offers packages from it.
 backports() {
-	local codename='' mirror
+	local codename='' mirror added=''
+	local file=/etc/apt/sources.list.d/smtpscope-bookworm-backports.sources
 	[ -r /etc/os-release ] && codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
 	[ "$codename" = bookworm ] || return 1
 	local sources="/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources"
@@ -74,7 +75,7 @@ backports() {
 		    grep -oE 'https?://[^ ]*/debian/?( |$)' | tr -d ' ' | head -1)
 		[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
 		say "adding bookworm-backports ($mirror) to apt's sources"
-		cat >/etc/apt/sources.list.d/smtpscope-bookworm-backports.sources <<-EOF
+		cat >"$file" <<-EOF
 		Types: deb
 		URIs: $mirror
 		Suites: bookworm-backports
@@ -82,10 +83,19 @@ backports() {
 		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 		EOF
 		updated=
+		added=yes
 	fi
 	apt-cache madison opensmtpd 2>/dev/null | grep -q 'bookworm-backports' && return 0
 	apt_update
-	apt-cache madison opensmtpd 2>/dev/null | grep -q 'bookworm-backports'
+	apt-cache madison opensmtpd 2>/dev/null | grep -q 'bookworm-backports' && return 0
+	# Unreachable: take the source out again rather than leave apt a
+	# mirror it cannot use.
+	if [ -n "$added" ]; then
+		say "bookworm-backports cannot be reached; removing $file"
+		rm -f "$file"
+		updated=
+	fi
+	return 1
 }
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
