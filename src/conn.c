@@ -25,6 +25,7 @@ static int	conn_flush(struct conn *);
 static void	conn_read_err(struct conn *,
 		    void (*)(void *, const char *, size_t), void *);
 static void	conn_fail(struct conn *, char *);
+static int	conn_tls_closed(int);
 
 /* Wrap descriptors. */
 struct conn *
@@ -180,8 +181,7 @@ conn_read(struct conn *c)
 				c->tls_wait = POLLOUT;
 				return (0);
 			}
-			if (e == SSL_ERROR_ZERO_RETURN ||
-			    (e == SSL_ERROR_SYSCALL && errno == 0)) {
+			if (conn_tls_closed(e)) {
 				c->eof = 1;
 				return (0);
 			}
@@ -210,6 +210,37 @@ conn_read(struct conn *c)
 			    strerror(errno)));
 		return (-1);
 	}
+}
+
+/*
+ * After a completed handshake, does SSL_get_error() code e (with the
+ * OpenSSL error queue as SSL_read() left it) mean the peer closed?  With
+ * close_notify (ZERO_RETURN) or without: many servers, OpenSMTPD among
+ * them, close TCP right after 221, which OpenSSL 3 reports as an
+ * "unexpected eof" error and OpenSSL 1.1 as SYSCALL with errno 0.  That
+ * is an ordinary end of the connection, not a TLS failure: a reply cut
+ * short by it is still seen as incomplete by the reply parser.
+ */
+static int
+conn_tls_closed(int e)
+{
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	unsigned long	err = ERR_peek_error();
+#endif
+
+	if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL &&
+	    errno == 0))
+		return (1);
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+	if (e == SSL_ERROR_SSL && ERR_GET_LIB(err) == ERR_LIB_SSL &&
+	    ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+		log_debug("%s: the peer closed without close_notify",
+		    __func__);
+		ERR_clear_error();
+		return (1);
+	}
+#endif
+	return (0);
 }
 
 /* Send what is queued. */

@@ -174,6 +174,7 @@ static struct practice	*main_serving;
 
 static void	 usage_error(const char *, ...) __attribute__((format(printf,
 		    1, 2), noreturn));
+static void	 main_tls_twice(void) __attribute__((noreturn));
 static int	 main_explain(const struct kb *, const char *, const char *);
 static int	 main_compare(const struct kb *, const char *, const char *);
 static int	 main_serve(const char *, const struct practice_config *);
@@ -201,6 +202,16 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, _("\nTry 'smtpscope --help'.\n"));
 	exit(EXIT_USAGE);
+}
+
+/* --tls and --tls-on-connect together: a usage error. */
+static void
+main_tls_twice(void)
+{
+	usage_error(_("--tls and --tls-on-connect cannot go together: --tls "
+	    "(or --starttls) asks for STARTTLS after a greeting in clear, as "
+	    "on ports 25 and 587; --tls-on-connect starts TLS at once, before "
+	    "any greeting, as on port 465.  Give the one the port wants"));
 }
 
 /* --explain: print one explanation. */
@@ -643,9 +654,13 @@ main(int argc, char **argv)
 			port = xstrdup(optarg);
 			break;
 		case OPT_TLS:
+			if (sc.tls == SESSION_TLS_IMPLICIT)
+				main_tls_twice();
 			sc.tls = SESSION_TLS_STARTTLS;
 			break;
 		case OPT_TLS_ON_CONNECT:
+			if (sc.tls == SESSION_TLS_STARTTLS)
+				main_tls_twice();
 			sc.tls = SESSION_TLS_IMPLICIT;
 			break;
 		case OPT_INSECURE:

@@ -104,6 +104,7 @@ struct practice {
 	size_t		 size_limit;
 	int		 tls;
 	int		 tls_on_connect;	/* "set tls-on-connect yes" */
+	int		 no_close_notify;	/* "set close-notify no" */
 	int		 idle_timeout;	/* seconds */
 	size_t		 max_clients;
 	size_t		 out_max;	/* PRACTICE_OUT_MAX; tests lower it */

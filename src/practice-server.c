@@ -298,7 +298,7 @@ practice_read_script(struct practice *p, const char *path, char **cause)
 static int
 practice_tls_init(struct practice *p, char **cause)
 {
-	const struct practice_rule	*lo, *hi, *cert, *key, *ioc;
+	const struct practice_rule	*lo, *hi, *cert, *key, *ioc, *cn;
 	EVP_PKEY_CTX			*kctx = NULL;
 	EVP_PKEY			*pkey = NULL;
 	X509				*x = NULL;
@@ -313,6 +313,7 @@ practice_tls_init(struct practice *p, char **cause)
 	cert = practice_setting_find(p, "cert");
 	key = practice_setting_find(p, "key");
 	ioc = practice_setting_find(p, "tls-on-connect");
+	cn = practice_setting_find(p, "close-notify");
 	max = hi != NULL ? hi->value : 0;
 	if (lo != NULL)
 		min = lo->value;
@@ -388,6 +389,7 @@ practice_tls_init(struct practice *p, char **cause)
 	p->ctx = ctx;
 	ctx = NULL;
 	p->tls_on_connect = ioc != NULL && ioc->value != 0;
+	p->no_close_notify = cn != NULL && cn->value == 0;
 	log_debug("%s: TLS %ld to %ld, %s certificate%s", __func__, min, max,
 	    cert != NULL ? cert->text : "self-signed",
 	    p->tls_on_connect ? ", TLS on connect" : "");
@@ -707,9 +709,14 @@ practice_client_free(struct practice_client *c)
 	log_debug("practice: %s: closed: %s", c->peer,
 	    c->why != NULL ? c->why : "server stopped");
 	if (c->ssl != NULL) {
-		if (!c->failed && c->tls == PRACTICE_TLS_ON) {
+		/*
+		 * Best effort close_notify, unless told to hang up the way
+		 * many real servers do (OpenSMTPD after 221).
+		 */
+		if (!c->failed && c->tls == PRACTICE_TLS_ON &&
+		    !c->p->no_close_notify) {
 			ERR_clear_error();
-			SSL_shutdown(c->ssl);	/* best effort close_notify */
+			SSL_shutdown(c->ssl);
 		}
 		SSL_free(c->ssl);
 	}

@@ -36,6 +36,8 @@
  *				alone makes tls-min TLSv1)
  *	set tls-on-connect yes	TLS from the first byte (implicit TLS, as on
  *				port 465) instead of STARTTLS; yes or no
+ *	set close-notify no	hang up without a TLS close_notify, as many
+ *				servers do after 221; yes (the default) or no
  *	set size BYTES		the SIZE advertised and enforced, 1 byte to
  *				1 TiB, whatever the scenario (a benchmark
  *				sends 100 MB)
@@ -2103,7 +2105,7 @@ practice_unescape(const char *s, struct buf *b, const char **why)
  * Parse "NAME VALUE" of a set directive on line lineno into a setting
  * rule: seconds for the delays, a file name for cert and key (the rest of
  * the line, blanks and all), a protocol version for tls-min and tls-max,
- * yes or no for tls-on-connect.
+ * yes or no for tls-on-connect and close-notify.
  */
 static int
 practice_set(struct practice_rule **rules, size_t *n, char *args,
@@ -2121,6 +2123,7 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 		{ "tls-min", PRACTICE_SET_PROTOCOL },
 		{ "tls-max", PRACTICE_SET_PROTOCOL },
 		{ "tls-on-connect", PRACTICE_SET_YESNO },
+		{ "close-notify", PRACTICE_SET_YESNO },
 	};
 	static const struct {
 		const char	*name;
@@ -2147,7 +2150,7 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	}
 	if (i == sizeof names / sizeof names[0]) {
 		*why = "set knows greylist-delay, slow-delay, size, cert, "
-		    "key, tls-min, tls-max and tls-on-connect";
+		    "key, tls-min, tls-max, tls-on-connect and close-notify";
 		return (-1);
 	}
 	switch (names[i].kind) {
@@ -2192,7 +2195,9 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 		else if (strcmp(value, "no") == 0)
 			v = 0;
 		else {
-			*why = "set tls-on-connect wants yes or no";
+			*why = strcmp(args, "close-notify") == 0 ?
+			    "set close-notify wants yes or no" :
+			    "set tls-on-connect wants yes or no";
 			return (-1);
 		}
 		break;

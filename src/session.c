@@ -44,6 +44,12 @@
  * TLS handshake get as long.
  */
 #define SESSION_GREETING_TIMEOUT	300
+/*
+ * Seconds of silence after connecting before saying that the port may
+ * want implicit TLS (a client without it waits for a greeting that such a
+ * port never sends in clear).
+ */
+#define SESSION_GREETING_HINT		5
 /* Keep at most this much of a --data file in the output queue. */
 #define SESSION_BODY_HIGH	(1024 * 1024)
 
@@ -101,6 +107,7 @@ struct session {
 	enum session_sec	 sec;
 	enum session_fail	 fail;
 	int			 greeted;
+	int			 greeting_hinted; /* the implicit TLS hint */
 	int			 closing;	/* the server said 421 or 221 */
 	int			 finishing;	/* input ended */
 	int			 quit_sent;
@@ -167,6 +174,8 @@ static int	session_drop_typed_body(struct session *);
 static void	session_wipe(char **);
 static long long session_us_since(const struct timespec *);
 static void	session_check_idle(struct session *);
+static long long session_greeting_hint_left(const struct session *);
+static void	session_greeting_hint(struct session *);
 static void	session_drop_queue(struct session *);
 static int	session_connect_first(struct session *, char **);
 static void	session_lookup_done(struct session *);
@@ -515,7 +524,8 @@ session_tls_done(struct session *s)
 	struct session_event	ev;
 	struct tls_info		ti;
 
-	tls_info_get(s->conn->ssl, s->verify_name, &ti);
+	tls_info_get(s->conn->ssl, s->verify_name, s->cfg.verify_name != NULL,
+	    &ti);
 	if (s->have_tls)
 		tls_info_release(&s->tls);
 	s->sec = ti.verified ? SESSION_SEC_TLS : SESSION_SEC_TLS_UNVERIFIED;
@@ -526,8 +536,11 @@ session_tls_done(struct session *s)
 	session_emit(s, &ev);
 	if (!ti.verified && !s->cfg.insecure) {
 		session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("certificate "
-		    "check failed: %s; not going on (use --insecure to "
-		    "continue anyway, the failure stays shown)"),
+		    "check failed: %s; not going on, and connecting again "
+		    "fails the same way until the certificate or what this "
+		    "side trusts changes.  To look further anyway, run the "
+		    "same command again with --insecure (the failure stays "
+		    "shown); to trust a private CA, add --cafile FILE"),
 		    ti.verify_text);
 		s->tls = ti;
 		s->have_tls = 1;
@@ -657,6 +670,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 
 	if (s->phase == SESSION_PHASE_CLOSED)
 		return;
+	session_greeting_hint(s);
 	if (session_timeout(s) == 0 && !(s->conn != NULL &&
 	    conn_pending(s->conn)) && session_expired(s))
 		return;
@@ -1865,6 +1879,54 @@ session_expired(struct session *s)
 	return (1);
 }
 
+/*
+ * Microseconds until the implicit TLS hint is due (0: now): a TCP
+ * connection in clear, with no byte of a greeting after
+ * SESSION_GREETING_HINT seconds.  -1 when no hint is due: given already,
+ * greeted, TLS from the start asked for, --unix, --pipe, a greeting on its
+ * way, or a --timeout that gives up on the greeting first.
+ */
+static long long
+session_greeting_hint_left(const struct session *s)
+{
+	long long	left;
+
+	if (s->greeting_hinted || s->greeted || s->conn == NULL ||
+	    s->phase != SESSION_PHASE_GREETING ||
+	    (s->cfg.timeout > 0 && s->cfg.timeout <= SESSION_GREETING_HINT) ||
+	    s->cfg.tls == SESSION_TLS_IMPLICIT || s->cfg.unix_path != NULL ||
+	    s->cfg.pipe_cmd != NULL || s->cfg.use_fd ||
+	    s->conn->in.len > 0 || reply_parser_pending(s->parser) > 0)
+		return (-1);
+	left = (long long)SESSION_GREETING_HINT * 1000000 -
+	    session_us_since(&s->connect_start);
+	return (left < 0 ? 0 : left);
+}
+
+/*
+ * No greeting a few seconds after connecting: say that the port may want
+ * TLS from the first byte, how to ask for it, and that typed lines wait.
+ */
+static void
+session_greeting_hint(struct session *s)
+{
+	if (session_greeting_hint_left(s) != 0)
+		return;
+	s->greeting_hinted = 1;
+	session_notice(s, SESSION_EV_NOTICE, _("no greeting after %d seconds. "
+	    "If this port wants TLS from the first byte (implicit TLS, as "
+	    "port 465 usually does), the server is waiting for a TLS "
+	    "handshake and will never greet in clear, so waiting does not "
+	    "help: quit and run the same command with %s.  Otherwise the "
+	    "server is only slow, and smtpscope waits for it up to %d "
+	    "seconds in all; lines you type are queued (%zu so far) and sent "
+	    "once it greets"),
+	    SESSION_GREETING_HINT, s->cfg.tls == SESSION_TLS_STARTTLS ?
+	    _("--tls-on-connect instead of --tls") : "--tls-on-connect",
+	    s->cfg.timeout > 0 ? s->cfg.timeout : SESSION_GREETING_TIMEOUT,
+	    s->nqueue);
+}
+
 /* Milliseconds until the next timer. */
 int
 session_timeout(struct session *s)
@@ -1887,6 +1949,9 @@ session_timeout(struct session *s)
 		    SESSION_GREETING_TIMEOUT) * 1000000 - us;
 		best = left;
 	}
+	if ((left = session_greeting_hint_left(s)) != -1 && (best == -1 ||
+	    left < best))
+		best = left;
 	if (best < 0 && best != -1)
 		return (0);
 	if (best == -1)

@@ -33,12 +33,17 @@ static char	*tls_sans(X509 *);
 static int	 tls_is_address(const char *);
 static const char *tls_key_type(EVP_PKEY *);
 static const char *tls_closed_words(SSL *, int);
+static char	*tls_held_names(X509 *, const char *);
+static char	*tls_verify_text(X509 *, long, const char *, int,
+		    const char *);
 
 static const char tls_closed_in_handshake[] = N_("the server closed the "
     "connection during the TLS handshake without saying why; the admin "
     "should look in the server's log: it often means the server cannot read "
     "its certificate or key, or its TLS policy refuses this client's "
     "versions or ciphers");
+static const char tls_closed_after_handshake[] = N_("the server closed the "
+    "connection without ending TLS first (no close_notify)");
 
 /* Make a client context. */
 SSL_CTX *
@@ -178,6 +183,10 @@ tls_error(SSL *ssl, int ret, const char *what)
 		if (words == NULL && (w = tls_handshake_words(e)) != NULL)
 			words = w;
 	}
+	/* An early end is only a handshake failure during the handshake. */
+	if (words == tls_closed_in_handshake && ssl != NULL &&
+	    SSL_is_init_finished(ssl))
+		words = tls_closed_after_handshake;
 	if (se == SSL_ERROR_SYSCALL) {
 		if (saved != 0)
 			buf_printf(&b, ": %s", strerror(saved));
@@ -203,8 +212,7 @@ tls_closed_words(SSL *ssl, int err)
 		return (tls_closed_in_handshake);
 	if (err != 0)
 		return (NULL);
-	return (N_("the server closed the connection without ending TLS "
-	    "first (no close_notify)"));
+	return (tls_closed_after_handshake);
 }
 
 /*
@@ -447,9 +455,71 @@ tls_key_type(EVP_PKEY *pk)
 	return (OBJ_nid2sn(EVP_PKEY_base_id(pk)));
 }
 
+/*
+ * The names a certificate holds for the name check: its subject
+ * alternative names (sans, as tls_sans() gave them), or its common name
+ * when it has none.  The caller frees the result.
+ */
+static char *
+tls_held_names(X509 *x, const char *sans)
+{
+	X509_NAME		*name = X509_get_subject_name(x);
+	const ASN1_STRING	*cn;
+	int			 i;
+
+	if (strcmp(sans, "(none)") != 0)
+		return (xstrdup(sans));
+	i = name != NULL ? X509_NAME_get_index_by_NID(name, NID_commonName,
+	    -1) : -1;
+	if (i < 0)
+		return (xstrdup(_("no name at all")));
+	cn = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
+	return (xasprintf("CN=%.*s", ASN1_STRING_length(cn),
+	    (const char *)ASN1_STRING_get0_data(cn)));
+}
+
+/*
+ * Plain words for the check of certificate x: verification code code,
+ * name checked (NULL: none), given with --sni or not, names held (sans).
+ * Fixed words are left untranslated (the front ends translate them); a
+ * wrong name is told with the names, translated here.
+ */
+static char *
+tls_verify_text(X509 *x, long code, const char *checked, int sni,
+    const char *sans)
+{
+	char	*held, *text;
+
+	if (code == X509_V_OK && (checked == NULL || *checked == '\0'))
+		return (xstrdup(N_("the certificate is valid and signed by a "
+		    "trusted authority; no name was checked against it, so "
+		    "whether it is this server's is not known (give --sni "
+		    "NAME to check a name)")));
+	if (checked == NULL || (code != X509_V_ERR_HOSTNAME_MISMATCH &&
+	    code != X509_V_ERR_IP_ADDRESS_MISMATCH))
+		return (xstrdup(tls_verify_words(code)));
+	held = tls_held_names(x, sans);
+	if (sni)
+		text = xasprintf(_("the certificate does not name %s, the name "
+		    "given with --sni: it names %s; give --sni one of those "
+		    "names, or check that this is the server you meant"),
+		    checked, held);
+	else if (code == X509_V_ERR_IP_ADDRESS_MISMATCH)
+		text = xasprintf(_("the certificate does not list %s, the "
+		    "address you connected to: it names %s; connect by one of "
+		    "those names, or give one with --sni NAME"), checked, held);
+	else
+		text = xasprintf(_("the certificate does not name %s, the host "
+		    "you connected to: it names %s; check the host name, or "
+		    "give --sni NAME (and --cafile) if you reached it by "
+		    "another name"), checked, held);
+	free(held);
+	return (text);
+}
+
 /* Describe the session after a handshake. */
 void
-tls_info_get(SSL *ssl, const char *checked, struct tls_info *ti)
+tls_info_get(SSL *ssl, const char *checked, int sni, struct tls_info *ti)
 {
 	X509		*x;
 	EVP_PKEY	*pk;
@@ -471,10 +541,11 @@ tls_info_get(SSL *ssl, const char *checked, struct tls_info *ti)
 		return;
 	}
 	ti->verified = ti->verify_code == X509_V_OK;
-	ti->verify_text = xstrdup(tls_verify_words(ti->verify_code));
 	ti->subject = tls_name(X509_get_subject_name(x));
 	ti->issuer = tls_name(X509_get_issuer_name(x));
 	ti->sans = tls_sans(x);
+	ti->verify_text = tls_verify_text(x, ti->verify_code, checked, sni,
+	    ti->sans);
 	ti->not_before = tls_time(X509_get0_notBefore(x));
 	ti->not_after = tls_time(X509_get0_notAfter(x));
 	if ((pk = X509_get0_pubkey(x)) != NULL)

@@ -36,7 +36,7 @@ struct tls_info {
 	long		 verify_code;	/* X509_V_OK when verified */
 	int		 verified;
 	char		*verify_text;	/* plain words, always set */
-	const char	*verify_name;	/* host or address checked */
+	const char	*verify_name;	/* name checked, or NULL */
 	struct tls_cert	 chain[TLS_CHAIN_MAX];
 	size_t		 nchain;
 };
@@ -58,8 +58,13 @@ SSL	*tls_client_ssl(SSL_CTX *, int, int, const char *, const char *,
  * gets POLLIN or POLLOUT), -1 on failure with *cause set.
  */
 int	tls_handshake(SSL *, short *, char **);
-/* Describe the session; release with tls_info_release(). */
-void	tls_info_get(SSL *, const char *, struct tls_info *);
+/*
+ * Describe the session; release with tls_info_release().  checked is the
+ * name the certificate was checked against (NULL: none, as over --unix and
+ * --pipe without --sni); sni says it came from --sni.  A wrong name is
+ * told with the name checked and the names the certificate holds.
+ */
+void	tls_info_get(SSL *, const char *, int, struct tls_info *);
 void	tls_info_release(struct tls_info *);
 /* Plain words for a verification result code. */
 const char *tls_verify_words(long);

@@ -189,6 +189,37 @@ else
 	t "slow practice server started" false
 fi
 
+# --tls and --tls-on-connect together: a usage error, in either order.
+t "--tls --tls-on-connect: exit 2" run 2 --tls --tls-on-connect 127.0.0.1
+t "  says they cannot go together" both err '^smtpscope: --tls and --tls-on-connect cannot go together'
+t "--tls-on-connect --starttls: exit 2" run 2 --tls-on-connect --starttls -p 465 127.0.0.1
+
+# A port that wants TLS from the first byte, used without --tls-on-connect:
+# no greeting ever comes in clear.  Within seconds smtpscope says the port
+# may want implicit TLS, how to ask for it, and that lines are queued;
+# then --timeout ends the wait.
+printf 'set tls-on-connect yes\n' >"$tmp/implicit"
+if serve 127.0.0.1 --practice-script "$tmp/implicit"; then
+	start=$(date +%s)
+	t "implicit-TLS port without --tls-on-connect: exit 3 at --timeout" run 3 --plain --tls --timeout 8 --script "$tmp/s1" 127.0.0.1:$port
+	t "  gave up within 20 seconds" [ $(($(date +%s) - start)) -lt 20 ]
+	t "  says the port may want TLS from the first byte, before giving up" both bash -c "grep -n '' '$tmp/out' | grep -E '^[0-9]+:\\*       no greeting after 5 seconds\\. If this port wants TLS from the first byte' | cut -d: -f1 >'$tmp/hint.at' && [ -s '$tmp/hint.at' ] && [ \$(cat '$tmp/hint.at') -lt \$(grep -n '^!       error: no greeting' '$tmp/out' | cut -d: -f1) ]"
+	t "  how to ask for it" both out 'run the same command with --tls-on-connect instead of --tls\.'
+	t "  the typed lines are queued" both out 'lines you type are queued \(3 so far\) and sent once it greets'
+	t "--tls-on-connect to the same port: the greeting comes" run 0 --plain --tls-on-connect --insecure --script "$tmp/s1" 127.0.0.1:$port
+	t "  and no hint" both bash -c "! grep -q 'no greeting after' '$tmp/out'"
+else
+	t "implicit-TLS practice server started" false
+fi
+
+# After a failed certificate check: what to run to go on.
+if serve 127.0.0.1; then
+	t "STARTTLS to an untrusted certificate: exit 6" run 6 --plain --tls --script "$tmp/s1" 127.0.0.1:$port
+	t "  says what to run to go on" both out '^!       error: certificate check failed: .*not going on, and connecting again fails the same way.*run the same command again with --insecure .*add --cafile FILE$'
+else
+	t "practice server started" false
+fi
+
 # --pipe: a process speaking SMTP on stdin/stdout, STARTTLS included.
 printf 'EHLO c.test\nSTARTTLS\nEHLO c.test\nQUIT\n' >"$tmp/s2"
 t "--pipe with STARTTLS over the pipe" run 0 --insecure --script "$tmp/s2" --pipe "$bin --serve -"

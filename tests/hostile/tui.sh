@@ -305,6 +305,22 @@ fails() {
 start no-greeting
 fails 'error: no greeting from the server in time' 'no greeting' 3
 
+# dialogue ERE: the dialogue pane (left of the first border) matches, its
+# rows joined, so ERE may span a wrapped line.
+dialogue() {
+	screen
+	sed 's/│.*//' "$tmp/screen" | tr -s ' \n' '  ' | grep -qE -- "$1"
+}
+# A longer wait: after 5 seconds without a greeting, the hint that the
+# port may want implicit TLS, with the line typed meanwhile queued.
+start no-greeting --timeout 9
+wait_for 'connected to'
+type_line "EHLO tui.test"
+t "$cname: the implicit TLS hint after 5 seconds" wait_for 'no greeting after 5 seconds' 8
+t "$cname: it says how to ask for it" dialogue 'run the same command with --tls-on-connect\.'
+t "$cname: and that the typed line is queued" dialogue 'lines you type are queued \(1 so far\)'
+fails 'error: no greeting from the server in time' 'no greeting' 3
+
 start partial-stall
 wait_for 'error: no greeting' 12
 t "$cname: the half line received is shown" shows 'half a greeting'

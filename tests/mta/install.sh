@@ -3,6 +3,14 @@
 # Install Exim and OpenSMTPD for the real-MTA tests (tests/mta/exim.sh,
 # tests/mta/opensmtpd.sh) on Debian, next to the Postfix that apt installed.
 #
+# OpenSMTPD comes from Debian 12's backports (7.x) when they can be reached:
+# the 6.8 of bookworm itself fails every STARTTLS handshake with OpenSSL 3,
+# and tests/mta/opensmtpd.sh tests STARTTLS.  A sources file for
+# bookworm-backports is added under /etc/apt/sources.list.d (same mirror as
+# the existing Debian sources) when none names it; backports keep apt's low
+# priority, so nothing else is upgraded from them.  Elsewhere, or when
+# backports cannot be had, the release's own opensmtpd is unpacked.
+#
 # Debian allows one package providing mail-transport-agent at a time, and
 # Postfix is it; so exim4-daemon-light (with exim4-base and exim4-config)
 # and opensmtpd are fetched with "apt-get download" and unpacked with
@@ -51,6 +59,45 @@ apt_update() {
 	updated=yes
 }
 
+# backports: on Debian 12, make bookworm-backports known to apt if no
+# source names it yet; succeeds when apt offers packages from it.
+backports() {
+	local codename='' mirror added=''
+	local file=/etc/apt/sources.list.d/smtpscope-bookworm-backports.sources
+	[ -r /etc/os-release ] && codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ "$codename" = bookworm ] || return 1
+	local sources="/etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources"
+	# shellcheck disable=SC2086
+	if ! grep -qs 'bookworm-backports' $sources; then
+		# The mirror the existing Debian sources use.
+		# shellcheck disable=SC2086
+		mirror=$(grep -hsE '^(URIs:|deb) ' $sources | grep -v security |
+		    grep -oE 'https?://[^ ]*/debian/?( |$)' | tr -d ' ' | head -1)
+		[ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+		say "adding bookworm-backports ($mirror) to apt's sources"
+		cat >"$file" <<-EOF
+		Types: deb
+		URIs: $mirror
+		Suites: bookworm-backports
+		Components: main
+		Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+		EOF
+		updated=
+		added=yes
+	fi
+	apt-cache madison opensmtpd 2>/dev/null | grep -q 'bookworm-backports' && return 0
+	apt_update
+	apt-cache madison opensmtpd 2>/dev/null | grep -q 'bookworm-backports' && return 0
+	# Unreachable: take the source out again rather than leave apt a
+	# mirror it cannot use.
+	if [ -n "$added" ]; then
+		say "bookworm-backports cannot be reached; removing $file"
+		rm -f "$file"
+		updated=
+	fi
+	return 1
+}
+
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
 # install_libs DEB...: install the lib* packages the .debs depend on.
@@ -77,18 +124,31 @@ install_libs() {
 	restore_policy
 }
 
-# unpack NAME PACKAGE...: download the packages and unpack them into
+# version PACKAGE[/SUITE]: the version apt would fetch (from SUITE if given).
+version() {
+	local p=${1%%/*} suite=
+	case $1 in */*) suite=${1#*/} ;; esac
+	if [ -n "$suite" ]; then
+		apt-cache madison "$p" 2>/dev/null |
+		    awk -F' *[|] *' -v s=" $suite/" 'index($3, s) { print $2; exit }'
+	else
+		apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }'
+	fi
+}
+
+# unpack NAME PACKAGE[/SUITE]...: download the packages and unpack them into
 # $prefix/NAME, unless the same versions are already there.
 unpack() {
 	local name=$1 dest=$prefix/$1 want p v tmp
 	shift
 	want=
 	for p in "$@"; do
-		v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+		v=$(version "$p")
 		if [ -z "$v" ] || [ "$v" = "(none)" ]; then
 			apt_update
-			v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ { print $2 }')
+			v=$(version "$p")
 		fi
+		p=${p%%/*}
 		[ -n "$v" ] && [ "$v" != "(none)" ] || { echo "mta/install.sh: no package $p" >&2; exit 1; }
 		want="$want $p=$v"
 	done
@@ -134,7 +194,12 @@ system_user() {
 
 mkdir -p "$prefix"
 unpack exim exim4-daemon-light exim4-base exim4-config
-unpack opensmtpd opensmtpd
+if backports; then
+	unpack opensmtpd opensmtpd/bookworm-backports
+else
+	say "bookworm-backports not available: OpenSMTPD from the release (no STARTTLS test)"
+	unpack opensmtpd opensmtpd
+fi
 
 system_user Debian-exim Debian-exim /var/spool/exim4
 system_user opensmtpd opensmtpd /var/lib/opensmtpd/empty

@@ -15,6 +15,8 @@
 #   unknownca-chain.pem  the unknownca leaf followed by other-ca, as a
 #                  server that sends its (unknown) root along would
 #     wronghost    names only mail.example.org
+#     nosan        no subject alternative name: only its CN,
+#                  nosan.smtpscope.test, names it
 #     rsa1024      as valid, with an RSA 1024-bit key
 #     sha1         as valid, signed with SHA-1
 #
@@ -65,17 +67,18 @@ EOF
 utc() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 
 # A leaf: its key, then the certificate signed by ISSUER between START and
-# END with DIGEST, naming SAN.  NAME.pem holds the leaf alone.
+# END with DIGEST, naming SAN (none if empty).  NAME.pem holds the leaf
+# alone.
 make_leaf() {	# make_leaf NAME KEYSPEC ISSUER START END DIGEST SAN
 	local name=$1 keyspec=$2 issuer=$3 start=$4 end=$5 md=$6 san=$7
 	cat >"$name.ext" <<-EOF
 	basicConstraints = critical,CA:FALSE
 	keyUsage = critical,digitalSignature,keyEncipherment
 	extendedKeyUsage = serverAuth
-	subjectAltName = $san
 	subjectKeyIdentifier = hash
 	authorityKeyIdentifier = keyid
 	EOF
+	[ -z "$san" ] || echo "subjectAltName = $san" >>"$name.ext"
 	ossl req -new -newkey "$keyspec" -nodes -keyout "$name.key" \
 	    -out "$name.csr" -subj "/O=smtpscope tests/CN=$name.smtpscope.test"
 	ossl ca -batch -config ca.cnf -cert "$issuer.pem" -keyfile "$issuer.key" \
@@ -97,6 +100,7 @@ make_leaf unknownca "$ec" other-ca '-1 hour' '+20 days' sha256 "$good"
 cat unknownca.pem other-ca.pem >unknownca-chain.pem
 make_leaf wronghost "$ec" ca '-1 hour' '+20 days' sha256 \
     'DNS:mail.example.org'
+make_leaf nosan "$ec" ca '-1 hour' '+20 days' sha256 ''
 make_leaf rsa1024 rsa:1024 ca '-1 hour' '+20 days' sha256 "$good"
 make_leaf sha1 "$ec" ca '-1 hour' '+20 days' sha1 "$good"
 

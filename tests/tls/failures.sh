@@ -115,12 +115,43 @@ bad "not yet valid" notyet 127.0.0.1 'the certificate is not valid yet: check th
 bad "self-signed" selfsigned 127.0.0.1 'the certificate is self-signed: .*the admin should install one issued by a CA'
 bad "unknown CA" unknownca 127.0.0.1 "the certificate's issuer is unknown here: either a private CA"
 bad "unknown CA, root sent along" unknownca-chain:unknownca 127.0.0.1 'the chain ends in a self-signed root that is not in the trust store'
-bad "wrong host name, by address" wronghost 127.0.0.1 'the certificate does not list the IP address you connected to'
-bad "wrong host name, by name" wronghost localhost 'the certificate does not name the host you connected to'
+bad "wrong host name, by address" wronghost 127.0.0.1 'the certificate does not list 127\.0\.0\.1, the address you connected to: it names DNS:mail\.example\.org; '
+bad "wrong host name, by name" wronghost localhost 'the certificate does not name localhost, the host you connected to: it names DNS:mail\.example\.org; '
 bad "RSA 1024 key" rsa1024 127.0.0.1 'a key in the chain is too small for the security level'
 bad "RSA 1024 key over TLSv1.2" rsa1024 127.0.0.1 'a key in the chain is too small' 'set tls-max TLSv1.2\n'
 bad "SHA-1 signature" sha1 127.0.0.1 'a certificate in the chain is signed with a digest considered broken \(MD5 or SHA-1\)'
 bad "SHA-1 signature over TLSv1.2" sha1 127.0.0.1 'a certificate in the chain is signed with a digest considered broken' 'set tls-max TLSv1.2\n'
+
+# --sni NAME: a failure names NAME and the names the certificate holds,
+# its subject alternative names, or its CN when it has none.
+sni_words='the certificate does not name mail\.example\.net, the name given with --sni: it names'
+if serve "$(cert valid)"; then
+	t "--sni with a name the certificate lacks: exit 6" client 6 127.0.0.1 --tls --sni mail.example.net
+	t "  the check names NAME and the certificate's names" both out "^\*       check:   FAILED for mail\.example\.net: $sni_words DNS:localhost, IP:127\.0\.0\.1, IP:::1; give --sni one of those names"
+	t "  so does the error" both out "^!       error: certificate check failed: $sni_words DNS:localhost, IP:127\.0\.0\.1, IP:::1; "
+	stop
+else
+	for i in 1 2 3; do t "practice server with the valid certificate started" false; done
+fi
+if serve "$(cert nosan)"; then
+	t "--sni, a certificate without SANs: exit 6" client 6 127.0.0.1 --tls --sni mail.example.net
+	t "  its CN is named" both out "^!       error: certificate check failed: $sni_words CN=nosan\.smtpscope\.test; "
+	stop
+else
+	for i in 1 2; do t "practice server with the nosan certificate started" false; done
+fi
+
+# Over --pipe there is no host: no name is checked unless --sni gives one,
+# and the words must not say the certificate names this server.
+printf '%b' "$(cert valid)" >"$tmp/pipe.script"
+pipe_cmd="$bin --serve - --practice-script $tmp/pipe.script"
+t "--pipe, a valid certificate, no --sni: exit 0" run 0 --plain --cafile "$certs/ca.pem" --script "$tmp/client" --tls --pipe "$pipe_cmd"
+t "  says no name was checked" both out '^\*       check:   OK \(no host name to check it against\): the certificate is valid and signed by a trusted authority; no name was checked against it.*give --sni NAME'
+t "  never that it names this server" both no_out 'names this server'
+t "--pipe --sni NAME the certificate lacks: exit 6" run 6 --plain --cafile "$certs/ca.pem" --script "$tmp/client" --tls --sni mail.example.net --pipe "$pipe_cmd"
+t "  names NAME and the certificate's names" both out "^!       error: certificate check failed: $sni_words DNS:localhost, IP:127\.0\.0\.1, IP:::1; "
+t "--pipe --sni localhost: exit 0, checked" run 0 --plain --cafile "$certs/ca.pem" --script "$tmp/client" --tls --sni localhost --pipe "$pipe_cmd"
+t "  OK for localhost" both out '^\*       check:   OK for localhost: the certificate is valid, signed by a trusted authority, and names this server'
 
 # Implicit TLS (set tls-on-connect yes, --tls-on-connect): the same check.
 if serve "$(cert expired)set tls-on-connect yes\n"; then
@@ -163,6 +194,35 @@ if serve ''; then
 	stop
 else
 	for i in 1 2; do t "plain practice server started" false; done
+fi
+
+# A server that hangs up after 221 without a TLS close_notify, as
+# OpenSMTPD does (set close-notify no): an ordinary end, exit 0, never a
+# "handshake" failure.  The 221 and the close arrive together or apart
+# depending on timing, so it is tried ten times.
+quiet_close() {
+	local i
+	for i in $(seq 10); do
+		run 0 --plain --cafile "$certs/ca.pem" --script "$tmp/client" \
+		    --tls "127.0.0.1:$port" || return 1
+		grep -q '^S tls   221 ' "$tmp/out" || return 1
+		! grep -v '^E ' "$tmp/out" | grep -qiE 'handshake|^!' || return 1
+	done
+}
+if serve "$(cert valid)set close-notify no\n"; then
+	t "221, then a close without close_notify: exit 0, no failure (10 runs)" quiet_close
+	stop
+else
+	t "practice server with set close-notify no started" false
+fi
+# The same close with no QUIT (close-after NOOP): the connection is lost,
+# exit 3, and it is not called a handshake failure.
+if serve "$(cert valid)set close-notify no\nclose-after NOOP\n"; then
+	t "a close without close_notify, unasked: exit 3" client 3 127.0.0.1 --tls
+	t "  said as it is, not as a handshake failure" both bash -c "grep -q '^!       error: the server closed the connection' '$tmp/out' && ! grep -v '^E ' '$tmp/out' | grep -qi handshake"
+	stop
+else
+	for i in 1 2; do t "practice server with close-after started" false; done
 fi
 
 # A script naming a certificate that is not there: the server says so.

@@ -831,7 +831,10 @@ test_script_errors(void)
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
 		{ "set\n", ":1: set knows greylist-delay, slow-delay, size, "
-		  "cert, key, tls-min, tls-max and tls-on-connect" },
+		  "cert, key, tls-min, tls-max, tls-on-connect and "
+		  "close-notify" },
+		{ "set close-notify maybe\n", ":1: set close-notify wants "
+		  "yes or no" },
 		{ "set size 0\n", ":1: set size wants bytes" },
 		{ "set size 10k\n", ":1: set size wants bytes" },
 		{ "set size 1099511627777\n", ":1: set size wants bytes" },
