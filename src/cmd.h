@@ -53,7 +53,11 @@ struct cmd_entry {
 	enum cmd_id	 id;
 	const char	*name;	/* "/compare" */
 	const char	*usage;	/* "/compare CODE CODE", not translated */
-	const char	*help;	/* one line, N_() marked: translate with _() */
+	/*
+	 * One line, N_() marked.  Not shown yet: the /help of each front
+	 * end (ui.c, plain.c) is still its own translated text.
+	 */
+	const char	*help;
 	unsigned	 flags;	/* CMD_F_* */
 };
 
