@@ -21,6 +21,7 @@
 
 #include "b64.h"
 #include "caps.h"
+#include "cmd.h"
 #include "explain.h"
 #include "export.h"
 #include "format.h"
@@ -52,7 +53,7 @@ static void	plain_escaped(struct plain *, char, const char *, const char *,
 static void	plain_reply(struct plain *, const struct session_event *);
 static void	plain_line(struct plain *, char *, size_t);
 static void	plain_raw(struct plain *, const char *);
-static int	plain_is(const char *, const char *);
+static int	plain_idle(struct plain *);
 static void	plain_input(struct plain *);
 static void	plain_command(struct plain *, const char *);
 static void	plain_slash_auth(struct plain *, char *);
@@ -272,8 +273,11 @@ plain_event(void *arg, const struct session_event *ev)
 		}
 		buf_release(&b);
 		break;
-	case SESSION_EV_COMMAND:
-		plain_command(p, ev->text);
+	case SESSION_EV_MARK:
+		/* One of our commands, in turn (plain_line). */
+		plain_command(p, ev->cookie);
+		OPENSSL_cleanse(ev->cookie, strlen(ev->cookie));
+		free(ev->cookie);
 		break;
 	case SESSION_EV_CLOSED:
 		plain_cut(p);
@@ -392,36 +396,38 @@ plain_compare(struct plain *p, const char *arg)
 	reply_free(rc);
 }
 
-/* A /command that the session handed back in order. */
+/* Run one of our local commands (the table in cmd.c). */
 static void
 plain_command(struct plain *p, const char *line)
 {
-	char			*copy, *cmd, *arg, *verb, *rest;
+	const struct cmd_entry	*c;
+	const char		*a;
+	char			*arg, *verb, *rest;
 	struct explanation	 ex;
 	struct buf		 b;
 	char			*enc, *dec;
 	size_t			 dlen;
 	struct reply		*r;
 
-	copy = xstrdup(line + 1);
-	cmd = copy;
-	arg = strchr(copy, ' ');
-	if (arg != NULL) {
-		*arg++ = '\0';
-		while (*arg == ' ')
-			arg++;
-	} else
-		arg = copy + strlen(copy);
-
-	if (strcasecmp(cmd, "help") == 0)
+	if ((c = cmd_find(line, &a)) == NULL) {
+		arg = xstrndup(line + 1, strcspn(line + 1, " "));
+		plain_say(p, '!', _("unknown command /%s: type /help"), arg);
+		free(arg);
+		return;
+	}
+	arg = xstrdup(a);
+	switch (c->id) {
+	case CMD_HELP:
 		plain_help(p);
-	else if (strcasecmp(cmd, "quit") == 0) {
+		break;
+	case CMD_QUIT:
 		p->quit = 1;
 		session_close(p->session);
-	}
-	else if (strcasecmp(cmd, "caps") == 0)
+		break;
+	case CMD_CAPS:
 		plain_caps(p);
-	else if (strcasecmp(cmd, "explain") == 0) {
+		break;
+	case CMD_EXPLAIN:
 		verb = NULL;
 		rest = strrchr(arg, ' ');
 		if (rest != NULL && explain_verb(rest + 1) != NULL &&
@@ -441,18 +447,22 @@ plain_command(struct plain *p, const char *line)
 			buf_release(&b);
 		}
 		reply_free(r);
-	} else if (strcasecmp(cmd, "compare") == 0) {
+		break;
+	case CMD_COMPARE:
 		plain_compare(p, arg);
-	} else if (strcasecmp(cmd, "export") == 0) {
+		break;
+	case CMD_EXPORT:
 		if (*arg == '\0')
 			plain_say(p, '!', _("usage: /export FILE.html"));
 		else
 			plain_export(p, arg, NULL);
-	} else if (strcasecmp(cmd, "b64") == 0) {
+		break;
+	case CMD_B64:
 		enc = b64_encode(arg, strlen(arg));
 		plain_say(p, '*', "%s", enc);
 		free(enc);
-	} else if (strcasecmp(cmd, "unb64") == 0) {
+		break;
+	case CMD_UNB64:
 		dec = b64_decode(arg, strlen(arg), &dlen);
 		if (dec == NULL)
 			plain_say(p, '!', _("/unb64: not valid base64"));
@@ -460,9 +470,15 @@ plain_command(struct plain *p, const char *line)
 			plain_escaped(p, '*', NULL, dec, dlen);
 			free(dec);
 		}
-	} else
-		plain_say(p, '!', _("unknown command /%s: type /help"), cmd);
-	free(copy);
+		break;
+	default:
+		/* /cert, /search, /set; /auth, /data, /raw never get here. */
+		plain_say(p, '!', _("%s works in the full screen only"),
+		    c->name);
+		break;
+	}
+	OPENSSL_cleanse(arg, strlen(arg));
+	free(arg);
 }
 
 /* Ask for a password on the terminal without echo. */
@@ -530,14 +546,19 @@ plain_slash_auth(struct plain *p, char *args)
 	}
 }
 
-/* Is line the /command cmd, alone or followed by a space? */
+/*
+ * Is nothing going on that a line starting with "/" could belong to (an
+ * AUTH answer, a message line typed ahead)?  Then an unknown /command is
+ * a typing mistake, said at once.
+ */
 static int
-plain_is(const char *line, const char *cmd)
+plain_idle(struct plain *p)
 {
-	size_t	n = strlen(cmd);
-
-	return (strncasecmp(line, cmd, n) == 0 && (line[n] == '\0' ||
-	    line[n] == ' '));
+	return (session_closed(p->session) ||
+	    (!session_in_auth(p->session) &&
+	    !session_in_message(p->session) &&
+	    session_queued(p->session) == 0 &&
+	    session_outstanding(p->session) == 0));
 }
 
 /* /raw TEXT: send TEXT's bytes exactly, escapes such as \n undone. */
@@ -557,45 +578,66 @@ plain_raw(struct plain *p, const char *arg)
 	free(bytes);
 }
 
-/* Handle one input line. */
+/*
+ * Handle one input line.  Our own commands are looked up first (cmd.h):
+ * they never reach the server as typed, not even as the answer to an AUTH
+ * challenge.  Those that only show something run in turn, after the
+ * replies to what came before them (session_mark).
+ */
 static void
 plain_line(struct plain *p, char *line, size_t len)
 {
-	char	*cause;
+	const struct cmd_entry	*c;
+	const char		*arg;
+	char			*cause, *copy;
 
 	if (len > 0 && line[len - 1] == '\r')
 		line[--len] = '\0';
-	if (plain_is(line, "/quit")) {
+	if ((c = cmd_find(line, &arg)) == NULL) {
+		if (len > 0 && line[0] == '/' && plain_idle(p)) {
+			plain_command(p, line);
+			return;
+		}
+		if (session_submit(p->session, line, len, &cause) == -1) {
+			plain_say(p, '!', _("not sent: %s"), cause);
+			free(cause);
+		}
+		return;
+	}
+	switch (c->id) {
+	case CMD_AUTH:
+		plain_slash_auth(p, line + (arg - line));
+		/* The line may hold a password: wipe it. */
+		OPENSSL_cleanse(line, len);
+		return;
+	case CMD_DATA:
+		if (*arg == '\0')
+			plain_say(p, '!', _("usage: /data FILE"));
+		else if (session_send_file(p->session, arg, &cause) == -1) {
+			plain_say(p, '!', _("/data: %s"), cause);
+			free(cause);
+		}
+		return;
+	case CMD_RAW:
+		plain_raw(p, arg);
+		return;
+	case CMD_QUIT:
 		/* At a terminal, leave now; in a script, in turn. */
 		if (p->interactive) {
 			p->quit = 1;
 			session_close(p->session);
 			return;
 		}
-	} else if (plain_is(line, "/auth")) {
-		plain_slash_auth(p, line + 5);
-		/* The line may hold a password: wipe it. */
-		OPENSSL_cleanse(line, len);
-		return;
-	} else if (plain_is(line, "/data") && len <= 6) {
-		plain_say(p, '!', _("usage: /data FILE"));
-		return;
+		break;
+	default:
+		break;
 	}
-	if (plain_is(line, "/raw")) {
-		plain_raw(p, line + 4);
+	copy = xstrdup(line);
+	if ((c->flags & CMD_F_IN_TURN) && session_mark(p->session, copy) == 0)
 		return;
-	}
-	if (len > 6 && strncasecmp(line, "/data ", 6) == 0) {
-		if (session_send_file(p->session, line + 6, &cause) == -1) {
-			plain_say(p, '!', _("/data: %s"), cause);
-			free(cause);
-		}
-		return;
-	}
-	if (session_submit(p->session, line, len, &cause) == -1) {
-		plain_say(p, '!', _("not sent: %s"), cause);
-		free(cause);
-	}
+	plain_command(p, copy);
+	OPENSSL_cleanse(copy, len);
+	free(copy);
 }
 
 /* Read what input is available and handle complete lines. */

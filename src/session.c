@@ -64,13 +64,16 @@ enum session_item_kind {
 	SESSION_ITEM_LINE,		/* a typed line */
 	SESSION_ITEM_RAW,		/* /raw bytes, sent as they are */
 	SESSION_ITEM_AUTH,		/* /auth */
-	SESSION_ITEM_FILE		/* /data FILE */
+	SESSION_ITEM_FILE,		/* /data FILE */
+	SESSION_ITEM_MARK		/* session_mark(): a barrier */
 };
 
 struct session_item {
 	enum session_item_kind	 kind;
 	char			*line;
 	size_t			 len;
+	int			 is_auth;	/* a typed AUTH command */
+	void			*cookie;	/* SESSION_ITEM_MARK */
 	struct session_item	*next;
 };
 
@@ -114,6 +117,15 @@ struct session {
 	int			 starttls_go;	/* 220 to STARTTLS seen */
 	int			 auth_pending;	/* AUTH sent, reply due */
 	int			 auth_challenge; /* 334: a response is due */
+	/*
+	 * A typed AUTH: the answers it needs and those sent; after a
+	 * refusal, how many more answer-like lines to hold back; typed
+	 * AUTH lines still in the queue.
+	 */
+	int			 auth_needed;
+	int			 auth_answers;
+	int			 auth_refused;
+	size_t			 auth_queued;
 	int			 authenticated;
 	int			 in_message;	/* after 354 */
 	int			 rcpt_ok;	/* recipients accepted */
@@ -187,7 +199,13 @@ static void	session_flush_partial(struct session *, const char *);
 static struct session_cmd *session_push_cmd(struct session *, const char *,
 		    const char *);
 static void	session_sent(struct session *, const char *);
-static int	session_is_command(const char *, size_t);
+static void	session_unlink_item(struct session *, struct session_item *,
+		    struct session_item *);
+static void	session_pop_mark(struct session *);
+static void	session_release_marks(struct session *);
+static int	session_auth_needs(const char *, size_t);
+static int	session_like_answer(const char *, size_t);
+static void	session_answer(struct session *, struct session_item *);
 
 /* Create a session. */
 struct session *
@@ -365,6 +383,7 @@ session_disconnect(struct session *s)
 	session_wipe(&s->login_pass);
 	s->sec = SESSION_SEC_CLEAR;
 	session_set_phase(s, SESSION_PHASE_CLOSED);
+	session_release_marks(s);
 	memset(&ev, 0, sizeof ev);
 	ev.type = SESSION_EV_CLOSED;
 	ev.rtt_us = -1;
@@ -1008,6 +1027,16 @@ session_on_reply(struct session *s, struct reply *r)
 			if (s->login_user != NULL || s->login_pass != NULL)
 				session_do_auth(s, NULL);
 		} else {
+			/*
+			 * Refused (503 before TLS or after a success, 535,
+			 * 501 ...): the answers typed ahead for it must not
+			 * go out as commands.
+			 */
+			s->auth_refused = 0;
+			if (cls != 2 && s->auth_needed > s->auth_answers)
+				s->auth_refused = s->auth_needed -
+				    s->auth_answers;
+			s->auth_needed = s->auth_answers = 0;
 			s->auth_challenge = 0;
 			session_wipe(&s->login_user);
 			session_wipe(&s->login_pass);
@@ -1091,8 +1120,7 @@ done:
 static int
 session_drop_typed_body(struct session *s)
 {
-	struct session_item	*it;
-	size_t			 n = 0;
+	struct session_item	*it, *prev = NULL, *next;
 	int			 dot = 0;
 
 	for (it = s->queue; it != NULL; it = it->next) {
@@ -1101,13 +1129,22 @@ session_drop_typed_body(struct session *s)
 			dot = 1;
 			break;
 		}
-		n++;
 	}
 	if (!dot)
 		return (0);
-	while (n-- > 0)
-		session_pop_item(s);
-	session_pop_item(s);
+	/* The front end's marks among them stay, to be reached in turn. */
+	for (it = s->queue; it != NULL; it = next) {
+		next = it->next;
+		if (it->kind == SESSION_ITEM_MARK) {
+			prev = it;
+			continue;
+		}
+		dot = it->kind == SESSION_ITEM_LINE && it->len == 1 &&
+		    it->line[0] == '.';
+		session_unlink_item(s, prev, it);
+		if (dot)
+			break;
+	}
 	return (1);
 }
 
@@ -1124,6 +1161,11 @@ session_push_item(struct session *s, enum session_item_kind kind,
 	memcpy(it->line, line, len);
 	it->line[len] = '\0';
 	it->len = len;
+	if (kind == SESSION_ITEM_LINE && len >= 4 &&
+	    strncasecmp(line, "AUTH", 4) == 0 && (len == 4 || line[4] == ' ')) {
+		it->is_auth = 1;
+		s->auth_queued++;
+	}
 	if (s->queue_tail != NULL)
 		s->queue_tail->next = it;
 	else
@@ -1136,14 +1178,24 @@ session_push_item(struct session *s, enum session_item_kind kind,
 static void
 session_pop_item(struct session *s)
 {
-	struct session_item	*it = s->queue;
+	if (s->queue != NULL)
+		session_unlink_item(s, NULL, s->queue);
+}
 
-	if (it == NULL)
-		return;
-	s->queue = it->next;
-	if (s->queue == NULL)
-		s->queue_tail = NULL;
+/* Take item it, which follows prev (NULL: it is the head), out and free it. */
+static void
+session_unlink_item(struct session *s, struct session_item *prev,
+    struct session_item *it)
+{
+	if (prev != NULL)
+		prev->next = it->next;
+	else
+		s->queue = it->next;
+	if (s->queue_tail == it)
+		s->queue_tail = prev;
 	s->nqueue--;
+	if (it->is_auth)
+		s->auth_queued--;
 	if (it->kind == SESSION_ITEM_AUTH)
 		OPENSSL_cleanse(it->line, it->len);
 	free(it->line);
@@ -1259,11 +1311,86 @@ session_finish(struct session *s)
 static void
 session_drop_queue(struct session *s)
 {
-	if (s->nqueue > 0)
+	struct session_item	*it, *prev, *next;
+	size_t			 n = 0;
+
+	for (it = s->queue; it != NULL; it = it->next)
+		if (it->kind != SESSION_ITEM_MARK)
+			n++;
+	if (n > 0)
 		session_notice(s, SESSION_EV_WARNING, _("the server ended the "
-		    "session; %zu queued line(s) were not sent"), s->nqueue);
-	while (s->queue != NULL)
-		session_pop_item(s);
+		    "session; %zu queued line(s) were not sent"), n);
+	/* The marks stay: session_disconnect(), which follows, reports them. */
+	prev = NULL;
+	for (it = s->queue; it != NULL; it = next) {
+		next = it->next;
+		if (it->kind == SESSION_ITEM_MARK)
+			prev = it;
+		else
+			session_unlink_item(s, prev, it);
+	}
+}
+
+/* Pop the mark at the head of the queue and report it. */
+static void
+session_pop_mark(struct session *s)
+{
+	struct session_event	 ev;
+	void			*cookie = s->queue->cookie;
+
+	/* Popped first: the callback may queue more, or close. */
+	session_pop_item(s);
+	memset(&ev, 0, sizeof ev);
+	ev.type = SESSION_EV_MARK;
+	ev.cookie = cookie;
+	ev.rtt_us = -1;
+	session_emit(s, &ev);
+}
+
+/* The session closed: report the marks left, in order; keep the rest. */
+static void
+session_release_marks(struct session *s)
+{
+	struct session_item	*it, *prev;
+	struct session_event	 ev;
+	void			*cookie;
+
+	for (;;) {
+		/* From the head again: the callback may change the queue. */
+		prev = NULL;
+		for (it = s->queue; it != NULL; prev = it, it = it->next)
+			if (it->kind == SESSION_ITEM_MARK)
+				break;
+		if (it == NULL)
+			return;
+		cookie = it->cookie;
+		session_unlink_item(s, prev, it);
+		memset(&ev, 0, sizeof ev);
+		ev.type = SESSION_EV_MARK;
+		ev.cookie = cookie;
+		ev.rtt_us = -1;
+		session_emit(s, &ev);
+	}
+}
+
+/* Queue a barrier for the front end. */
+int
+session_mark(struct session *s, void *cookie)
+{
+	if (s->phase == SESSION_PHASE_CLOSED)
+		return (-1);
+	session_push_item(s, SESSION_ITEM_MARK, "", 0);
+	s->queue_tail->cookie = cookie;
+	session_pump(s);
+	return (0);
+}
+
+/* May a line submitted now be taken for an AUTH answer? */
+int
+session_in_auth(const struct session *s)
+{
+	return (s->auth_queued > 0 || s->auth_pending || s->auth_challenge ||
+	    s->auth_refused > 0);
 }
 
 /* Close once nothing is left to do after the input ended. */
@@ -1467,6 +1594,7 @@ session_send_raw(struct session *s, const char *line, size_t len,
 {
 	session_send(s, line, len, shown, "AUTH", 1);
 	s->auth_challenge = 0;
+	s->auth_answers++;
 }
 
 /* Answer AUTH: start it from a queued /auth item, or answer a 334. */
@@ -1478,6 +1606,9 @@ session_do_auth(struct session *s, const char *item)
 	size_t		 ulen, plen;
 
 	if (item != NULL) {
+		/* Its answers are ours, never typed: nothing to hold back. */
+		s->auth_needed = s->auth_answers = 0;
+		s->auth_refused = 0;
 		mech = item;
 		user = mech + strlen(mech) + 1;
 		pass = user + strlen(user) + 1;
@@ -1656,24 +1787,93 @@ session_pump_message(struct session *s)
 }
 
 /*
- * During an AUTH exchange a line starting with "/" may be base64 (whose
- * alphabet has "/"): only our own command names count as commands.
+ * How many answers a typed "AUTH MECH [initial-response]" needs: one for
+ * the one-step mechanisms (RFC 4616 PLAIN, RFC 2195 CRAM-MD5, ...), two
+ * for LOGIN and any other (SCRAM, DIGEST-MD5 take two), one less when the
+ * command carried an initial response (RFC 4954 4).
  */
 static int
-session_is_command(const char *line, size_t len)
+session_auth_needs(const char *line, size_t len)
 {
-	static const char *const names[] = {
-		"/help", "/quit", "/caps", "/explain ", "/b64 ", "/unb64 ", NULL
+	static const char *const one_step[] = {
+		"PLAIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "EXTERNAL",
+		"ANONYMOUS", NULL
 	};
-	size_t	i, n;
+	const char	*p = line + 4, *end = line + len, *mech;
+	size_t		 mlen, i;
+	int		 n = 2;
 
-	for (i = 0; names[i] != NULL; i++) {
-		n = strlen(names[i]);
-		if (len >= n && strncasecmp(line, names[i], n) == 0 &&
-		    (names[i][n - 1] == ' ' || len == n))
-			return (1);
+	while (p < end && *p == ' ')
+		p++;
+	mech = p;
+	while (p < end && *p != ' ')
+		p++;
+	mlen = (size_t)(p - mech);
+	for (i = 0; one_step[i] != NULL; i++)
+		if (strlen(one_step[i]) == mlen &&
+		    strncasecmp(mech, one_step[i], mlen) == 0)
+			n = 1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end)
+		n--;
+	return (n);
+}
+
+/*
+ * Does a line look like an answer in an AUTH exchange: "*" (cancel), or
+ * base64 text (RFC 4648 alphabet, so also "/9j/4AAQ") that is not a bare
+ * SMTP verb the user plausibly meant ("QUIT" and "DATA" are base64 too)?
+ */
+static int
+session_like_answer(const char *line, size_t len)
+{
+	static const char *const verbs[] = {
+		"DATA", "RSET", "NOOP", "QUIT", "HELP", "STARTTLS", "EHLO",
+		"HELO", "VRFY", "EXPN", "ETRN", "TURN", "AUTH", "MAIL", "RCPT",
+		"BDAT", NULL
+	};
+	size_t	i;
+	char	c;
+
+	if (len == 1 && line[0] == '*')
+		return (1);
+	if (len == 0)
+		return (0);
+	for (i = 0; i < len; i++) {
+		c = line[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '='))
+			return (0);
 	}
-	return (0);
+	for (i = 0; verbs[i] != NULL; i++)
+		if (strlen(verbs[i]) == len &&
+		    strncasecmp(line, verbs[i], len) == 0)
+			return (0);
+	return (1);
+}
+
+/*
+ * The queue head answers the 334 the server is waiting on: a typed line
+ * (whatever it says: the front end kept its own commands) or /raw bytes.
+ * Either may hold a secret, so neither is shown.
+ */
+static void
+session_answer(struct session *s, struct session_item *it)
+{
+	if (it->kind == SESSION_ITEM_RAW) {
+		conn_write(s->conn, it->line, it->len);
+		session_sent(s, "[raw] ******** (AUTH response, hidden)");
+		session_push_cmd(s, "AUTH", "[raw] ******** (AUTH response, "
+		    "hidden)");
+		s->auth_pending = 1;
+		s->auth_challenge = 0;
+		s->auth_answers++;
+	} else
+		session_send_raw(s, it->line, it->len, "******** (AUTH "
+		    "response, hidden)");
+	OPENSSL_cleanse(it->line, it->len);
+	session_pop_item(s);
 }
 
 /* Send queued lines as far as SMTP allows. */
@@ -1710,6 +1910,10 @@ session_pump(struct session *s)
 				session_pop_item(s);
 				continue;
 			}
+			if (it->kind == SESSION_ITEM_MARK) {
+				session_pop_mark(s);
+				continue;
+			}
 			if (!session_pump_message(s))
 				return;
 			continue;
@@ -1719,7 +1923,20 @@ session_pump(struct session *s)
 			return;
 		if (s->out != NULL && strcmp(s->out_tail->verb, "STARTTLS") == 0)
 			return;
-		if (s->auth_challenge && it->kind != SESSION_ITEM_LINE) {
+		if (it->kind == SESSION_ITEM_MARK) {
+			/* In turn: after the replies to what came before. */
+			if (s->out != NULL)
+				return;
+			session_pop_mark(s);
+			continue;
+		}
+		if (s->auth_challenge) {
+			/* The server waits for the answer: this is it. */
+			if (it->kind == SESSION_ITEM_LINE ||
+			    it->kind == SESSION_ITEM_RAW) {
+				session_answer(s, it);
+				continue;
+			}
 			session_notice(s, SESSION_EV_WARNING, _("the server "
 			    "waits for an answer to its AUTH challenge: answer "
 			    "it, or send * to cancel; %s ignored"),
@@ -1727,29 +1944,32 @@ session_pump(struct session *s)
 			session_pop_item(s);
 			continue;
 		}
-		if (s->auth_challenge && !session_is_command(it->line,
-		    it->len)) {
-			/* The typed answer to a 334 may hold a secret. */
-			session_send_raw(s, it->line, it->len, "******** "
-			    "(AUTH response, hidden)");
-			OPENSSL_cleanse(it->line, it->len);
-			session_pop_item(s);
-			continue;
+		if (s->auth_refused > 0) {
+			if (it->kind == SESSION_ITEM_LINE &&
+			    session_like_answer(it->line, it->len)) {
+				s->auth_refused--;
+				session_notice(s, SESSION_EV_WARNING,
+				    _("******** held back, not sent: after the "
+				    "refused AUTH this line looks like an "
+				    "answer to it (base64 or \"*\") and may "
+				    "hold a password; to send it as a command "
+				    "all the same, send it with /raw and end "
+				    "it with the escapes for CR and LF"));
+				OPENSSL_cleanse(it->line, it->len);
+				session_pop_item(s);
+				continue;
+			}
+			/* A command: the refused exchange is over. */
+			s->auth_refused = 0;
 		}
-
 		if (it->kind == SESSION_ITEM_LINE && it->len > 0 &&
 		    it->line[0] == '/') {
-			struct session_event	ev;
-
-			/* In turn: after the replies to what came before. */
-			if (s->out != NULL)
-				return;
-
-			memset(&ev, 0, sizeof ev);
-			ev.type = SESSION_EV_COMMAND;
-			ev.text = it->line;
-			ev.rtt_us = -1;
-			session_emit(s, &ev);
+			/* Perhaps an answer typed too late: not shown. */
+			session_notice(s, SESSION_EV_WARNING, _("a line "
+			    "starting with \"/\" was not sent: it is not one "
+			    "of our commands (/help lists them), and no SMTP "
+			    "command starts so"));
+			OPENSSL_cleanse(it->line, it->len);
 			session_pop_item(s);
 			continue;
 		}
@@ -1825,8 +2045,12 @@ session_pump(struct session *s)
 		}
 		session_send(s, it->line, it->len, shown, key, 0);
 		free(shown);
-		if (strcmp(key, "AUTH") == 0)
+		if (strcmp(key, "AUTH") == 0) {
+			s->auth_needed = session_auth_needs(it->line,
+			    it->len);
+			s->auth_answers = 0;
 			OPENSSL_cleanse(it->line, it->len);
+		}
 		session_pop_item(s);
 	}
 }

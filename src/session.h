@@ -10,6 +10,13 @@
  * allows: after the greeting, one at a time unless the server offers
  * PIPELINING (RFC 2920), never after STARTTLS until the handshake is done
  * (RFC 3207), and after a 354 as message lines until "." alone.
+ * While the server waits for an answer to an AUTH challenge (334), the
+ * next line queued is that answer, whatever it says: the session knows
+ * nothing of the front end's /commands, which never reach it (cmd.h).
+ *
+ * From inside the event callback a front end may call the accessors,
+ * session_submit(), session_mark() and session_close(), never
+ * session_free().  Event pointers are valid for the callback only.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -64,7 +71,7 @@ enum session_ev {
 	SESSION_EV_REPLY,	/* reply, verb, command, rtt_us, decoded */
 	SESSION_EV_TLS,		/* tls: the handshake finished */
 	SESSION_EV_PHASE,	/* phase changed */
-	SESSION_EV_COMMAND,	/* text: a /command for the front end */
+	SESSION_EV_MARK,	/* cookie: a session_mark() was reached */
 	SESSION_EV_FAILED,	/* fail, text; data/len: bytes to show */
 	SESSION_EV_CLOSED	/* the connection is gone */
 };
@@ -93,6 +100,7 @@ struct session_event {
 	int			 code;	/* SESSION_EV_LINE: 0 if malformed */
 	int			 final;	/* SESSION_EV_LINE: ends its reply */
 	unsigned		 flags;	/* SESSION_EV_LINE: REPLY_F_* */
+	void			*cookie; /* SESSION_EV_MARK: as given */
 };
 
 enum session_tls_mode {
@@ -143,9 +151,34 @@ int		 session_timeout(struct session *);
 /*
  * Queue a line the user typed (without its line end).  Returns 0, or -1
  * with *cause when the line cannot be sent (a CR, LF or NUL in it).
+ * When a typed AUTH is refused (503, 535, ...) the lines queued or typed
+ * after it that look like its answers (base64 text that is not an SMTP
+ * verb, or "*") are held back, never sent, and a warning says so without
+ * showing them.  That lasts for as many lines as the mechanism still
+ * needed (one for PLAIN, CRAM-MD5 and the other one-step mechanisms, two
+ * for LOGIN and the others, less the answers already given), and ends
+ * early at the first line that is a command.  Outside a message and a
+ * challenge, a line starting with "/" is never sent: no SMTP verb does.
  */
 int		 session_submit(struct session *, const char *, size_t,
 		    char **);
+/*
+ * Queue a barrier: once everything queued before it has been answered (or
+ * sent, inside a message), the session emits SESSION_EV_MARK with cookie,
+ * so a front end can run its own commands in turn.  Every mark is reported
+ * exactly once, in order; marks still queued when the session closes are
+ * reported then (what came before them will never be answered).  Returns 0,
+ * or -1 when the session is closed already (nothing is reported: act now).
+ * session_free() reports nothing, so close the session first.
+ */
+int		 session_mark(struct session *, void *);
+/*
+ * Could a line submitted now be read as an answer in an AUTH exchange?
+ * True while an AUTH command is queued or waits for its reply, during a
+ * 334 challenge, and just after a refusal (see session_submit): a front
+ * end keeps such lines out of its history.
+ */
+int		 session_in_auth(const struct session *);
 /*
  * Queue raw bytes to send exactly as given (the /raw command: for testing
  * how a server treats bare LF or CR, SMTP smuggling).  Nothing is added,

@@ -27,6 +27,7 @@
 #include "b64.h"
 #include "buf.h"
 #include "caps.h"
+#include "cmd.h"
 #include "explain.h"
 #include "format.h"
 #include "i18n.h"
@@ -265,8 +266,11 @@ tui_event(void *arg, const struct session_event *ev)
 	case SESSION_EV_TLS:
 		t->dirty |= TUI_DIRTY_DIALOGUE | TUI_DIRTY_STATUS;
 		break;
-	case SESSION_EV_COMMAND:
-		tui_command(t, ev->text);
+	case SESSION_EV_MARK:
+		/* One of our commands, in turn (tui_line). */
+		tui_command(t, ev->cookie);
+		explicit_bzero(ev->cookie, strlen(ev->cookie));
+		free(ev->cookie);
 		break;
 	case SESSION_EV_PHASE:
 		input_update_prompt(t);
@@ -631,21 +635,27 @@ tui_load_config(struct tui *t)
 	free(path);
 }
 
-/* A line typed at the command line. */
+/*
+ * A line typed at the command line.  Our own commands are looked up first
+ * (cmd.h): they never reach the server as typed, not even as the answer
+ * to an AUTH challenge.
+ */
 void
 tui_line(struct tui *t, const char *line)
 {
-	char	*cause, *copy, *mech, *user, *pass, *save;
-	size_t	 len = strlen(line);
+	const struct cmd_entry	*c;
+	char			*cause, *copy, *mech, *user, *pass, *save;
+	size_t			 len = strlen(line);
 
 	t->message[0] = '\0';
-	if (strcasecmp(line, "/quit") == 0 || strncasecmp(line, "/quit ", 6) ==
-	    0) {
+	c = cmd_find(line, NULL);
+	if (c != NULL && c->id == CMD_QUIT) {
 		t->quit = 1;
 		return;
 	}
 	if (t->replay != NULL) {
-		if (len > 0 && line[0] == '/')
+		if (len > 0 && line[0] == '/' && (c == NULL ||
+		    !(c->flags & CMD_F_SENDS)))
 			tui_command(t, line);
 		else if (len == 0)
 			tui_replay_step(t, 1);
@@ -660,9 +670,8 @@ tui_line(struct tui *t, const char *line)
 		 * Our own commands still work; SMTP has nobody to go to, and
 		 * neither have the commands that send (/auth, /data, /raw).
 		 */
-		if (len > 0 && line[0] == '/' && strncasecmp(line, "/auth",
-		    5) != 0 && strncasecmp(line, "/data", 5) != 0 &&
-		    strncasecmp(line, "/raw", 4) != 0)
+		if (len > 0 && line[0] == '/' && (c == NULL ||
+		    !(c->flags & CMD_F_SENDS)))
 			tui_command(t, line);
 		else
 			tui_flash(t, _("the session is over: /quit leaves"));
@@ -718,6 +727,24 @@ tui_line(struct tui *t, const char *line)
 		}
 		return;
 	}
+	if (c != NULL) {
+		/* Ours, never the server's: in turn when it shows something. */
+		copy = xstrdup(line);
+		if ((c->flags & CMD_F_IN_TURN) &&
+		    session_mark(t->session, copy) == 0)
+			return;
+		tui_command(t, copy);
+		free(copy);
+		return;
+	}
+	/* An unknown /command while nothing could make it an answer. */
+	if (len > 0 && line[0] == '/' && !session_in_auth(t->session) &&
+	    !session_in_message(t->session) &&
+	    session_queued(t->session) == 0 &&
+	    session_outstanding(t->session) == 0) {
+		tui_command(t, line);
+		return;
+	}
 	if (session_submit(t->session, line, len, &cause) == -1) {
 		tui_say(t, '!', _("not sent: %s"), cause);
 		free(cause);
@@ -736,34 +763,34 @@ tui_export(struct tui *t, const char *path, char **cause)
 	return (export_html_file(t->sb, t->kb, &info, path, cause));
 }
 
-/* A / command the session hands back in turn. */
+/* Run one of our local commands (the table in cmd.c). */
 static void
 tui_command(struct tui *t, const char *line)
 {
-	char			*copy = xstrdup(line + 1), *cmd, *arg, *verb;
-	char			*rest, *enc, *dec;
+	const struct cmd_entry	*cmd;
+	const char		*after;
+	char			*arg, *verb, *rest, *enc, *dec;
 	struct reply		*r;
 	struct explanation	 ex;
 	struct buf		 b;
 	size_t			 dlen;
 
-	cmd = copy;
-	if ((arg = strchr(copy, ' ')) != NULL) {
-		*arg++ = '\0';
-		while (*arg == ' ')
-			arg++;
-	} else
-		arg = copy + strlen(copy);
-
-	if (strcasecmp(cmd, "help") == 0)
+	if ((cmd = cmd_find(line, &after)) == NULL) {
+		arg = xstrndup(line + 1, strcspn(line + 1, " "));
+		tui_say(t, '!', _("unknown command /%s: F1 lists them"), arg);
+		free(arg);
+		return;
+	}
+	arg = xstrdup(after);
+	if (cmd->id == CMD_HELP)
 		tui_toggle_overlay(t, TUI_OVERLAY_HELP);
-	else if (strcasecmp(cmd, "caps") == 0)
+	else if (cmd->id == CMD_CAPS)
 		tui_toggle_overlay(t, TUI_OVERLAY_CAPS);
-	else if (strcasecmp(cmd, "cert") == 0)
+	else if (cmd->id == CMD_CERT)
 		tui_toggle_overlay(t, TUI_OVERLAY_CERT);
-	else if (strcasecmp(cmd, "quit") == 0)
+	else if (cmd->id == CMD_QUIT)
 		t->quit = 1;
-	else if (strcasecmp(cmd, "explain") == 0) {
+	else if (cmd->id == CMD_EXPLAIN) {
 		verb = NULL;
 		rest = strrchr(arg, ' ');
 		if (rest != NULL && explain_verb(rest + 1) != NULL &&
@@ -785,7 +812,7 @@ tui_command(struct tui *t, const char *line)
 			t->dirty |= TUI_DIRTY_EXPLAIN;
 		}
 		reply_free(r);
-	} else if (strcasecmp(cmd, "compare") == 0) {
+	} else if (cmd->id == CMD_COMPARE) {
 		char		 a[64], c[64];
 		struct reply	*ra = NULL, *rc = NULL;
 		struct explanation ec;
@@ -809,7 +836,7 @@ tui_command(struct tui *t, const char *line)
 		}
 		reply_free(ra);
 		reply_free(rc);
-	} else if (strcasecmp(cmd, "export") == 0) {
+	} else if (cmd->id == CMD_EXPORT) {
 		char	*why;
 
 		if (*arg == '\0')
@@ -819,18 +846,18 @@ tui_command(struct tui *t, const char *line)
 			free(why);
 		} else
 			tui_say(t, '*', _("handout written to %s"), arg);
-	} else if (strcasecmp(cmd, "b64") == 0) {
+	} else if (cmd->id == CMD_B64) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', _("base64: %s"), enc);
 		free(enc);
-	} else if (strcasecmp(cmd, "unb64") == 0) {
+	} else if (cmd->id == CMD_UNB64) {
 		if ((dec = b64_decode(arg, strlen(arg), &dlen)) == NULL)
 			tui_say(t, '!', _("/unb64: not valid base64"));
 		else {
 			tui_add_lines(t, SB_NOTICE, dec, dlen, -1, 0);
 			free(dec);
 		}
-	} else if (strcasecmp(cmd, "search") == 0) {
+	} else if (cmd->id == CMD_SEARCH) {
 		if (*arg != '\0') {
 			free(t->search);
 			t->search = xstrdup(arg);
@@ -838,7 +865,7 @@ tui_command(struct tui *t, const char *line)
 			t->search_back = 1;
 			tui_search_run(t, arg, 1);
 		}
-	} else if (strcasecmp(cmd, "set") == 0) {
+	} else if (cmd->id == CMD_SET) {
 		char	*name = arg, *value = strchr(arg, ' ');
 
 		if (*name == '\0')
@@ -856,8 +883,9 @@ tui_command(struct tui *t, const char *line)
 				tui_settings_list(t);
 		}
 	} else
-		tui_say(t, '!', _("unknown command /%s: F1 lists them"), cmd);
-	free(copy);
+		tui_say(t, '!', _("%s cannot be used here"), cmd->name);
+	explicit_bzero(arg, strlen(arg));
+	free(arg);
 }
 
 /* Remember one key sequence. */

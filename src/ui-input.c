@@ -26,6 +26,7 @@
 
 #include "buf.h"
 #include "caps.h"
+#include "cmd.h"
 #include "i18n.h"
 #include "log.h"
 #include "session.h"
@@ -65,11 +66,8 @@ static const char *input_verbs[] = {
 	"QUIT", "VRFY ", "EXPN ", "HELP", "STARTTLS", "AUTH ", "BDAT ",
 	"ETRN ", NULL
 };
-static const char *input_commands[] = {
-	"/help", "/auth ", "/data ", "/explain ", "/compare ", "/caps",
-	"/cert", "/export ", "/raw ", "/b64 ",
-	"/unb64 ", "/set ", "/search ", "/quit", NULL
-};
+/* Our /commands from the table, with a space after those that take words. */
+static char	 input_commands[CMD_LAST][32];
 static const char *input_settings[] = {
 	"timestamps ", "mouse ", "color ", "eol ", "layout ", "presentation ",
 	"verbose ", "quiz ", NULL
@@ -235,25 +233,31 @@ input_history_file(void)
 }
 
 /*
- * May this line go into the history?  Never message text, answers to AUTH
- * challenges, AUTH commands or /auth: they may hold secrets.
+ * May this line go into the history?  Never message text, AUTH commands,
+ * our commands that may carry a secret (/auth, /b64 encoding a password
+ * by hand), and no line that is or may be an AUTH answer (a /raw too): typed
+ * while AUTH waits in the queue or for its reply, during a challenge, or
+ * just after a refusal (session_in_auth), before anyone knows which.
  */
 static int
 input_history_ok(struct tui *t, const char *line)
 {
-	HIST_ENTRY	*last;
+	const struct cmd_entry	*c;
+	HIST_ENTRY		*last;
 
-	if (*line == '\0' || t->input_mode != TUI_INPUT_COMMAND)
-		return (0);
-	if (t->session != NULL && (session_in_message(t->session) ||
-	    session_phase(t->session) == SESSION_PHASE_AUTH))
-		return (0);
 	while (*line == ' ')
 		line++;
-	/* /b64 may be encoding a password by hand. */
-	if (strncasecmp(line, "AUTH", 4) == 0 || strncasecmp(line, "/auth",
-	    5) == 0 || strncasecmp(line, "/b64", 4) == 0 ||
-	    strncasecmp(line, "/unb64", 6) == 0)
+	if (*line == '\0' || t->input_mode != TUI_INPUT_COMMAND)
+		return (0);
+	c = cmd_find(line, NULL);
+	if (c != NULL && (c->flags & CMD_F_SECRET))
+		return (0);
+	/* /raw during a challenge is the answer. */
+	if ((c == NULL || c->id == CMD_RAW) && t->session != NULL &&
+	    (session_in_message(t->session) || session_in_auth(t->session) ||
+	    session_phase(t->session) == SESSION_PHASE_AUTH))
+		return (0);
+	if (strncasecmp(line, "AUTH", 4) == 0)
 		return (0);
 	last = history_length > 0 ? history_get(history_base +
 	    history_length - 1) : NULL;
@@ -308,9 +312,8 @@ input_on_line(char *line)
 		if (input_history_ok(t, line))
 			add_history(line);
 		tui_line(t, line);
-		if (strncasecmp(line, "/auth", 5) == 0 ||
-		    strncasecmp(line, "AUTH", 4) == 0)
-			OPENSSL_cleanse(line, strlen(line));
+		/* The line may be a password, or an answer holding one. */
+		OPENSSL_cleanse(line, strlen(line));
 		break;
 	}
 	free(line);
@@ -472,12 +475,26 @@ input_complete(const char *text, int start, int end)
 	if (input_tui != NULL && input_tui->session != NULL &&
 	    session_in_message(input_tui->session))
 		return (NULL);
-	if (start == 0) {
-		const char	**src = text[0] == '/' ? input_commands :
-		    input_verbs;
+	if (start == 0 && text[0] == '/') {
+		/* During a challenge, only what works then. */
+		int	during = input_tui != NULL &&
+		    input_tui->session != NULL &&
+		    session_phase(input_tui->session) == SESSION_PHASE_AUTH;
 
-		for (i = 0; src[i] != NULL && n < 63; i++)
-			list[n++] = src[i];
+		for (i = 0; i < CMD_LAST && n < 63; i++) {
+			if (during && !(cmd_table[i].flags & CMD_F_AUTH_OK))
+				continue;
+			if (input_commands[i][0] == '\0')
+				snprintf(input_commands[i],
+				    sizeof input_commands[i], "%s%s",
+				    cmd_table[i].name,
+				    strchr(cmd_table[i].usage, ' ') != NULL ?
+				    " " : "");
+			list[n++] = input_commands[i];
+		}
+	} else if (start == 0) {
+		for (i = 0; input_verbs[i] != NULL && n < 63; i++)
+			list[n++] = input_verbs[i];
 	} else if (strncasecmp(line, "/auth ", 6) == 0) {
 		list[n++] = "plain ";
 		list[n++] = "login ";

@@ -10,6 +10,8 @@
 #              lines may come between them); a line ending in "..." matches
 #              any line that starts with the rest
 #   [absent]   text that must not appear anywhere in the output
+#   [nolog]    text that must not appear in the --log transcript (the
+#              session then runs with --log into a file of the test's own)
 #   [exit]     the expected exit status (default 0)
 # The output must never hold a raw ESC or other C0 control byte.
 set -u
@@ -32,7 +34,7 @@ for f in "${files[@]}"; do
 		sec == "" && /^#/ { next }
 		sec != "" { print > (d "/sec." sec) }
 	' "$f"
-	for s in options server client expect absent exit; do
+	for s in options server client expect absent nolog exit; do
 		[ -f "$tmp/sec.$s" ] || : >"$tmp/sec.$s"
 	done
 	mapfile -t opts <"$tmp/sec.options"
@@ -40,6 +42,8 @@ for f in "${files[@]}"; do
 	want_exit=${want_exit:-0}
 	args=(--demo --script "$tmp/sec.client" "${opts[@]}")
 	[ -s "$tmp/sec.server" ] && args+=(--practice-script "$tmp/sec.server")
+	rm -f "$tmp/log"
+	[ -s "$tmp/sec.nolog" ] && args+=(--log "$tmp/log")
 	timeout 60 "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null
 	got_exit=$?
 	why=
@@ -68,6 +72,19 @@ for f in "${files[@]}"; do
 				break
 			fi
 		done <"$tmp/sec.absent"
+	fi
+	if [ -z "$why" ] && [ -s "$tmp/sec.nolog" ]; then
+		if [ ! -s "$tmp/log" ]; then
+			why="no --log transcript written"
+		else
+			while IFS= read -r a; do
+				[ -n "$a" ] || continue
+				if grep -qF -- "$a" "$tmp/log"; then
+					why="must not appear in the log: $a"
+					break
+				fi
+			done <"$tmp/sec.nolog"
+		fi
 	fi
 	if [ -z "$why" ] && LC_ALL=C grep -q "$(printf '[\001-\010\013-\037\177]')" "$tmp/out"; then
 		why="raw control byte in the output"

@@ -58,8 +58,8 @@ record(void *arg, const struct session_event *ev)
 	case SESSION_EV_CLOSED:
 		buf_addstr(&h->events, "CLOSED\n");
 		break;
-	case SESSION_EV_COMMAND:
-		buf_printf(&h->events, "COMMAND %s\n", ev->text);
+	case SESSION_EV_MARK:
+		buf_printf(&h->events, "MARK %s\n", (const char *)ev->cookie);
 		break;
 	default:
 		break;
@@ -159,6 +159,7 @@ static void
 test_basic(void)
 {
 	struct harness	h;
+	static char	mark[] = "after-noop";
 
 	start(&h, SESSION_TLS_OPTIONAL, 0);
 	type(&h, "EHLO early");
@@ -189,8 +190,16 @@ test_basic(void)
 	ok(has(&h, "REFUSED"), "a bare CR in a typed line is refused");
 	ok(!sent(&h, "RSET"), "and nothing of it is sent");
 
+	/* A mark waits for the replies to what came before it. */
+	type(&h, "NOOP");
+	session_mark(h.s, mark);
+	run(&h, 20);
+	ok(!has(&h, "MARK after-noop"), "a mark waits for the reply before it");
+	say(&h, "250 ok\r\n");
+	ok(has(&h, "MARK after-noop"), "then it is reported");
 	type(&h, "/caps");
-	ok(has(&h, "COMMAND /caps"), "/commands come back in order");
+	ok(has(&h, "WARN a line starting with \"/\" was not sent") &&
+	    !sent(&h, "/caps"), "a line starting with / is never a command");
 
 	type(&h, "QUIT");
 	say(&h, "221 2.0.0 Bye\r\n");
@@ -418,6 +427,50 @@ test_auth(void)
 }
 
 static void
+test_auth_refused(void)
+{
+	struct harness	h;
+	static char	mark[] = "closing";
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO c");
+	say(&h, "250-peer.test\r\n250 AUTH LOGIN\r\n");
+	type(&h, "AUTH LOGIN");
+	ok(session_in_auth(h.s), "AUTH sent: the next line may be an answer");
+	type(&h, "dXNlcg==");
+	type(&h, "/9j/4AAQ");
+	type(&h, "QUIT");
+	say(&h, "503 5.5.1 not now\r\n");
+	ok(!sent(&h, "dXNlcg==") && !sent(&h, "/9j/4AAQ"),
+	    "answers to a refused AUTH are not sent");
+	ok(!has(&h, "dXNlcg==") && !has(&h, "/9j/4AAQ"),
+	    "nor shown");
+	ok(has(&h, "WARN ******** held back"), "a warning says so");
+	ok(sent(&h, "QUIT\r\n"), "a bare SMTP verb is a command: it goes");
+	ok(!session_in_auth(h.s), "and ends the hold");
+	session_mark(h.s, mark);
+	run(&h, 20);
+	ok(!has(&h, "MARK closing"), "a mark waits for QUIT's reply");
+	session_close(h.s);
+	ok(has(&h, "MARK closing"), "marks are reported when the session "
+	    "closes");
+	stop(&h);
+
+	/* PLAIN needs one answer: the hold ends after one line. */
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "AUTH PLAIN");
+	type(&h, "AGRlbW8AczNjcmV0");
+	type(&h, "Zm9v");
+	say(&h, "535 5.7.8 no\r\n");
+	ok(!sent(&h, "AGRlbW8AczNjcmV0"), "PLAIN's one answer held");
+	ok(sent(&h, "Zm9v\r\n"), "the line after it is not held");
+	session_close(h.s);
+	stop(&h);
+}
+
+static void
 test_failures(void)
 {
 	struct harness	h;
@@ -457,6 +510,7 @@ main(void)
 	test_injection();
 	test_tls_required();
 	test_auth();
+	test_auth_refused();
 	test_failures();
 	return (done_testing());
 }
