@@ -83,18 +83,29 @@ struct practice_scenario {
 /*
  * The greylist: what the "greylist" scenario remembers of the (client
  * address, sender, recipient) triples it has seen, for every connection to
- * one server.  A triple is kept as a digest; when the table is full the
- * entry seen longest ago makes room.
+ * one server.  Each triple belongs to a student: the client address and
+ * the name given with EHLO or HELO.  A triple is kept as a digest, its
+ * student and address as shorter ones.  A new triple makes room, in this
+ * order: from its student's own, past PRACTICE_GREYLIST_STUDENT of them;
+ * from its address's own, past PRACTICE_GREYLIST_ADDR; from the whole
+ * table when it is full.  Each time the entry tried longest ago goes.  So
+ * one student's flood evicts only their own triples, and one address's only
+ * that address's, unless many addresses flood at once.
  */
-#define PRACTICE_GREYLIST_MAX	512
-#define PRACTICE_GREYLIST_KEY	16	/* bytes of SHA-256 kept */
+#define PRACTICE_GREYLIST_MAX		4096
+#define PRACTICE_GREYLIST_ADDR		1024
+#define PRACTICE_GREYLIST_STUDENT	32
+#define PRACTICE_GREYLIST_KEY		16	/* bytes of SHA-256 kept */
 
 struct practice_greylist {
 	unsigned char	 key[PRACTICE_GREYLIST_KEY];
+	uint64_t	 student;	/* digest of address and EHLO name */
+	uint64_t	 addr;		/* digest of the address */
 	int64_t		 first;		/* ms (monotonic): first attempt */
 	uint64_t	 used;		/* when last tried, in greylist_uses */
 	int		 passed;	/* retried late enough: let through */
 };
+
 
 struct practice {
 	char		*hostname;

@@ -174,6 +174,7 @@ struct practice_session {
 	char		 full_addr[PRACTICE_PATH_MAX]; /* how alice was named */
 	char		 mail_from[PRACTICE_PATH_MAX]; /* MAIL FROM address */
 	char		 peer[PRACTICE_PEER_MAX]; /* client address */
+	char		 name[PRACTICE_PATH_MAX]; /* EHLO name, lower case */
 };
 
 struct practice_command {
@@ -264,6 +265,7 @@ static int	practice_gate(struct practice_session *, const char *,
 static void	practice_group(struct practice_session *, const char *);
 static int	practice_rcpt_accept(struct practice_session *, const char *,
 		    size_t, struct buf *);
+static uint64_t	practice_digest64(const void *, size_t);
 static int	practice_greylist_pass(struct practice_session *,
 		    const char *);
 static size_t	practice_size_limit(const struct practice_session *);
@@ -917,6 +919,7 @@ practice_cmd_helo(struct practice_session *s, const char *args,
 	}
 	practice_reset(s);
 	s->hello = PRACTICE_HELLO_HELO;
+	practice_lower(args, s->name, sizeof s->name);
 	practice_reply(out, "250 %s", s->p->hostname);
 	return (PRACTICE_CONTINUE);
 }
@@ -937,6 +940,7 @@ practice_cmd_ehlo(struct practice_session *s, const char *args,
 	}
 	practice_reset(s);
 	s->hello = PRACTICE_HELLO_EHLO;
+	practice_lower(args, s->name, sizeof s->name);
 	practice_clean(args, name, sizeof name);
 	snprintf(first, sizeof first, "%s greets %s", s->p->hostname, name);
 	snprintf(size, sizeof size, "SIZE %zu", practice_size_limit(s));
@@ -1218,28 +1222,53 @@ practice_rcpt_accept(struct practice_session *s, const char *addr,
 	return (PRACTICE_CONTINUE);
 }
 
+/* Return the first 8 bytes of the SHA-256 of len bytes (0 on failure). */
+static uint64_t
+practice_digest64(const void *data, size_t len)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 8)
+		return (0);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | md[i];
+	return (v);
+}
+
 /*
  * Greylisting as Postgrey does it: the first attempt of a (client address,
  * sender, recipient) triple is refused, a retry once the delay has passed
  * is let through, and so is every later attempt of that triple.  Returns 1
- * when the triple may pass.
+ * when the triple may pass.  Unlike Postgrey, a triple belongs to a
+ * student, the client address with the EHLO name, so that the students
+ * of a class behind one address each have their own, and what one student
+ * adds makes room first from their own (see struct practice_greylist).
  */
 static int
 practice_greylist_pass(struct practice_session *s, const char *rcpt)
 {
 	struct practice			*p = s->p;
-	struct practice_greylist	*g, *oldest = NULL;
+	struct practice_greylist	*g, *own = NULL, *near = NULL;
+	struct practice_greylist	*oldest = NULL;
 	unsigned char			 md[EVP_MAX_MD_SIZE];
 	unsigned int			 mdlen = 0;
 	char				 low[PRACTICE_PATH_MAX];
 	struct buf			 key;
 	int64_t				 now = practice_now(), delay;
-	size_t				 i;
+	uint64_t			 student, addr;
+	size_t				 i, nown = 0, nnear = 0;
 
 	delay = (int64_t)practice_setting(p, "greylist-delay",
 	    PRACTICE_ENV_GREYLIST_DELAY, PRACTICE_GREYLIST_DELAY) * 1000;
 	buf_init(&key, 0);
 	buf_add(&key, s->peer, strlen(s->peer) + 1);
+	addr = practice_digest64(key.data, key.len);
+	buf_add(&key, s->name, strlen(s->name) + 1);
+	student = practice_digest64(key.data, key.len);
 	practice_lower(s->mail_from, low, sizeof low);
 	buf_add(&key, low, strlen(low) + 1);
 	practice_lower(rcpt, low, sizeof low);
@@ -1264,20 +1293,40 @@ practice_greylist_pass(struct practice_session *s, const char *rcpt)
 			    g->passed ? "pass" : "too early");
 			return (g->passed);
 		}
+		if (g->student == student) {
+			nown++;
+			if (own == NULL || g->used < own->used)
+				own = g;
+		}
+		if (g->addr == addr) {
+			nnear++;
+			if (near == NULL || g->used < near->used)
+				near = g;
+		}
 		if (oldest == NULL || g->used < oldest->used)
 			oldest = g;
 	}
-	/* A new triple; when the table is full, forget the stalest one. */
-	if (p->ngreylist < PRACTICE_GREYLIST_MAX)
+	/*
+	 * A new triple.  Make room from this student's own, then from this
+	 * address's, and only then from everybody's: the stalest goes.
+	 */
+	if (nown >= PRACTICE_GREYLIST_STUDENT)
+		g = own;
+	else if (nnear >= PRACTICE_GREYLIST_ADDR)
+		g = near;
+	else if (p->ngreylist < PRACTICE_GREYLIST_MAX)
 		g = &p->greylist[p->ngreylist++];
 	else
 		g = oldest;
 	memcpy(g->key, md, PRACTICE_GREYLIST_KEY);
+	g->student = student;
+	g->addr = addr;
 	g->first = now;
 	g->used = ++p->greylist_uses;
 	g->passed = 0;
-	log_debug("%s: session %u: <%s> is new: greylisted", __func__,
-	    s->serial, rcpt);
+	log_debug("%s: session %u: <%s> is new: greylisted (the student "
+	    "had %zu, the address %zu)", __func__, s->serial, rcpt, nown,
+	    nnear);
 	return (0);
 }
 
