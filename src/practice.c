@@ -41,6 +41,13 @@
  *	set size BYTES		the SIZE advertised and enforced, 1 byte to
  *				1 TiB, whatever the scenario (a benchmark
  *				sends 100 MB)
+ *	set idle-timeout SECONDS  close a client silent this long (1 to 3600)
+ *	set line-timeout SECONDS  close a client that takes this long from
+ *				the first byte of a line to its end (1 to 3600)
+ *	set client-limit N	connections at once from one address (1 to
+ *				65536)
+ *	set client-rate N	new connections a minute from one address
+ *				(0: no limit, to 1000000)
  *
  * The TLS settings are there to make the server look like a badly set up
  * real one: an expired or self-signed certificate, a weak key or digest,
@@ -113,6 +120,9 @@
 #define PRACTICE_VERB_MAX	32
 #define PRACTICE_DELAY_MAX	600000
 #define PRACTICE_PEER_MAX	64
+/* The most "set client-limit" and "set client-rate" take. */
+#define PRACTICE_COUNT_MAX	65536
+#define PRACTICE_RATE_MAX	1000000
 
 /* What the scenarios name: the DNSBL, Postgrey's help page, a forward. */
 #define PRACTICE_DNSBL		"zen.spamhaus.org"
@@ -147,7 +157,8 @@ enum practice_set_kind {
 	PRACTICE_SET_BYTES,		/* 1 to PRACTICE_SIZE_MAX */
 	PRACTICE_SET_FILE,		/* a file name: the rest of the line */
 	PRACTICE_SET_PROTOCOL,		/* TLSv1 ... TLSv1.3 */
-	PRACTICE_SET_YESNO		/* yes or no */
+	PRACTICE_SET_YESNO,		/* yes or no */
+	PRACTICE_SET_NUMBER		/* a whole number, min to max */
 };
 
 #define PRACTICE_HELLO_NONE	0
@@ -2154,7 +2165,9 @@ practice_unescape(const char *s, struct buf *b, const char **why)
  * Parse "NAME VALUE" of a set directive on line lineno into a setting
  * rule: seconds for the delays, a file name for cert and key (the rest of
  * the line, blanks and all), a protocol version for tls-min and tls-max,
- * yes or no for tls-on-connect and close-notify.
+ * yes or no for tls-on-connect and close-notify, a number in its own
+ * range for the class limits (idle-timeout, line-timeout, client-limit,
+ * client-rate).
  */
 static int
 practice_set(struct practice_rule **rules, size_t *n, char *args,
@@ -2163,16 +2176,28 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	static const struct {
 		const char		*name;
 		enum practice_set_kind	 kind;
+		long			 min;	/* PRACTICE_SET_NUMBER */
+		long			 max;
+		const char		*why;
 	} names[] = {
-		{ "greylist-delay", PRACTICE_SET_SECONDS },
-		{ "slow-delay", PRACTICE_SET_SECONDS },
-		{ "size", PRACTICE_SET_BYTES },
-		{ "cert", PRACTICE_SET_FILE },
-		{ "key", PRACTICE_SET_FILE },
-		{ "tls-min", PRACTICE_SET_PROTOCOL },
-		{ "tls-max", PRACTICE_SET_PROTOCOL },
-		{ "tls-on-connect", PRACTICE_SET_YESNO },
-		{ "close-notify", PRACTICE_SET_YESNO },
+		{ "greylist-delay", PRACTICE_SET_SECONDS, 0, 0, NULL },
+		{ "slow-delay", PRACTICE_SET_SECONDS, 0, 0, NULL },
+		{ "size", PRACTICE_SET_BYTES, 0, 0, NULL },
+		{ "cert", PRACTICE_SET_FILE, 0, 0, NULL },
+		{ "key", PRACTICE_SET_FILE, 0, 0, NULL },
+		{ "tls-min", PRACTICE_SET_PROTOCOL, 0, 0, NULL },
+		{ "tls-max", PRACTICE_SET_PROTOCOL, 0, 0, NULL },
+		{ "tls-on-connect", PRACTICE_SET_YESNO, 0, 0, NULL },
+		{ "close-notify", PRACTICE_SET_YESNO, 0, 0, NULL },
+		{ "idle-timeout", PRACTICE_SET_NUMBER, 1, PRACTICE_SETTING_MAX,
+		  "set idle-timeout wants seconds, 1 to 3600" },
+		{ "line-timeout", PRACTICE_SET_NUMBER, 1, PRACTICE_SETTING_MAX,
+		  "set line-timeout wants seconds, 1 to 3600" },
+		{ "client-limit", PRACTICE_SET_NUMBER, 1, PRACTICE_COUNT_MAX,
+		  "set client-limit wants connections, 1 to 65536" },
+		{ "client-rate", PRACTICE_SET_NUMBER, 0, PRACTICE_RATE_MAX,
+		  "set client-rate wants connections a minute, 0 (no limit) "
+		  "to 1000000" },
 	};
 	static const struct {
 		const char	*name;
@@ -2199,7 +2224,8 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	}
 	if (i == sizeof names / sizeof names[0]) {
 		*why = "set knows greylist-delay, slow-delay, size, cert, "
-		    "key, tls-min, tls-max, tls-on-connect and close-notify";
+		    "key, tls-min, tls-max, tls-on-connect, close-notify, "
+		    "idle-timeout, line-timeout, client-limit and client-rate";
 		return (-1);
 	}
 	switch (names[i].kind) {
@@ -2247,6 +2273,15 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 			*why = strcmp(args, "close-notify") == 0 ?
 			    "set close-notify wants yes or no" :
 			    "set tls-on-connect wants yes or no";
+			return (-1);
+		}
+		break;
+	case PRACTICE_SET_NUMBER:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
+		    v < names[i].min || v > names[i].max) {
+			*why = names[i].why;
 			return (-1);
 		}
 		break;

@@ -195,6 +195,29 @@ test_new(void)
 	memset(&cfg, 0, sizeof cfg);
 	p = practice_new(&cfg, &cause);
 	ok(p != NULL && practice_cert_pem(p) == NULL, "tls 0: no cert");
+	ok(p != NULL && p->idle_timeout == PRACTICE_IDLE_TIMEOUT &&
+	    p->line_timeout == PRACTICE_LINE_TIMEOUT &&
+	    p->client_limit == PRACTICE_CLIENT_LIMIT &&
+	    p->client_rate == PRACTICE_CLIENT_RATE &&
+	    p->out_max == PRACTICE_OUT_MAX && PRACTICE_OUT_MAX <= 64 * 1024,
+	    "the class limits default to 300 s idle, 60 s a line, 16 at once "
+	    "and 600 a minute per address, 64 KiB of unsent replies");
+	practice_free(p);
+	cfg.idle_timeout = 7;
+	cfg.line_timeout = 3;
+	cfg.client_limit = 2;
+	cfg.client_rate = 9;
+	p = practice_new(&cfg, &cause);
+	ok(p != NULL && p->idle_timeout == 7 && p->line_timeout == 3 &&
+	    p->client_limit == 2 && p->client_rate == 9,
+	    "the configuration sets them");
+	practice_free(p);
+	memset(&cfg, 0, sizeof cfg);
+	p = server("set idle-timeout 5\nset line-timeout 4\n"
+	    "set client-limit 300\nset client-rate 0\n", 0, 0, &cause);
+	ok(p != NULL && p->idle_timeout == 5 && p->line_timeout == 4 &&
+	    p->client_limit == 300 && p->client_rate == 0,
+	    "and so do the script's set directives (client-rate 0: no limit)");
 	practice_free(p);
 
 	cfg.hostname = "bad host\r\n";
@@ -832,10 +855,24 @@ test_script_errors(void)
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
 		{ "set\n", ":1: set knows greylist-delay, slow-delay, size, "
-		  "cert, key, tls-min, tls-max, tls-on-connect and "
-		  "close-notify" },
+		  "cert, key, tls-min, tls-max, tls-on-connect, close-notify, "
+		  "idle-timeout, line-timeout, client-limit and client-rate" },
 		{ "set close-notify maybe\n", ":1: set close-notify wants "
 		  "yes or no" },
+		{ "set idle-timeout 0\n", ":1: set idle-timeout wants "
+		  "seconds, 1 to 3600" },
+		{ "set line-timeout 3601\n", ":1: set line-timeout wants "
+		  "seconds, 1 to 3600" },
+		{ "set line-timeout\n", ":1: set line-timeout wants" },
+		{ "set client-limit 0\n", ":1: set client-limit wants "
+		  "connections, 1 to 65536" },
+		{ "set client-limit 65537\n", ":1: set client-limit wants" },
+		{ "set client-limit 9999999999999999999999\n",
+		  ":1: set client-limit wants" },
+		{ "set client-rate -1\n", ":1: set client-rate wants "
+		  "connections a minute, 0 (no limit) to 1000000" },
+		{ "set client-rate 1000001\n", ":1: set client-rate wants" },
+		{ "set client-rate 5\nset client-rate 6\n", ":2: second set" },
 		{ "set size 0\n", ":1: set size wants bytes" },
 		{ "set size 10k\n", ":1: set size wants bytes" },
 		{ "set size 1099511627777\n", ":1: set size wants bytes" },
