@@ -18,7 +18,28 @@ struct practice_client;
 struct practice_session;
 
 #define PRACTICE_LISTEN_MAX	8
-#define PRACTICE_OUT_MAX	(1024 * 1024)	/* unsent replies per client */
+/*
+ * Unsent replies per client: past this the server reads nothing more from
+ * that client (and answers none of its lines already read) until the
+ * client has read enough.  One line's replies may go over it, never more.
+ */
+#define PRACTICE_OUT_MAX	(64 * 1024)
+/*
+ * Addresses remembered for the per-address limits: every one with a
+ * connection open, and this many more that connected in the last minute.
+ */
+#define PRACTICE_HOSTS_SPARE	1024
+
+/*
+ * One client address, for the per-address limits: its connections open,
+ * and the connections it opened in the minute that started at window.
+ */
+struct practice_host {
+	char		 addr[64];
+	size_t		 open;
+	int64_t		 window;	/* ms (monotonic) */
+	unsigned	 opened;	/* accepted since window */
+};
 
 /*
  * One override rule, gathered from all script directives naming the same
@@ -83,18 +104,29 @@ struct practice_scenario {
 /*
  * The greylist: what the "greylist" scenario remembers of the (client
  * address, sender, recipient) triples it has seen, for every connection to
- * one server.  A triple is kept as a digest; when the table is full the
- * entry seen longest ago makes room.
+ * one server.  Each triple belongs to a student: the client address and
+ * the name given with EHLO or HELO.  A triple is kept as a digest, its
+ * student and address as shorter ones.  A new triple makes room, in this
+ * order: from its student's own, past PRACTICE_GREYLIST_STUDENT of them;
+ * from its address's own, past PRACTICE_GREYLIST_ADDR; from the whole
+ * table when it is full.  Each time the entry tried longest ago goes.  So
+ * one student's flood evicts only their own triples, and one address's only
+ * that address's, unless many addresses flood at once.
  */
-#define PRACTICE_GREYLIST_MAX	512
-#define PRACTICE_GREYLIST_KEY	16	/* bytes of SHA-256 kept */
+#define PRACTICE_GREYLIST_MAX		4096
+#define PRACTICE_GREYLIST_ADDR		1024
+#define PRACTICE_GREYLIST_STUDENT	32
+#define PRACTICE_GREYLIST_KEY		16	/* bytes of SHA-256 kept */
 
 struct practice_greylist {
 	unsigned char	 key[PRACTICE_GREYLIST_KEY];
+	uint64_t	 student;	/* digest of address and EHLO name */
+	uint64_t	 addr;		/* digest of the address */
 	int64_t		 first;		/* ms (monotonic): first attempt */
 	uint64_t	 used;		/* when last tried, in greylist_uses */
 	int		 passed;	/* retried late enough: let through */
 };
+
 
 struct practice {
 	char		*hostname;
@@ -106,7 +138,10 @@ struct practice {
 	int		 tls_on_connect;	/* "set tls-on-connect yes" */
 	int		 no_close_notify;	/* "set close-notify no" */
 	int		 idle_timeout;	/* seconds */
+	int		 line_timeout;	/* seconds from a line's start to end */
 	size_t		 max_clients;
+	size_t		 client_limit;	/* open at once from one address */
+	unsigned	 client_rate;	/* a minute from one address; 0: any */
 	size_t		 out_max;	/* PRACTICE_OUT_MAX; tests lower it */
 	atomic_uint	 serial;	/* sessions started, for queue ids */
 
@@ -122,6 +157,10 @@ struct practice {
 	struct practice_client **clients;
 	size_t		 nclients;
 	size_t		 clients_cap;
+
+	struct practice_host *hosts;	/* for the per-address limits */
+	size_t		 nhosts;
+	size_t		 hosts_cap;
 
 	/* The greylist scenario's memory (no allocation: freed with p). */
 	struct practice_greylist greylist[PRACTICE_GREYLIST_MAX];
@@ -155,7 +194,9 @@ const struct practice_rule *practice_rule_find(const struct practice *,
  * Find the setting NAME ("set NAME VALUE", NAME in lower case); NULL when
  * the script does not set it.  For tls-min and tls-max the value is an
  * OpenSSL version (TLS1_VERSION ... TLS1_3_VERSION), for tls-on-connect 1
- * or 0, for cert and key the file name is in text.
+ * or 0, for cert and key the file name is in text; for the others it is
+ * the number given (practice_new() copies the class limits into struct
+ * practice).
  */
 const struct practice_rule *practice_setting_find(const struct practice *,
 	    const char *);

@@ -52,6 +52,7 @@
 #define PRACTICE_SCRIPT_MAX	(1024 * 1024)
 #define PRACTICE_ACCEPT_BURST	64
 #define PRACTICE_ACCEPT_PAUSE	100	/* ms, when out of fds */
+#define PRACTICE_RATE_WINDOW	60000	/* ms: client-rate counts a minute */
 
 enum practice_tls {
 	PRACTICE_TLS_OFF = 0,	/* plain text */
@@ -85,6 +86,7 @@ struct practice_client {
 	size_t			 out_hold;	/* sendable while held */
 	int64_t			 hold_until;	/* ms; 0: not held */
 	int64_t			 last_active;	/* ms */
+	int64_t			 line_start;	/* ms: an unfinished line began */
 	int			 closing;	/* close once all is sent */
 	int			 greet_held;	/* the greeting waits: read anyway */
 	int			 starttls;	/* start TLS when sent */
@@ -93,6 +95,7 @@ struct practice_client {
 	int			 failed;	/* ended by an I/O error */
 	const char		*why;		/* for the log */
 	char			 peer[96];
+	char			 addr[64];	/* counted in p->hosts if set */
 };
 
 static int64_t	practice_now(void);
@@ -130,6 +133,11 @@ static void	practice_client_after(struct practice_client *, int64_t);
 static void	practice_client_start_tls(struct practice_client *, int64_t);
 static void	practice_client_handshake(struct practice_client *, int64_t);
 static void	practice_accept(struct practice *, int, int64_t, int64_t *);
+static struct practice_host *practice_host_get(struct practice *,
+		    const char *, int64_t);
+static void	practice_host_put(struct practice *, const char *);
+static int	practice_host_refuse(struct practice *,
+		    struct practice_host *, int64_t, char *, size_t);
 static void	practice_reap(struct practice *);
 
 /* Return a monotonic time in milliseconds. */
@@ -199,6 +207,7 @@ practice_new(const struct practice_config *cfg, char **cause)
 	static const struct practice_config	 defaults = { .tls = 1 };
 	struct practice				*p;
 	const struct practice_scenario		*sc;
+	const struct practice_rule		*r;
 	const char				*host;
 	char					*esc;
 	size_t					 i;
@@ -242,13 +251,31 @@ practice_new(const struct practice_config *cfg, char **cause)
 		*cause = xasprintf("pipe: %s", strerror(errno));
 		goto fail;
 	}
+	p->line_timeout = cfg->line_timeout > 0 ? cfg->line_timeout :
+	    PRACTICE_LINE_TIMEOUT;
+	p->client_limit = cfg->client_limit > 0 ? (size_t)cfg->client_limit :
+	    PRACTICE_CLIENT_LIMIT;
+	p->client_rate = cfg->client_rate > 0 ? (unsigned)cfg->client_rate :
+	    PRACTICE_CLIENT_RATE;
 	if (cfg->script != NULL &&
 	    practice_read_script(p, cfg->script, cause) != 0)
 		goto fail;
+	/* The script's settings beat the configuration. */
+	if ((r = practice_setting_find(p, "idle-timeout")) != NULL)
+		p->idle_timeout = (int)r->value;
+	if ((r = practice_setting_find(p, "line-timeout")) != NULL)
+		p->line_timeout = (int)r->value;
+	if ((r = practice_setting_find(p, "client-limit")) != NULL)
+		p->client_limit = (size_t)r->value;
+	if ((r = practice_setting_find(p, "client-rate")) != NULL)
+		p->client_rate = (unsigned)r->value;
 	if (p->tls && practice_tls_init(p, cause) != 0)
 		goto fail;
 	log_debug("%s: %s, scenario %s, %zu override rules, TLS %s", __func__,
 	    p->hostname, sc->name, p->nrules, p->tls ? "on" : "off");
+	log_debug("%s: idle %d s, line %d s, %zu clients, %zu per address, "
+	    "%u a minute per address", __func__, p->idle_timeout,
+	    p->line_timeout, p->max_clients, p->client_limit, p->client_rate);
 	return (p);
 
 fail:
@@ -557,6 +584,7 @@ practice_free(struct practice *p)
 	for (i = 0; i < p->nclients; i++)
 		practice_client_free(p->clients[i]);
 	free(p->clients);
+	free(p->hosts);
 	for (i = 0; i < p->nlisteners; i++)
 		close(p->listeners[i]);
 	if (p->wake[0] != -1)
@@ -721,6 +749,8 @@ practice_client_free(struct practice_client *c)
 		SSL_free(c->ssl);
 	}
 	ERR_clear_error();
+	if (c->addr[0] != '\0')
+		practice_host_put(c->p, c->addr);
 	if (c->own) {
 		close(c->rfd);
 		if (c->wfd != c->rfd)
@@ -777,6 +807,7 @@ practice_client_can_read(const struct practice_client *c)
 	return (!c->dead && !c->closing && !c->starttls &&
 	    c->tls != PRACTICE_TLS_HANDSHAKE &&
 	    (c->hold_until == 0 || c->greet_held) &&
+	    c->out.len < c->p->out_max &&
 	    buf_room(&c->in) >= PRACTICE_READ_CHUNK);
 }
 
@@ -831,14 +862,24 @@ practice_client_timeout(const struct practice_client *c, int64_t now)
 		return (0);
 	if (c->hold_until != 0)
 		t = c->hold_until - now;
-	else
+	else {
 		t = c->last_active + (int64_t)c->p->idle_timeout * 1000 - now;
+		if (c->line_start != 0 && practice_client_can_read(c) &&
+		    c->line_start + (int64_t)c->p->line_timeout * 1000 - now <
+		    t)
+			t = c->line_start + (int64_t)c->p->line_timeout *
+			    1000 - now;
+	}
 	if (t < 0)
 		t = 0;
 	return (t > INT_MAX ? INT_MAX : (int)t);
 }
 
-/* Run a client's timers: the end of a delay, the idle timeout. */
+/*
+ * Run a client's timers: the end of a delay, a line not finished in time
+ * (RFC 5321 4.5.3.2 bounds the wait for each command; any byte would
+ * otherwise keep a client for ever), the idle timeout.
+ */
 static void
 practice_client_timers(struct practice_client *c, int64_t now)
 {
@@ -851,11 +892,27 @@ practice_client_timers(struct practice_client *c, int64_t now)
 		c->greet_held = 0;
 		c->last_active = now;
 		practice_client_process(c, now);
+	} else if (c->line_start != 0 && practice_client_can_read(c) &&
+	    now - c->line_start >= (int64_t)c->p->line_timeout * 1000) {
+		buf_printf(&c->out, "421 4.4.2 %s Error: timeout exceeded: "
+		    "a line did not end (CRLF) within %d s of its start; "
+		    "send each command whole\r\n", c->p->hostname,
+		    c->p->line_timeout);
+		c->closing = 1;
+		c->why = "line not finished in time";
+		c->line_start = 0;
+		c->last_active = now;
 	} else if (now - c->last_active >=
 	    (int64_t)c->p->idle_timeout * 1000) {
 		if (c->closing || c->starttls ||
 		    c->tls == PRACTICE_TLS_HANDSHAKE) {
 			practice_client_end(c, 0, "timeout");
+			return;
+		}
+		if (c->out.len >= c->p->out_max) {
+			/* A 421 would only wait behind the rest. */
+			practice_client_end(c, 0, "replies not read for the "
+			    "idle timeout");
 			return;
 		}
 		buf_printf(&c->out, "421 4.4.2 %s Error: timeout exceeded\r\n",
@@ -960,6 +1017,11 @@ practice_client_read(struct practice_client *c, int64_t now)
 	}
 	buf_add(&c->in, tmp, (size_t)n);
 	c->last_active = now;
+	/* When did the line that is still unfinished begin? */
+	if (tmp[n - 1] == '\n')
+		c->line_start = 0;
+	else if (c->line_start == 0 || memchr(tmp, '\n', (size_t)n) != NULL)
+		c->line_start = now;
 	if (c->greet_held)
 		practice_client_pregreet(c);
 }
@@ -991,8 +1053,14 @@ practice_client_write(struct practice_client *c, int64_t now)
 {
 	size_t	len;
 	ssize_t	n;
-	int	r;
+	int	r, full = c->out.len >= c->p->out_max;
 
+	/*
+	 * While the output was full nothing was read: the time to finish a
+	 * line counts again from when reading resumes.
+	 */
+	if (full && c->line_start != 0)
+		c->line_start = now;
 	while ((len = practice_client_sendable(c)) > 0) {
 		if (c->ssl != NULL) {
 			ERR_clear_error();
@@ -1050,7 +1118,8 @@ practice_client_process(struct practice_client *c, int64_t now)
 	 * Lines are taken from an offset and the buffer is shifted once at
 	 * the end: a 100 MB message arrives as millions of short lines.
 	 */
-	while (!c->dead && !c->closing && !c->starttls && c->hold_until == 0) {
+	while (!c->dead && !c->closing && !c->starttls && c->hold_until == 0 &&
+	    c->out.len < c->p->out_max) {
 		line = c->in.data + off;
 		nl = memchr(line, '\n', c->in.len - off);
 		if (nl == NULL) {
@@ -1077,11 +1146,6 @@ practice_client_process(struct practice_client *c, int64_t now)
 			c->hold_until = now + delay;
 			c->out_hold = mark;
 		}
-		if (c->out.len > c->p->out_max) {
-			practice_client_end(c, 1, "replies not read (output "
-			    "over its cap)");
-			break;
-		}
 		if (rv == PRACTICE_STARTTLS) {
 			c->starttls = 1;
 			/* RFC 3207 5: nothing sent before TLS may count. */
@@ -1092,6 +1156,7 @@ practice_client_process(struct practice_client *c, int64_t now)
 			}
 			off = c->in.len;
 			c->skipping = 0;
+			c->line_start = 0;
 		} else if (rv == PRACTICE_CLOSE) {
 			c->closing = 1;
 			c->why = "closed after the reply";
@@ -1183,9 +1248,10 @@ practice_accept(struct practice *p, int lfd, int64_t now,
     int64_t *pause_until)
 {
 	struct practice_client	*c;
+	struct practice_host	*h;
 	struct sockaddr_storage	 ss;
 	socklen_t		 sslen;
-	char			 host[64], serv[16], msg[256];
+	char			 host[64], serv[16], msg[1024];
 	int			 fd, k, on = 1;
 
 	for (k = 0; k < PRACTICE_ACCEPT_BURST; k++) {
@@ -1208,22 +1274,24 @@ practice_accept(struct practice *p, int lfd, int64_t now,
 			close(fd);
 			continue;
 		}
-		if (p->nclients >= p->max_clients) {
+		h = practice_host_get(p, host, now);
+		if (practice_host_refuse(p, h, now, msg, sizeof msg)) {
 			/* Best effort: the socket buffer is empty. */
-			snprintf(msg, sizeof msg, "421 4.3.2 %s Error: too "
-			    "many connections, try again later\r\n",
-			    p->hostname);
 			if (send(fd, msg, strlen(msg), MSG_NOSIGNAL) == -1)
 				log_debug("%s: send: %s", __func__,
 				    strerror(errno));
 			close(fd);
-			log_debug("practice: [%s]:%s refused: %zu clients",
-			    host, serv, p->nclients);
+			log_debug("practice: [%s]:%s refused: %zu clients, %zu "
+			    "from it, %u this minute", host, serv, p->nclients,
+			    h->open, h->opened);
 			continue;
 		}
+		h->open++;
+		h->opened++;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 		c = practice_client_new(p, fd, fd, 1, 1);
 		snprintf(c->peer, sizeof c->peer, "[%s]:%s", host, serv);
+		snprintf(c->addr, sizeof c->addr, "%s", h->addr);
 		practice_session_set_peer(c->sess, host);
 		if (p->nclients == p->clients_cap) {
 			p->clients_cap = p->clients_cap == 0 ? 16 :
@@ -1236,6 +1304,98 @@ practice_accept(struct practice *p, int lfd, int64_t now,
 		    p->nclients);
 		practice_client_open(c, now);
 	}
+}
+
+/*
+ * Return the entry of a client address, made if need be.  Entries that
+ * have no connection open and whose minute is over are forgotten on the
+ * way; when the table is full, the one with no connection open whose
+ * minute began first makes room (there is one: the table holds more
+ * entries than the server takes clients).
+ */
+static struct practice_host *
+practice_host_get(struct practice *p, const char *addr, int64_t now)
+{
+	struct practice_host	*h, *victim = NULL;
+	size_t			 i = 0;
+
+	while (i < p->nhosts) {
+		h = &p->hosts[i];
+		if (strcmp(h->addr, addr) == 0)
+			return (h);
+		if (h->open == 0 && now - h->window >= PRACTICE_RATE_WINDOW) {
+			*h = p->hosts[--p->nhosts];
+			continue;
+		}
+		if (h->open == 0 && (victim == NULL ||
+		    h->window < victim->window))
+			victim = h;
+		i++;
+	}
+	if (p->nhosts >= p->max_clients + PRACTICE_HOSTS_SPARE &&
+	    victim != NULL)
+		h = victim;
+	else {
+		if (p->nhosts == p->hosts_cap) {
+			p->hosts_cap = p->hosts_cap == 0 ? 16 :
+			    p->hosts_cap * 2;
+			p->hosts = xreallocarray(p->hosts, p->hosts_cap,
+			    sizeof *p->hosts);
+		}
+		h = &p->hosts[p->nhosts++];
+	}
+	memset(h, 0, sizeof *h);
+	snprintf(h->addr, sizeof h->addr, "%s", addr);
+	h->window = now;
+	return (h);
+}
+
+/* A connection from this address has ended. */
+static void
+practice_host_put(struct practice *p, const char *addr)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nhosts; i++) {
+		if (strcmp(p->hosts[i].addr, addr) == 0) {
+			if (p->hosts[i].open > 0)
+				p->hosts[i].open--;
+			return;
+		}
+	}
+}
+
+/*
+ * Should a new connection from h be turned away?  If so, put the 421 that
+ * says which limit it met, and what the student can do, in msg and
+ * return 1.  The per-address limits come first: they name what the client
+ * itself can change.
+ */
+static int
+practice_host_refuse(struct practice *p, struct practice_host *h,
+    int64_t now, char *msg, size_t size)
+{
+	if (now - h->window >= PRACTICE_RATE_WINDOW) {
+		h->window = now;
+		h->opened = 0;
+	}
+	if (h->open >= p->client_limit) {
+		snprintf(msg, size, "421 4.7.0 %s Error: too many connections "
+		    "from %s: %zu at once is the limit for one address; close "
+		    "one and try again\r\n", p->hostname, h->addr,
+		    p->client_limit);
+	} else if (p->client_rate != 0 && h->opened >= p->client_rate) {
+		snprintf(msg, size, "421 4.7.0 %s Error: too many new "
+		    "connections from %s: %u a minute is the limit for one "
+		    "address; wait a minute and try again\r\n", p->hostname,
+		    h->addr, p->client_rate);
+	} else if (p->nclients >= p->max_clients) {
+		snprintf(msg, size, "421 4.3.2 %s Error: too many connections: "
+		    "all %zu places on this server are taken; try again "
+		    "later\r\n", p->hostname, p->max_clients);
+	} else
+		return (0);
+	return (1);
 }
 
 /* Free the clients that are done. */

@@ -41,6 +41,13 @@
  *	set size BYTES		the SIZE advertised and enforced, 1 byte to
  *				1 TiB, whatever the scenario (a benchmark
  *				sends 100 MB)
+ *	set idle-timeout SECONDS  close a client silent this long (1 to 3600)
+ *	set line-timeout SECONDS  close a client that takes this long from
+ *				the first byte of a line to its end (1 to 3600)
+ *	set client-limit N	connections at once from one address (1 to
+ *				65536)
+ *	set client-rate N	new connections a minute from one address
+ *				(0: no limit, to 1000000)
  *
  * The TLS settings are there to make the server look like a badly set up
  * real one: an expired or self-signed certificate, a weak key or digest,
@@ -113,6 +120,9 @@
 #define PRACTICE_VERB_MAX	32
 #define PRACTICE_DELAY_MAX	600000
 #define PRACTICE_PEER_MAX	64
+/* The most "set client-limit" and "set client-rate" take. */
+#define PRACTICE_COUNT_MAX	65536
+#define PRACTICE_RATE_MAX	1000000
 
 /* What the scenarios name: the DNSBL, Postgrey's help page, a forward. */
 #define PRACTICE_DNSBL		"zen.spamhaus.org"
@@ -147,7 +157,8 @@ enum practice_set_kind {
 	PRACTICE_SET_BYTES,		/* 1 to PRACTICE_SIZE_MAX */
 	PRACTICE_SET_FILE,		/* a file name: the rest of the line */
 	PRACTICE_SET_PROTOCOL,		/* TLSv1 ... TLSv1.3 */
-	PRACTICE_SET_YESNO		/* yes or no */
+	PRACTICE_SET_YESNO,		/* yes or no */
+	PRACTICE_SET_NUMBER		/* a whole number, min to max */
 };
 
 #define PRACTICE_HELLO_NONE	0
@@ -174,6 +185,7 @@ struct practice_session {
 	char		 full_addr[PRACTICE_PATH_MAX]; /* how alice was named */
 	char		 mail_from[PRACTICE_PATH_MAX]; /* MAIL FROM address */
 	char		 peer[PRACTICE_PEER_MAX]; /* client address */
+	char		 name[PRACTICE_PATH_MAX]; /* EHLO name, lower case */
 };
 
 struct practice_command {
@@ -264,6 +276,7 @@ static int	practice_gate(struct practice_session *, const char *,
 static void	practice_group(struct practice_session *, const char *);
 static int	practice_rcpt_accept(struct practice_session *, const char *,
 		    size_t, struct buf *);
+static uint64_t	practice_digest64(const void *, size_t);
 static int	practice_greylist_pass(struct practice_session *,
 		    const char *);
 static size_t	practice_size_limit(const struct practice_session *);
@@ -917,6 +930,7 @@ practice_cmd_helo(struct practice_session *s, const char *args,
 	}
 	practice_reset(s);
 	s->hello = PRACTICE_HELLO_HELO;
+	practice_lower(args, s->name, sizeof s->name);
 	practice_reply(out, "250 %s", s->p->hostname);
 	return (PRACTICE_CONTINUE);
 }
@@ -937,6 +951,7 @@ practice_cmd_ehlo(struct practice_session *s, const char *args,
 	}
 	practice_reset(s);
 	s->hello = PRACTICE_HELLO_EHLO;
+	practice_lower(args, s->name, sizeof s->name);
 	practice_clean(args, name, sizeof name);
 	snprintf(first, sizeof first, "%s greets %s", s->p->hostname, name);
 	snprintf(size, sizeof size, "SIZE %zu", practice_size_limit(s));
@@ -1218,28 +1233,53 @@ practice_rcpt_accept(struct practice_session *s, const char *addr,
 	return (PRACTICE_CONTINUE);
 }
 
+/* Return the first 8 bytes of the SHA-256 of len bytes (0 on failure). */
+static uint64_t
+practice_digest64(const void *data, size_t len)
+{
+	unsigned char	md[EVP_MAX_MD_SIZE];
+	unsigned int	mdlen = 0;
+	uint64_t	v = 0;
+	size_t		i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen < 8)
+		return (0);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | md[i];
+	return (v);
+}
+
 /*
  * Greylisting as Postgrey does it: the first attempt of a (client address,
  * sender, recipient) triple is refused, a retry once the delay has passed
  * is let through, and so is every later attempt of that triple.  Returns 1
- * when the triple may pass.
+ * when the triple may pass.  Unlike Postgrey, a triple belongs to a
+ * student, the client address with the EHLO name, so that the students
+ * of a class behind one address each have their own, and what one student
+ * adds makes room first from their own (see struct practice_greylist).
  */
 static int
 practice_greylist_pass(struct practice_session *s, const char *rcpt)
 {
 	struct practice			*p = s->p;
-	struct practice_greylist	*g, *oldest = NULL;
+	struct practice_greylist	*g, *own = NULL, *near = NULL;
+	struct practice_greylist	*oldest = NULL;
 	unsigned char			 md[EVP_MAX_MD_SIZE];
 	unsigned int			 mdlen = 0;
 	char				 low[PRACTICE_PATH_MAX];
 	struct buf			 key;
 	int64_t				 now = practice_now(), delay;
-	size_t				 i;
+	uint64_t			 student, addr;
+	size_t				 i, nown = 0, nnear = 0;
 
 	delay = (int64_t)practice_setting(p, "greylist-delay",
 	    PRACTICE_ENV_GREYLIST_DELAY, PRACTICE_GREYLIST_DELAY) * 1000;
 	buf_init(&key, 0);
 	buf_add(&key, s->peer, strlen(s->peer) + 1);
+	addr = practice_digest64(key.data, key.len);
+	buf_add(&key, s->name, strlen(s->name) + 1);
+	student = practice_digest64(key.data, key.len);
 	practice_lower(s->mail_from, low, sizeof low);
 	buf_add(&key, low, strlen(low) + 1);
 	practice_lower(rcpt, low, sizeof low);
@@ -1264,20 +1304,40 @@ practice_greylist_pass(struct practice_session *s, const char *rcpt)
 			    g->passed ? "pass" : "too early");
 			return (g->passed);
 		}
+		if (g->student == student) {
+			nown++;
+			if (own == NULL || g->used < own->used)
+				own = g;
+		}
+		if (g->addr == addr) {
+			nnear++;
+			if (near == NULL || g->used < near->used)
+				near = g;
+		}
 		if (oldest == NULL || g->used < oldest->used)
 			oldest = g;
 	}
-	/* A new triple; when the table is full, forget the stalest one. */
-	if (p->ngreylist < PRACTICE_GREYLIST_MAX)
+	/*
+	 * A new triple.  Make room from this student's own, then from this
+	 * address's, and only then from everybody's: the stalest goes.
+	 */
+	if (nown >= PRACTICE_GREYLIST_STUDENT)
+		g = own;
+	else if (nnear >= PRACTICE_GREYLIST_ADDR)
+		g = near;
+	else if (p->ngreylist < PRACTICE_GREYLIST_MAX)
 		g = &p->greylist[p->ngreylist++];
 	else
 		g = oldest;
 	memcpy(g->key, md, PRACTICE_GREYLIST_KEY);
+	g->student = student;
+	g->addr = addr;
 	g->first = now;
 	g->used = ++p->greylist_uses;
 	g->passed = 0;
-	log_debug("%s: session %u: <%s> is new: greylisted", __func__,
-	    s->serial, rcpt);
+	log_debug("%s: session %u: <%s> is new: greylisted (the student "
+	    "had %zu, the address %zu)", __func__, s->serial, rcpt, nown,
+	    nnear);
 	return (0);
 }
 
@@ -2105,7 +2165,9 @@ practice_unescape(const char *s, struct buf *b, const char **why)
  * Parse "NAME VALUE" of a set directive on line lineno into a setting
  * rule: seconds for the delays, a file name for cert and key (the rest of
  * the line, blanks and all), a protocol version for tls-min and tls-max,
- * yes or no for tls-on-connect and close-notify.
+ * yes or no for tls-on-connect and close-notify, a number in its own
+ * range for the class limits (idle-timeout, line-timeout, client-limit,
+ * client-rate).
  */
 static int
 practice_set(struct practice_rule **rules, size_t *n, char *args,
@@ -2114,16 +2176,28 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	static const struct {
 		const char		*name;
 		enum practice_set_kind	 kind;
+		long			 min;	/* PRACTICE_SET_NUMBER */
+		long			 max;
+		const char		*why;
 	} names[] = {
-		{ "greylist-delay", PRACTICE_SET_SECONDS },
-		{ "slow-delay", PRACTICE_SET_SECONDS },
-		{ "size", PRACTICE_SET_BYTES },
-		{ "cert", PRACTICE_SET_FILE },
-		{ "key", PRACTICE_SET_FILE },
-		{ "tls-min", PRACTICE_SET_PROTOCOL },
-		{ "tls-max", PRACTICE_SET_PROTOCOL },
-		{ "tls-on-connect", PRACTICE_SET_YESNO },
-		{ "close-notify", PRACTICE_SET_YESNO },
+		{ "greylist-delay", PRACTICE_SET_SECONDS, 0, 0, NULL },
+		{ "slow-delay", PRACTICE_SET_SECONDS, 0, 0, NULL },
+		{ "size", PRACTICE_SET_BYTES, 0, 0, NULL },
+		{ "cert", PRACTICE_SET_FILE, 0, 0, NULL },
+		{ "key", PRACTICE_SET_FILE, 0, 0, NULL },
+		{ "tls-min", PRACTICE_SET_PROTOCOL, 0, 0, NULL },
+		{ "tls-max", PRACTICE_SET_PROTOCOL, 0, 0, NULL },
+		{ "tls-on-connect", PRACTICE_SET_YESNO, 0, 0, NULL },
+		{ "close-notify", PRACTICE_SET_YESNO, 0, 0, NULL },
+		{ "idle-timeout", PRACTICE_SET_NUMBER, 1, PRACTICE_SETTING_MAX,
+		  "set idle-timeout wants seconds, 1 to 3600" },
+		{ "line-timeout", PRACTICE_SET_NUMBER, 1, PRACTICE_SETTING_MAX,
+		  "set line-timeout wants seconds, 1 to 3600" },
+		{ "client-limit", PRACTICE_SET_NUMBER, 1, PRACTICE_COUNT_MAX,
+		  "set client-limit wants connections, 1 to 65536" },
+		{ "client-rate", PRACTICE_SET_NUMBER, 0, PRACTICE_RATE_MAX,
+		  "set client-rate wants connections a minute, 0 (no limit) "
+		  "to 1000000" },
 	};
 	static const struct {
 		const char	*name;
@@ -2150,7 +2224,8 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 	}
 	if (i == sizeof names / sizeof names[0]) {
 		*why = "set knows greylist-delay, slow-delay, size, cert, "
-		    "key, tls-min, tls-max, tls-on-connect and close-notify";
+		    "key, tls-min, tls-max, tls-on-connect, close-notify, "
+		    "idle-timeout, line-timeout, client-limit and client-rate";
 		return (-1);
 	}
 	switch (names[i].kind) {
@@ -2198,6 +2273,15 @@ practice_set(struct practice_rule **rules, size_t *n, char *args,
 			*why = strcmp(args, "close-notify") == 0 ?
 			    "set close-notify wants yes or no" :
 			    "set tls-on-connect wants yes or no";
+			return (-1);
+		}
+		break;
+	case PRACTICE_SET_NUMBER:
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (*value < '0' || *value > '9' || *end != '\0' || errno != 0 ||
+		    v < names[i].min || v > names[i].max) {
+			*why = names[i].why;
 			return (-1);
 		}
 		break;

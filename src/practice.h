@@ -42,6 +42,20 @@ struct buf;
 #define PRACTICE_MAX_CLIENTS	256
 
 /*
+ * What one client may take of a server shared by a class, so that one
+ * student cannot lock the others out (in the spirit of Postfix's anvil):
+ * connections at once from one address, new connections a minute from one
+ * address, and seconds from the first byte of a line to its end (a client
+ * sending a byte now and then, never a line end, would otherwise keep its
+ * connection for ever).  "set client-limit", "set client-rate" and "set
+ * line-timeout" in the override script change them.  A class behind one
+ * NAT address shares the per-address limits.
+ */
+#define PRACTICE_CLIENT_LIMIT	16
+#define PRACTICE_CLIENT_RATE	600
+#define PRACTICE_LINE_TIMEOUT	60
+
+/*
  * Scenario settings.  The "size-limit" scenario advertises and enforces
  * PRACTICE_SCENARIO_SIZE (or the configured limit, if smaller).  The
  * "greylist" scenario lets a triple through PRACTICE_GREYLIST_DELAY seconds
@@ -66,7 +80,9 @@ struct buf;
 /*
  * Configuration.  Zero fields take the defaults above, except tls, which is
  * a plain flag: set it to 1 to offer STARTTLS (a NULL config does).  The
- * strings are copied by practice_new().
+ * strings are copied by practice_new().  The override script's "set
+ * idle-timeout", "set client-limit", "set client-rate" and "set
+ * line-timeout" take precedence over the numbers here.
  */
 struct practice_config {
 	const char	*hostname;	/* greeting/EHLO name */
@@ -76,6 +92,9 @@ struct practice_config {
 	int		 tls;		/* 1: offer STARTTLS */
 	int		 idle_timeout;	/* seconds */
 	int		 max_clients;	/* over it: 421 4.3.2 and close */
+	int		 client_limit;	/* at once from one address: 421 4.7.0 */
+	int		 client_rate;	/* new a minute from one address */
+	int		 line_timeout;	/* seconds to finish a line: 421 4.4.2 */
 };
 
 struct practice;
@@ -126,6 +145,11 @@ const char	*practice_cert_pem(const struct practice *);
 
 /*
  * Serve every listening socket, many clients at once, until practice_stop().
+ * A new connection over a limit is told which one in a 421 and closed:
+ * 4.7.0 for the per-address limits (client-limit, client-rate), 4.3.2 when
+ * max_clients are open.  A client whose unsent replies pass
+ * PRACTICE_OUT_MAX is not read from (nor its lines answered) until they
+ * drain; one that reads nothing for the idle timeout is closed.
  * Open connections are told "421 4.3.2 ... shutting down" (best effort) and
  * closed before it returns.  Once stopped, a server stays stopped: a later
  * practice_run() returns at once.

@@ -4,8 +4,11 @@
  * runs in a thread on 127.0.0.1 with an ephemeral port and real clients talk
  * to it over TCP, in clear and through STARTTLS with an OpenSSL client that
  * trusts only practice_cert_pem().  Also: many clients at once, the client
- * limit, the idle timeout, a client that never reads, inetd-style sessions
- * on a socketpair and on two pipes, and practice_stop().  Loopback only.
+ * limits (all clients, one address at once, one address a minute), the
+ * idle timeout, a line that never ends, a client that never reads,
+ * inetd-style sessions on a socketpair and on two pipes, and
+ * practice_stop().  Loopback only (127.0.0.1, and 127.0.0.2 as another
+ * client address).
  */
 #include "config.h"
 
@@ -16,6 +19,8 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,9 +59,13 @@ struct fds_arg {
 static void	*run_server(void *);
 static void	*run_fds(void *);
 static struct practice *start(pthread_t *, int, int, int, size_t);
+static struct practice *start_cfg(pthread_t *, struct practice_config *,
+		    const char *);
+static void	 stop(struct practice *, pthread_t);
 static int64_t	 now_ms(void);
 static void	 client_init(struct client *, int, int);
 static int	 client_connect(struct client *, int, int);
+static int	 client_connect_from(struct client *, int, const char *);
 static void	 client_close(struct client *);
 static int	 client_send(struct client *, const char *);
 static int	 client_reply(struct client *, char *, size_t);
@@ -71,6 +80,9 @@ static void	 test_clear(struct practice *);
 static void	 test_starttls(struct practice *);
 static void	 test_concurrent(struct practice *);
 static void	 test_limits(void);
+static void	 test_per_address(void);
+static void	 test_line_timeout(void);
+static void	 test_slow_reader(void);
 static void	 test_script(void);
 static void	 test_fds(struct practice *);
 
@@ -94,7 +106,9 @@ run_fds(void *arg)
 
 /*
  * Make a server on 127.0.0.1 port 0 and run it in a thread; out_max, when
- * not 0, lowers the output cap per client.
+ * not 0, lowers the output cap per client.  All the clients of these tests
+ * come from 127.0.0.1, like a class behind one NAT address: the limit per
+ * address is raised to 64 (test_per_address() checks the default).
  */
 static struct practice *
 start(pthread_t *t, int max_clients, int idle, int tls, size_t out_max)
@@ -107,6 +121,7 @@ start(pthread_t *t, int max_clients, int idle, int tls, size_t out_max)
 	cfg.tls = tls;
 	cfg.max_clients = max_clients;
 	cfg.idle_timeout = idle;
+	cfg.client_limit = 64;
 	if ((p = practice_new(&cfg, &cause)) == NULL ||
 	    practice_listen(p, NULL, "0", &cause) != 0) {
 		printf("Bail out! %s\n", cause);
@@ -119,6 +134,50 @@ start(pthread_t *t, int max_clients, int idle, int tls, size_t out_max)
 		exit(1);
 	}
 	return (p);
+}
+
+/*
+ * Make a server from cfg, with an override script when script is not NULL,
+ * on 127.0.0.1 port 0, and run it in a thread.
+ */
+static struct practice *
+start_cfg(pthread_t *t, struct practice_config *cfg, const char *script)
+{
+	struct practice	*p;
+	char		 path[] = "/tmp/practice-net.XXXXXX", *cause = NULL;
+	int		 fd;
+
+	if (script != NULL) {
+		if ((fd = mkstemp(path)) == -1 || write(fd, script,
+		    strlen(script)) != (ssize_t)strlen(script)) {
+			printf("Bail out! cannot write %s\n", path);
+			exit(1);
+		}
+		close(fd);
+		cfg->script = path;
+	}
+	p = practice_new(cfg, &cause);
+	if (script != NULL)
+		unlink(path);
+	cfg->script = NULL;
+	if (p == NULL || practice_listen(p, NULL, "0", &cause) != 0) {
+		printf("Bail out! %s\n", cause);
+		exit(1);
+	}
+	if (pthread_create(t, NULL, run_server, p) != 0) {
+		printf("Bail out! pthread_create\n");
+		exit(1);
+	}
+	return (p);
+}
+
+/* Stop and free a server started by start() or start_cfg(). */
+static void
+stop(struct practice *p, pthread_t t)
+{
+	practice_stop(p);
+	pthread_join(t, NULL);
+	practice_free(p);
 }
 
 /* Return a monotonic time in milliseconds. */
@@ -156,6 +215,38 @@ client_connect(struct client *c, int port, int rcvbuf)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return (-1);
+	}
+	client_init(c, fd, fd);
+	return (0);
+}
+
+/*
+ * Connect to 127.0.0.1:port from the loopback address from (127.0.0.2:
+ * another client address on the same machine).
+ */
+static int
+client_connect_from(struct client *c, int port, const char *from)
+{
+	struct sockaddr_in	sin;
+	struct timeval		tv = { 10, 0 };
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return (-1);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, from, &sin.sin_addr);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return (-1);
+	}
 	sin.sin_port = htons(port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
@@ -606,7 +697,8 @@ test_limits(void)
 	    step(&c[1], NULL, "220 "), "two clients of two");
 	ok(client_connect(&c[2], practice_port(p), 0) == 0 &&
 	    step(&c[2], NULL, "421 4.3.2 practice.smtpscope.test Error: too "
-	    "many connections"), "the third gets 421 4.3.2");
+	    "many connections: all 2 places on this server are taken; try "
+	    "again later\r\n"), "the third gets 421 4.3.2, saying why");
 	ok(client_eof(&c[2]), "and is closed");
 	client_close(&c[2]);
 	ok(step(&c[0], "NOOP\r\n", "250 "), "the first still works");
@@ -624,35 +716,304 @@ test_limits(void)
 	pthread_join(t, NULL);
 	practice_free(p);
 
-	/* A client that never reads is dropped; others go on. */
-	p = start(&t, 0, 0, 0, 64 * 1024);
+	/*
+	 * A client that never reads: the server stops reading it, others go
+	 * on, and once it has read nothing for the idle timeout (1 s) it is
+	 * closed.
+	 */
+	p = start(&t, 0, 1, 0, 0);
 	ok(client_connect(&slow, practice_port(p), 4096) == 0 &&
 	    step(&slow, NULL, "220 "), "slow reader connected");
 	flood = malloc(6 * 10000 + 1);
 	for (i = 0; i < 10000; i++)
 		memcpy(flood + i * 6, "NOOP\r\n", 6);
 	flood[6 * 10000] = '\0';
-	for (i = 0; i < 100; i++) {
-		n = send(slow.fd, flood, 6 * 10000, MSG_NOSIGNAL);
-		if (n <= 0)
+	t0 = now_ms();
+	for (i = 0; i < 100 && now_ms() - t0 < 700; i++) {
+		n = send(slow.fd, flood, 6 * 10000,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0 && errno != EAGAIN)
 			break;
-		sent += (size_t)n;
+		if (n > 0)
+			sent += (size_t)n;
+		else
+			usleep(20000);
 	}
 	free(flood);
 	ok(client_connect(&c[0], practice_port(p), 0) == 0 &&
 	    step(&c[0], NULL, "220 ") && step(&c[0], "NOOP\r\n", "250 "),
 	    "another client is served meanwhile");
 	client_close(&c[0]);
+	usleep(2500 * 1000);
 	done = 0;
-	while (!done) {
+	n = -1;
+	t0 = now_ms();
+	while (!done && now_ms() - t0 < 10000) {
 		if ((n = read(slow.fd, reply, sizeof reply)) <= 0)
 			done = 1;
 	}
 	ok(n == 0 || errno == ECONNRESET, "the client that did not read was "
-	    "dropped (sent %zu bytes of commands)", sent);
+	    "closed after the idle timeout (sent %zu bytes of commands)",
+	    sent);
 	client_close(&slow);
 	practice_stop(p);
 	pthread_join(t, NULL);
+	practice_free(p);
+}
+
+/*
+ * The per-address limits: 16 connections at once from one address by
+ * default, and client-rate new ones a minute; each refusal says which
+ * limit it is, and another address is still served.
+ */
+static void
+test_per_address(void)
+{
+	struct practice_config	 cfg;
+	struct practice		*p;
+	static struct client	 c[PRACTICE_CLIENT_LIMIT + 1];
+	struct client		 other;
+	pthread_t		 t;
+	int			 i, good, other_ok;
+
+	memset(&cfg, 0, sizeof cfg);
+	p = start_cfg(&t, &cfg, NULL);
+	for (i = 0, good = 1; i < PRACTICE_CLIENT_LIMIT; i++) {
+		good &= client_connect(&c[i], practice_port(p), 0) == 0 &&
+		    step(&c[i], NULL, "220 ");
+	}
+	ok(good, "%d connections from 127.0.0.1 are served",
+	    PRACTICE_CLIENT_LIMIT);
+	ok(client_connect(&c[i], practice_port(p), 0) == 0 &&
+	    step(&c[i], NULL, "421 4.7.0 practice.smtpscope.test Error: too "
+	    "many connections from 127.0.0.1: 16 at once is the limit for one "
+	    "address; close one and try again\r\n"),
+	    "the next one gets 421 4.7.0 naming the per-address limit");
+	ok(client_eof(&c[i]), "and is closed");
+	client_close(&c[i]);
+	other_ok = client_connect_from(&other, practice_port(p),
+	    "127.0.0.2") == 0;
+	if (other_ok) {
+		ok(step(&other, NULL, "220 ") &&
+		    step(&other, "NOOP\r\n", "250 "),
+		    "a student on another address is served meanwhile");
+		client_close(&other);
+	} else
+		ok(1, "# SKIP cannot bind 127.0.0.2: %s", strerror(errno));
+	ok(step(&c[0], "QUIT\r\n", "221 ") && client_eof(&c[0]),
+	    "one of the sixteen quits");
+	client_close(&c[0]);
+	/* The server notices the end in its own time: try a few times. */
+	for (i = 0, good = 0; i < 40 && !good; i++) {
+		if (client_connect(&c[0], practice_port(p), 0) != 0)
+			break;
+		good = step(&c[0], NULL, "220 ");
+		if (!good) {
+			client_close(&c[0]);
+			usleep(50000);
+		}
+	}
+	ok(good, "then a new one from 127.0.0.1 is served");
+	for (i = 0; i < PRACTICE_CLIENT_LIMIT; i++)
+		client_close(&c[i]);
+	stop(p, t);
+
+	/* The rate: 5 a minute. */
+	memset(&cfg, 0, sizeof cfg);
+	p = start_cfg(&t, &cfg, "set client-rate 5\n");
+	for (i = 0, good = 1; i < 5; i++) {
+		good &= client_connect(&c[0], practice_port(p), 0) == 0 &&
+		    step(&c[0], NULL, "220 ") && step(&c[0], "QUIT\r\n", "221 ");
+		client_close(&c[0]);
+	}
+	ok(good, "five connections one after another are served");
+	ok(client_connect(&c[0], practice_port(p), 0) == 0 &&
+	    step(&c[0], NULL, "421 4.7.0 practice.smtpscope.test Error: too "
+	    "many new connections from 127.0.0.1: 5 a minute is the limit "
+	    "for one address; wait a minute and try again\r\n"),
+	    "the sixth in the minute gets 421 4.7.0 naming the rate");
+	client_close(&c[0]);
+	if (other_ok) {
+		ok(client_connect_from(&other, practice_port(p),
+		    "127.0.0.2") == 0 && step(&other, NULL, "220 "),
+		    "another address is still served");
+		client_close(&other);
+	} else
+		ok(1, "# SKIP cannot bind 127.0.0.2");
+	stop(p, t);
+
+	/* A class behind one address: the teacher raises the limit. */
+	memset(&cfg, 0, sizeof cfg);
+	p = start_cfg(&t, &cfg, "set client-limit 17\n");
+	for (i = 0, good = 1; i < PRACTICE_CLIENT_LIMIT + 1; i++) {
+		good &= client_connect(&c[i], practice_port(p), 0) == 0 &&
+		    step(&c[i], NULL, "220 ");
+	}
+	ok(good, "set client-limit 17: 17 from one address are served");
+	for (i = 0; i < PRACTICE_CLIENT_LIMIT + 1; i++)
+		client_close(&c[i]);
+	stop(p, t);
+}
+
+/*
+ * A line that never ends is cut off after line-timeout, however often
+ * a byte of it comes; whole lines sent slowly are not.
+ */
+static void
+test_line_timeout(void)
+{
+	struct practice_config	 cfg;
+	struct practice		*p;
+	struct client		 c;
+	pthread_t		 t;
+	int64_t			 t0;
+	char			 reply[512];
+	int			 i, good, code = -1;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.idle_timeout = 3;
+	cfg.line_timeout = 1;
+	p = start_cfg(&t, &cfg, NULL);
+
+	ok(client_connect(&c, practice_port(p), 0) == 0 &&
+	    step(&c, NULL, "220 ") && client_send(&c, "NO") == 0,
+	    "a client starts a line");
+	t0 = now_ms();
+	/* A byte every 200 ms keeps the idle timer (3 s) from firing. */
+	while (now_ms() - t0 < 4000) {
+		struct pollfd	pfd = { c.fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 200) > 0) {
+			code = client_reply(&c, reply, sizeof reply);
+			break;
+		}
+		if (client_send(&c, "O") != 0)
+			break;
+	}
+	is_int(code, 421, "a byte every 200 ms, never a line end: 421");
+	ok(strcmp(reply, "421 4.4.2 practice.smtpscope.test Error: timeout "
+	    "exceeded: a line did not end (CRLF) within 1 s of its start; "
+	    "send each command whole\r\n") == 0, "saying why");
+	ok(now_ms() - t0 >= 800 && now_ms() - t0 < 2500,
+	    "after about the line timeout of 1 s (%lld ms)",
+	    (long long)(now_ms() - t0));
+	ok(client_eof(&c), "then closed");
+	client_close(&c);
+
+	ok(client_connect(&c, practice_port(p), 0) == 0 &&
+	    step(&c, NULL, "220 "), "another client");
+	for (i = 0, good = 1; i < 6; i++) {
+		usleep(300000);
+		good &= step(&c, "NOOP\r\n", "250 ");
+	}
+	ok(good, "whole lines every 300 ms for 1.8 s are answered");
+	client_send(&c, "NO");
+	usleep(500000);
+	ok(step(&c, "OP\r\n", "250 "), "a line that ends within the "
+	    "timeout is answered");
+	client_send(&c, "RSET\r\nNO");
+	usleep(700000);
+	ok(step(&c, NULL, "250 ") && step(&c, "OP\r\n", "250 "),
+	    "the time counts from the line's own start");
+	ok(step(&c, "QUIT\r\n", "221 "), "QUIT");
+	client_close(&c);
+	stop(p, t);
+}
+
+/*
+ * A client that sends commands and reads no reply: the server answers
+ * until PRACTICE_OUT_MAX bytes wait, then reads no more (memory stays
+ * bounded) and drops nothing: once the client reads, every command is
+ * answered and the session goes on.  Pipes, so that the kernel's buffers
+ * are known (64 KiB towards the server, one page back).
+ */
+static void
+test_slow_reader(void)
+{
+	struct practice_config	 cfg;
+	struct practice		*p;
+	struct fds_arg		 a;
+	struct client		 c;
+	pthread_t		 t;
+	int			 to_server[2], from_server[2], flags;
+	char			*flood, *buf;
+	size_t			 sent = 0, got = 0, lines = 0, i;
+	ssize_t			 n;
+	int64_t			 t0, last;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.idle_timeout = 10;
+	if ((p = practice_new(&cfg, &buf)) == NULL ||
+	    pipe(to_server) == -1 || pipe(from_server) == -1) {
+		printf("Bail out! slow reader setup\n");
+		exit(1);
+	}
+#ifdef F_SETPIPE_SZ
+	fcntl(from_server[1], F_SETPIPE_SZ, 4096);
+#endif
+	/* Non-blocking, as a socket of practice_run() is. */
+	fcntl(to_server[0], F_SETFL, fcntl(to_server[0], F_GETFL) | O_NONBLOCK);
+	fcntl(from_server[1], F_SETFL, fcntl(from_server[1], F_GETFL) |
+	    O_NONBLOCK);
+	a.p = p;
+	a.in = to_server[0];
+	a.out = from_server[1];
+	a.rv = -2;
+	pthread_create(&t, NULL, run_fds, &a);
+	client_init(&c, from_server[0], to_server[1]);
+	ok(step(&c, NULL, "220 "), "slow reader: greeted");
+
+	flood = malloc(6 * 10000);
+	for (i = 0; i < 10000; i++)
+		memcpy(flood + i * 6, "NOOP\r\n", 6);
+	flags = fcntl(to_server[1], F_GETFL);
+	fcntl(to_server[1], F_SETFL, flags | O_NONBLOCK);
+	t0 = last = now_ms();
+	/* Write until nothing more goes in for 500 ms (at most 3 s). */
+	while (now_ms() - last < 500 && now_ms() - t0 < 3000 &&
+	    sent < 4 * 1024 * 1024) {
+		/* Go on where a short write stopped, mid-NOOP perhaps. */
+		n = write(to_server[1], flood + sent % 6, 6 * 10000 - sent % 6);
+		if (n > 0) {
+			sent += (size_t)n;
+			last = now_ms();
+		} else if (n == -1 && errno != EAGAIN)
+			break;
+		else
+			usleep(10000);
+	}
+	fcntl(to_server[1], F_SETFL, flags);
+	free(flood);
+	diag("the server took %zu bytes of commands before it stopped "
+	    "reading", sent);
+	ok(sent < 320 * 1024, "the server stops reading a client whose "
+	    "replies wait (took %zu bytes, at most 320 KiB)", sent);
+
+	/* Now read: every NOOP has its 250, and the session goes on. */
+	buf = malloc(65536);
+	t0 = now_ms();
+	while (lines < sent / 6 && now_ms() - t0 < 10000) {
+		struct pollfd	pfd = { c.fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 1000) <= 0)
+			continue;
+		if ((n = read(c.fd, buf, 65536)) <= 0)
+			break;
+		for (i = 0; i < (size_t)n; i++)
+			lines += buf[i] == '\n';
+		got += (size_t)n;
+	}
+	free(buf);
+	is_int(lines, sent / 6, "every command was answered once read "
+	    "(%zu bytes of replies)", got);
+	/* The last write may have cut a NOOP: finish it. */
+	ok((sent % 6 == 0 || step(&c, "NOOP\r\n" + sent % 6, "250 ")) &&
+	    step(&c, "QUIT\r\n", "221 "), "the session goes on: QUIT 221");
+	pthread_join(t, NULL);
+	is_int(a.rv, 0, "and ends in order");
+	client_close(&c);
+	close(to_server[0]);
+	close(from_server[1]);
 	practice_free(p);
 }
 
@@ -735,6 +1096,9 @@ main(void)
 	test_concurrent(q);
 	test_fds(p);
 	test_limits();
+	test_per_address();
+	test_line_timeout();
+	test_slow_reader();
 	test_script();
 
 	ok(client_connect(&c, practice_port(p), 0) == 0 &&

@@ -55,6 +55,7 @@ static void		 test_scenario_table(void);
 static void		 test_sc_vrfy(void);
 static void		 test_sc_greylist(void);
 static void		 test_sc_greylist_delay(void);
+static void		 test_sc_greylist_students(void);
 static void		 test_sc_closing(void);
 static void		 test_sc_tls_required(void);
 static void		 test_sc_auth_required(void);
@@ -194,6 +195,29 @@ test_new(void)
 	memset(&cfg, 0, sizeof cfg);
 	p = practice_new(&cfg, &cause);
 	ok(p != NULL && practice_cert_pem(p) == NULL, "tls 0: no cert");
+	ok(p != NULL && p->idle_timeout == PRACTICE_IDLE_TIMEOUT &&
+	    p->line_timeout == PRACTICE_LINE_TIMEOUT &&
+	    p->client_limit == PRACTICE_CLIENT_LIMIT &&
+	    p->client_rate == PRACTICE_CLIENT_RATE &&
+	    p->out_max == PRACTICE_OUT_MAX && PRACTICE_OUT_MAX <= 64 * 1024,
+	    "the class limits default to 300 s idle, 60 s a line, 16 at once "
+	    "and 600 a minute per address, 64 KiB of unsent replies");
+	practice_free(p);
+	cfg.idle_timeout = 7;
+	cfg.line_timeout = 3;
+	cfg.client_limit = 2;
+	cfg.client_rate = 9;
+	p = practice_new(&cfg, &cause);
+	ok(p != NULL && p->idle_timeout == 7 && p->line_timeout == 3 &&
+	    p->client_limit == 2 && p->client_rate == 9,
+	    "the configuration sets them");
+	practice_free(p);
+	memset(&cfg, 0, sizeof cfg);
+	p = server("set idle-timeout 5\nset line-timeout 4\n"
+	    "set client-limit 300\nset client-rate 0\n", 0, 0, &cause);
+	ok(p != NULL && p->idle_timeout == 5 && p->line_timeout == 4 &&
+	    p->client_limit == 300 && p->client_rate == 0,
+	    "and so do the script's set directives (client-rate 0: no limit)");
 	practice_free(p);
 
 	cfg.hostname = "bad host\r\n";
@@ -831,10 +855,24 @@ test_script_errors(void)
 		{ "close-after QUIT now\n", ":1: close-after takes only" },
 		{ "close-after QUIT\nclose-after quit\n", ":2: second close" },
 		{ "set\n", ":1: set knows greylist-delay, slow-delay, size, "
-		  "cert, key, tls-min, tls-max, tls-on-connect and "
-		  "close-notify" },
+		  "cert, key, tls-min, tls-max, tls-on-connect, close-notify, "
+		  "idle-timeout, line-timeout, client-limit and client-rate" },
 		{ "set close-notify maybe\n", ":1: set close-notify wants "
 		  "yes or no" },
+		{ "set idle-timeout 0\n", ":1: set idle-timeout wants "
+		  "seconds, 1 to 3600" },
+		{ "set line-timeout 3601\n", ":1: set line-timeout wants "
+		  "seconds, 1 to 3600" },
+		{ "set line-timeout\n", ":1: set line-timeout wants" },
+		{ "set client-limit 0\n", ":1: set client-limit wants "
+		  "connections, 1 to 65536" },
+		{ "set client-limit 65537\n", ":1: set client-limit wants" },
+		{ "set client-limit 9999999999999999999999\n",
+		  ":1: set client-limit wants" },
+		{ "set client-rate -1\n", ":1: set client-rate wants "
+		  "connections a minute, 0 (no limit) to 1000000" },
+		{ "set client-rate 1000001\n", ":1: set client-rate wants" },
+		{ "set client-rate 5\nset client-rate 6\n", ":2: second set" },
 		{ "set size 0\n", ":1: set size wants bytes" },
 		{ "set size 10k\n", ":1: set size wants bytes" },
 		{ "set size 1099511627777\n", ":1: set size wants bytes" },
@@ -1298,24 +1336,101 @@ test_sc_greylist(void)
 	    "250 2.1.5 Ok\r\n", "greylist: authenticated clients pass");
 	practice_session_free(s2);
 
-	/* The memory is bounded: the stalest triple goes first. */
+	/* A student's memory is bounded: their stalest triple goes first. */
 	practice_session_free(s);
 	p->ngreylist = 0;
 	s = hello(p);
 	ok(starts(mail_to(s, "first@school.test", "alice@practice.test"),
 	    "450 "), "greylist: a first triple");
-	for (i = 0, good = 1; i < PRACTICE_GREYLIST_MAX; i++) {
+	for (i = 0, good = 1; i < PRACTICE_GREYLIST_STUDENT; i++) {
 		snprintf(rcpt, sizeof rcpt, "many%d@school.test", i);
 		good &= starts(mail_to(s, rcpt, "bob@practice.test"), "450 ");
 	}
-	ok(good, "greylist: %d more triples", PRACTICE_GREYLIST_MAX);
-	is_int(p->ngreylist, PRACTICE_GREYLIST_MAX, "greylist: the table is "
-	    "full, not larger");
+	ok(good, "greylist: %d more triples", PRACTICE_GREYLIST_STUDENT);
+	is_int(p->ngreylist, PRACTICE_GREYLIST_STUDENT, "greylist: a "
+	    "student keeps %d, not more", PRACTICE_GREYLIST_STUDENT);
 	ok(starts(mail_to(s, "first@school.test", "alice@practice.test"),
 	    "450 "), "greylist: the first triple was forgotten");
-	ok(starts(mail_to(s, "many511@school.test", "bob@practice.test"),
-	    "250 "), "greylist: a recent one was not");
+	snprintf(rcpt, sizeof rcpt, "many%d@school.test",
+	    PRACTICE_GREYLIST_STUDENT - 1);
+	ok(starts(mail_to(s, rcpt, "bob@practice.test"), "250 "),
+	    "greylist: a recent one was not");
 	practice_session_free(s);
+	practice_free(p);
+}
+
+/*
+ * greylist: one student's flood, or one address's, does not push the
+ * other students' triples out of the shared table; triples are per
+ * student (address and EHLO name).
+ */
+static void
+test_sc_greylist_students(void)
+{
+	struct practice		*p;
+	struct practice_session	*a, *b, *c, *d;
+	char			 line[128];
+	int			 i, good;
+
+	unsetenv(PRACTICE_ENV_GREYLIST_DELAY);
+	p = scenario("greylist", "set greylist-delay 0\n", 0, 0);
+	a = practice_session_new(p);
+	say(a, "EHLO alice-laptop");
+	ok(starts(mail_to(a, "a@school.test", "alice@practice.test"), "450 "),
+	    "students: student A is greylisted");
+	b = practice_session_new(p);
+	say(b, "EHLO bob-laptop");
+	ok(starts(mail_to(b, "a@school.test", "alice@practice.test"), "450 "),
+	    "students: B on the same address has a triple of their own");
+
+	/* B floods from A's address, with one EHLO name. */
+	for (i = 0, good = 1; i < 2 * PRACTICE_GREYLIST_MAX; i++) {
+		snprintf(line, sizeof line, "flood%d@school.test", i);
+		good &= starts(mail_to(b, line, "bob@practice.test"), "450 ");
+	}
+	ok(good, "students: B tries %d triples", 2 * PRACTICE_GREYLIST_MAX);
+	ok(p->ngreylist <= PRACTICE_GREYLIST_STUDENT + 2, "students: B keeps "
+	    "at most %d of them (table: %zu)", PRACTICE_GREYLIST_STUDENT,
+	    p->ngreylist);
+
+	/* C floods from another address, with a new EHLO name each time. */
+	c = practice_session_new(p);
+	practice_session_set_peer(c, "192.0.2.9");
+	for (i = 0, good = 1; i < 2 * PRACTICE_GREYLIST_MAX; i++) {
+		snprintf(line, sizeof line, "EHLO host%d.example", i);
+		say(c, line);
+		snprintf(line, sizeof line, "c%d@school.test", i);
+		good &= starts(mail_to(c, line, "bob@practice.test"), "450 ");
+	}
+	ok(good, "students: C tries %d triples under as many names",
+	    2 * PRACTICE_GREYLIST_MAX);
+	ok(p->ngreylist <= PRACTICE_GREYLIST_ADDR +
+	    PRACTICE_GREYLIST_STUDENT + 2, "students: C's address keeps at "
+	    "most %d (table: %zu)", PRACTICE_GREYLIST_ADDR, p->ngreylist);
+	is_str(mail_to(a, "a@school.test", "alice@practice.test"),
+	    "250 2.1.5 Ok\r\n", "students: A's retry passes after both "
+	    "floods");
+	ok(starts(mail_to(b, "flood0@school.test", "bob@practice.test"),
+	    "450 "), "students: B's flood pushed out B's own first triple");
+
+	/* Many addresses at once: the table stays bounded. */
+	d = practice_session_new(p);
+	for (i = 0, good = 1; i < 2 * PRACTICE_GREYLIST_MAX; i++) {
+		snprintf(line, sizeof line, "198.51.100.%d", i % 250);
+		practice_session_set_peer(d, line);
+		snprintf(line, sizeof line, "EHLO d%d", i);
+		say(d, line);
+		snprintf(line, sizeof line, "d%d@school.test", i);
+		good &= starts(mail_to(d, line, "bob@practice.test"), "450 ");
+	}
+	ok(good, "students: many addresses try %d triples",
+	    2 * PRACTICE_GREYLIST_MAX);
+	is_int(p->ngreylist, PRACTICE_GREYLIST_MAX, "students: the table is "
+	    "full, not larger");
+	practice_session_free(a);
+	practice_session_free(b);
+	practice_session_free(c);
+	practice_session_free(d);
 	practice_free(p);
 }
 
@@ -1809,6 +1924,7 @@ main(void)
 	test_sc_vrfy();
 	test_sc_greylist();
 	test_sc_greylist_delay();
+	test_sc_greylist_students();
 	test_sc_closing();
 	test_sc_tls_required();
 	test_sc_auth_required();
