@@ -142,6 +142,7 @@ struct practice {
 	size_t		 max_clients;
 	size_t		 client_limit;	/* open at once from one address */
 	unsigned	 client_rate;	/* a minute from one address; 0: any */
+	int		 limit_loopback;	/* limits set: loopback too */
 	size_t		 out_max;	/* PRACTICE_OUT_MAX; tests lower it */
 	atomic_uint	 serial;	/* sessions started, for queue ids */
 

@@ -135,6 +135,7 @@ static void	practice_client_handshake(struct practice_client *, int64_t);
 static void	practice_accept(struct practice *, int, int64_t, int64_t *);
 static struct practice_host *practice_host_get(struct practice *,
 		    const char *, int64_t);
+static int	practice_addr_loopback(const char *);
 static void	practice_host_put(struct practice *, const char *);
 static int	practice_host_refuse(struct practice *,
 		    struct practice_host *, int64_t, char *, size_t);
@@ -269,6 +270,14 @@ practice_new(const struct practice_config *cfg, char **cause)
 		p->client_limit = (size_t)r->value;
 	if ((r = practice_setting_find(p, "client-rate")) != NULL)
 		p->client_rate = (unsigned)r->value;
+	/*
+	 * Limits the teacher chose hold for every address; the defaults
+	 * spare loopback clients, as Postfix's anvil spares $mynetworks: a
+	 * class logged in to the teacher's machine all comes from there.
+	 */
+	p->limit_loopback = cfg->client_limit > 0 || cfg->client_rate > 0 ||
+	    practice_setting_find(p, "client-limit") != NULL ||
+	    practice_setting_find(p, "client-rate") != NULL;
 	if (p->tls && practice_tls_init(p, cause) != 0)
 		goto fail;
 	log_debug("%s: %s, scenario %s, %zu override rules, TLS %s", __func__,
@@ -1365,6 +1374,15 @@ practice_host_put(struct practice *p, const char *addr)
 	}
 }
 
+/* Is addr, a numeric host, on the loopback (127/8, ::1, or mapped)? */
+static int
+practice_addr_loopback(const char *addr)
+{
+	if (strncmp(addr, "::ffff:", 7) == 0)
+		addr += 7;
+	return (strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0);
+}
+
 /*
  * Should a new connection from h be turned away?  If so, put the 421 that
  * says which limit it met, and what the student can do, in msg and
@@ -1375,16 +1393,20 @@ static int
 practice_host_refuse(struct practice *p, struct practice_host *h,
     int64_t now, char *msg, size_t size)
 {
+	int	per_address;
+
 	if (now - h->window >= PRACTICE_RATE_WINDOW) {
 		h->window = now;
 		h->opened = 0;
 	}
-	if (h->open >= p->client_limit) {
+	per_address = p->limit_loopback || !practice_addr_loopback(h->addr);
+	if (per_address && h->open >= p->client_limit) {
 		snprintf(msg, size, "421 4.7.0 %s Error: too many connections "
 		    "from %s: %zu at once is the limit for one address; close "
 		    "one and try again\r\n", p->hostname, h->addr,
 		    p->client_limit);
-	} else if (p->client_rate != 0 && h->opened >= p->client_rate) {
+	} else if (per_address && p->client_rate != 0 &&
+	    h->opened >= p->client_rate) {
 		snprintf(msg, size, "421 4.7.0 %s Error: too many new "
 		    "connections from %s: %u a minute is the limit for one "
 		    "address; wait a minute and try again\r\n", p->hostname,

@@ -80,6 +80,9 @@ static void	 test_clear(struct practice *);
 static void	 test_starttls(struct practice *);
 static void	 test_concurrent(struct practice *);
 static void	 test_limits(void);
+/* Students in a class on one machine, for test_per_address(). */
+#define CLASS_SIZE	30
+
 static void	 test_per_address(void);
 static void	 test_line_timeout(void);
 static void	 test_slow_reader(void);
@@ -771,12 +774,30 @@ test_per_address(void)
 {
 	struct practice_config	 cfg;
 	struct practice		*p;
-	static struct client	 c[PRACTICE_CLIENT_LIMIT + 1];
+	static struct client	 c[CLASS_SIZE];
 	struct client		 other;
 	pthread_t		 t;
 	int			 i, good, other_ok;
 
+	/*
+	 * The defaults spare loopback: a class of 30 logged in to the
+	 * teacher's machine all connect at once.
+	 */
 	memset(&cfg, 0, sizeof cfg);
+	p = start_cfg(&t, &cfg, NULL);
+	for (i = 0, good = 1; i < CLASS_SIZE; i++) {
+		good &= client_connect(&c[i], practice_port(p), 0) == 0 &&
+		    step(&c[i], NULL, "220 ");
+	}
+	ok(good, "default limits: %d at once from 127.0.0.1 are served",
+	    CLASS_SIZE);
+	for (i = 0; i < CLASS_SIZE; i++)
+		client_close(&c[i]);
+	stop(p, t);
+
+	/* A limit the teacher sets holds for loopback too. */
+	memset(&cfg, 0, sizeof cfg);
+	cfg.client_limit = PRACTICE_CLIENT_LIMIT;
 	p = start_cfg(&t, &cfg, NULL);
 	for (i = 0, good = 1; i < PRACTICE_CLIENT_LIMIT; i++) {
 		good &= client_connect(&c[i], practice_port(p), 0) == 0 &&
