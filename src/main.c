@@ -36,12 +36,12 @@
 #include "xmalloc.h"
 
 /* Exit status (documented in doc/smtpscope.1, EXIT STATUS). */
-#define EXIT_OK		0	/* last reply 2xx or 3xx */
+#define EXIT_OK		0	/* no reply counted against the session */
 #define EXIT_OTHER	1	/* a local problem: file, resources */
 #define EXIT_USAGE	2	/* bad option or argument */
 #define EXIT_CONN	3	/* could not connect, timeout, lost */
-#define EXIT_4XX	4	/* last reply 4xx */
-#define EXIT_5XX	5	/* last reply 5xx */
+#define EXIT_4XX	4	/* an unexpected 4xx, no unexpected 5xx */
+#define EXIT_5XX	5	/* an unexpected 5xx */
 #define EXIT_TLS	6	/* TLS failed or refused under --tls */
 #define EXIT_PROTO	7	/* broken or hostile server */
 
@@ -160,7 +160,8 @@ static const char *const main_usage = N_(
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
 "\n"
-"Exit status: 0 last reply 2xx/3xx, 4 last reply 4xx, 5 last reply 5xx,\n"
+"Exit status: 5 if the server answered 5xx, else 4 if it answered 4xx (the\n"
+"replies to the QUIT smtpscope sends itself do not count), else 0;\n"
 "2 usage, 3 connection or timeout, 6 TLS, 7 broken or hostile server,\n"
 "1 other errors. See smtpscope(1).\n");
 
@@ -544,11 +545,15 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	return (status);
 }
 
-/* How the session ended, as an exit status. */
+/*
+ * How the session ended, as an exit status: a failure's own status, else
+ * the worst reply counted against the session, never masked by a later
+ * 2xx such as QUIT's 221.
+ */
 static int
 main_exit_status(struct session *s)
 {
-	int	code = session_last_code(s);
+	int	code = session_worst_code(s);
 
 	switch (session_failure(s)) {
 	case SESSION_FAIL_TLS:
@@ -562,7 +567,7 @@ main_exit_status(struct session *s)
 	default:
 		break;
 	}
-	if (code == 0)
+	if (session_last_code(s) == 0)
 		return (EXIT_CONN);
 	if (code / 100 == 4)
 		return (EXIT_4XX);

@@ -74,7 +74,8 @@ struct session_cmd {
 	char			*shown;	/* the line as shown (masked) */
 	struct timespec		 sent;
 	int			 timeout;	/* seconds */
-	int			 automatic;	/* sent by us at end of input */
+	int			 expected;	/* any reply will do: sent by us to
+						   end the session, or a "*" */
 	struct session_cmd	*next;
 };
 
@@ -112,6 +113,8 @@ struct session {
 	int			 rcpt_ok;	/* recipients accepted */
 	int			 data_pending;	/* DATA sent, 354 due */
 	int			 last_code;
+	int			 worst_code;	/* first unexpected reply of the
+						   worst class, 4xx or 5xx */
 	char			*ehlo_name;	/* name of the last EHLO */
 	int			 ehlo_is_helo;
 	int			 auto_ehlo_after_tls;
@@ -179,6 +182,8 @@ static struct session_cmd *session_push_cmd(struct session *, const char *,
 		    const char *);
 static void	session_sent(struct session *, const char *);
 static int	session_is_command(const char *, size_t);
+static int	session_unexpected(const struct session_cmd *,
+		    const struct reply *);
 
 /* Create a session. */
 struct session *
@@ -852,6 +857,7 @@ session_on_reply(struct session *s, struct reply *r)
 	char			*decoded = NULL;
 	size_t			 tlen, dlen;
 	int			 code = r->code, cls = r->code / 100;
+	int			 counted;
 
 	memset(&ev, 0, sizeof ev);
 	ev.type = SESSION_EV_REPLY;
@@ -877,8 +883,11 @@ session_on_reply(struct session *s, struct reply *r)
 	if (verb != NULL && strcmp(verb, "DATA") == 0 && code == 354 &&
 	    s->rcpt_ok == 0)
 		ev.notes |= SESSION_NOTE_DATA_NO_RCPT;
-	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->automatic))
+	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->expected))
 		s->last_code = code;
+	counted = session_unexpected(c, r);
+	if (counted && (s->worst_code == 0 || cls > s->worst_code / 100))
+		s->worst_code = code;
 	s->last_rtt = ev.rtt_us;
 	session_emit(s, &ev);
 	free(decoded);
@@ -1067,6 +1076,27 @@ done:
 		free(c->shown);
 		free(c);
 	}
+}
+
+/*
+ * Does this reply count against the session (the exit status): is it a
+ * 4xx or 5xx that was not expected?  Malformed replies answer nothing;
+ * the replies to what smtpscope sends itself to end the session (QUIT, the
+ * "*" cancelling AUTH) and to a "*" typed to cancel AUTH (RFC 4954 4: the
+ * server must answer 501) are expected whatever they are.  Every other
+ * 4xx and 5xx counts, a greeting's and an unasked one's too; expectations
+ * written for a command (in a script, say) would be checked here.
+ */
+static int
+session_unexpected(const struct session_cmd *c, const struct reply *r)
+{
+	if (r->flags & REPLY_F_MALFORMED)
+		return (0);
+	if (r->code / 100 != 4 && r->code / 100 != 5)
+		return (0);
+	if (c != NULL && c->expected)
+		return (0);
+	return (1);
 }
 
 /*
@@ -1287,11 +1317,11 @@ session_check_idle(struct session *s)
 		return;
 	}
 	if (!s->quit_sent && s->conn != NULL && !s->closing) {
-		/* End politely; the exit status keeps the last real reply. */
+		/* End politely; its 221 does not count (session_unexpected). */
 		session_notice(s, SESSION_EV_NOTICE, _("end of input: sending "
 		    "QUIT"));
 		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
-		c->automatic = 1;
+		c->expected = 1;
 		return;
 	}
 	session_disconnect(s);
@@ -1451,7 +1481,12 @@ static void
 session_send_raw(struct session *s, const char *line, size_t len,
     const char *shown)
 {
-	session_send(s, line, len, shown, "AUTH", 1);
+	struct session_cmd	*c;
+
+	c = session_send(s, line, len, shown, "AUTH", 1);
+	/* RFC 4954 4: "*" cancels; the 501 it gets is what was asked for. */
+	if (len == 1 && *line == '*')
+		c->expected = 1;
 	s->auth_challenge = 0;
 }
 
@@ -1976,6 +2011,13 @@ int
 session_last_code(const struct session *s)
 {
 	return (s->last_code);
+}
+
+/* The worst reply counted against the session. */
+int
+session_worst_code(const struct session *s)
+{
+	return (s->worst_code);
 }
 
 /* Failure class. */

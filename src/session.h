@@ -180,6 +180,12 @@ const char	*session_peer(const struct session *);
 long long	 session_last_rtt(const struct session *);
 /* Code of the last reply (0: none), and the failure class. */
 int		 session_last_code(const struct session *);
+/*
+ * The replies counted against the session: the code of the first 5xx, or
+ * else of the first 4xx, that was not expected (0: none).  Replies to what
+ * smtpscope sends itself to end the session (QUIT, "*") do not count.
+ */
+int		 session_worst_code(const struct session *);
 enum session_fail session_failure(const struct session *);
 /* Lines waiting to be sent, and commands waiting for replies. */
 size_t		 session_queued(const struct session *);
