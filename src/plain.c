@@ -305,7 +305,8 @@ plain_help(struct plain *p)
 		N_("/caps             list the server's EHLO capabilities"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/help             this list"),
-		N_("/quit             leave (QUIT is sent if the session is open)"),
+		N_("/quit             leave (QUIT is sent if the session is open,"),
+		N_("                  and its reply waited for a few seconds)"),
 		NULL
 	};
 	size_t	i;
@@ -416,8 +417,9 @@ plain_command(struct plain *p, const char *line)
 	if (strcasecmp(cmd, "help") == 0)
 		plain_help(p);
 	else if (strcasecmp(cmd, "quit") == 0) {
+		/* Waits a little for the 221, so the transcript is whole. */
 		p->quit = 1;
-		session_close(p->session);
+		session_quit(p->session);
 	}
 	else if (strcasecmp(cmd, "caps") == 0)
 		plain_caps(p);
@@ -569,7 +571,7 @@ plain_line(struct plain *p, char *line, size_t len)
 		/* At a terminal, leave now; in a script, in turn. */
 		if (p->interactive) {
 			p->quit = 1;
-			session_close(p->session);
+			session_quit(p->session);
 			return;
 		}
 	} else if (plain_is(line, "/auth")) {

@@ -44,6 +44,8 @@
  * TLS handshake get as long.
  */
 #define SESSION_GREETING_TIMEOUT	300
+/* Seconds to wait for the replies due once smtpscope sends QUIT itself. */
+#define SESSION_QUIT_WAIT	5
 /* Keep at most this much of a --data file in the output queue. */
 #define SESSION_BODY_HIGH	(1024 * 1024)
 
@@ -105,6 +107,7 @@ struct session {
 	int			 closing;	/* the server said 421 or 221 */
 	int			 finishing;	/* input ended */
 	int			 quit_sent;
+	int			 quitting;	/* we sent or are sending QUIT */
 	int			 starttls_go;	/* 220 to STARTTLS seen */
 	int			 auth_pending;	/* AUTH sent, reply due */
 	int			 auth_challenge; /* 334: a response is due */
@@ -184,6 +187,7 @@ static void	session_sent(struct session *, const char *);
 static int	session_is_command(const char *, size_t);
 static int	session_unexpected(const struct session_cmd *,
 		    const struct reply *);
+static int	session_quit_wait(const struct session *);
 
 /* Create a session. */
 struct session *
@@ -725,7 +729,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 		return;
 	if (s->conn->eof && s->conn->in.len == 0) {
 		session_flush_partial(s, _("the connection ended"));
-		if (s->closing)
+		if (s->closing || s->quitting)
 			session_drop_queue(s);
 		if (s->quit_sent || (s->closing && s->nout == 0))
 			session_notice(s, SESSION_EV_NOTICE, _("the server "
@@ -1099,6 +1103,15 @@ session_unexpected(const struct session_cmd *c, const struct reply *r)
 	return (1);
 }
 
+/* Seconds to wait for replies once QUIT is on its way from us. */
+static int
+session_quit_wait(const struct session *s)
+{
+	if (s->cfg.timeout > 0 && s->cfg.timeout < SESSION_QUIT_WAIT)
+		return (s->cfg.timeout);
+	return (SESSION_QUIT_WAIT);
+}
+
 /*
  * DATA was refused but lines typed ahead for the message are waiting: they
  * were meant as the message, not as commands, so drop them up to the ".".
@@ -1275,7 +1288,10 @@ session_finish(struct session *s)
 static void
 session_drop_queue(struct session *s)
 {
-	if (s->nqueue > 0)
+	if (s->nqueue > 0 && s->quitting)
+		session_notice(s, SESSION_EV_WARNING, _("leaving: %zu queued "
+		    "line(s) were not sent"), s->nqueue);
+	else if (s->nqueue > 0)
 		session_notice(s, SESSION_EV_WARNING, _("the server ended the "
 		    "session; %zu queued line(s) were not sent"), s->nqueue);
 	while (s->queue != NULL)
@@ -1322,9 +1338,53 @@ session_check_idle(struct session *s)
 		    "QUIT"));
 		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
 		c->expected = 1;
+		c->timeout = session_quit_wait(s);
+		s->quitting = 1;
 		return;
 	}
 	session_disconnect(s);
+}
+
+/* Leave, waiting a little for the replies due and the 221. */
+void
+session_quit(struct session *s)
+{
+	struct session_cmd	*c;
+	long long		 secs;
+	int			 wait = session_quit_wait(s);
+
+	if (s->phase == SESSION_PHASE_CLOSED)
+		return;
+	/*
+	 * Where a QUIT sent now could be read as message text or land
+	 * where the TLS handshake belongs, leave at once.
+	 */
+	if (s->conn == NULL || !s->greeted || s->in_message ||
+	    s->data_pending || s->conn->tls == CONN_TLS_HANDSHAKE ||
+	    s->starttls_go || (s->out_tail != NULL &&
+	    strcmp(s->out_tail->verb, "STARTTLS") == 0)) {
+		session_close(s);
+		return;
+	}
+	/* Nothing queued goes out now; it is dropped, and said, at the end. */
+	s->quitting = 1;
+	s->finishing = 1;
+	for (c = s->out; c != NULL; c = c->next) {
+		secs = session_us_since(&c->sent) / 1000000;
+		if (c->timeout > secs + wait)
+			c->timeout = (int)secs + wait;
+	}
+	if (s->quit_sent || s->closing)
+		return;
+	if (s->auth_challenge) {
+		/* RFC 4954 4: "*" cancels the exchange first. */
+		c = session_send(s, "*", 1, NULL, "AUTH", 1);
+		c->expected = 1;
+		s->auth_challenge = 0;
+	}
+	c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
+	c->expected = 1;
+	c->timeout = wait;
 }
 
 /* Leave now. */
@@ -1708,7 +1768,7 @@ session_pump(struct session *s)
 
 	while (s->conn != NULL && s->phase != SESSION_PHASE_CLOSED) {
 		if (s->conn->tls == CONN_TLS_HANDSHAKE || !s->greeted ||
-		    s->closing || s->starttls_go)
+		    s->closing || s->starttls_go || s->quitting)
 			return;
 		if (s->in_message && s->body_fd != -1) {
 			session_body_refill(s);
@@ -1863,6 +1923,15 @@ session_expired(struct session *s)
 		if (us < (long long)s->out->timeout * 1000000)
 			return (0);
 		session_flush_partial(s, _("the time ran out"));
+		if (s->quitting) {
+			/* We are leaving: a silent server is no failure. */
+			session_notice(s, SESSION_EV_WARNING, _("no reply to "
+			    "\"%s\" within %d seconds; leaving without it"),
+			    s->out->shown, s->out->timeout);
+			session_drop_queue(s);
+			session_disconnect(s);
+			return (1);
+		}
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no reply to "
 		    "\"%s\" after %d seconds (RFC 5321 4.5.3.2 timeouts; "
 		    "--timeout changes them); giving up"), s->out->shown,

@@ -162,6 +162,15 @@ int		 session_auth(struct session *, const char *, const char *,
 		    const char *, char **);
 /* The input has ended: close once everything queued is answered. */
 void		 session_finish(struct session *);
+/*
+ * Leave politely: send nothing more that is queued, cancel an AUTH
+ * exchange waiting for an answer ("*"), send QUIT, and close when its
+ * reply comes; the replies still due are waited for a few seconds at most
+ * (no failure when they do not come).  Where QUIT cannot be sent (no
+ * greeting yet, inside a message or a handshake) this is session_close().
+ * May be called from the event callback.
+ */
+void		 session_quit(struct session *);
 /* Leave now: send QUIT if connected (without waiting) and close. */
 void		 session_close(struct session *);
 int		 session_closed(const struct session *);
