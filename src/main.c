@@ -51,7 +51,7 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR
 };
 
 static const struct option main_options[] = {
@@ -69,6 +69,7 @@ static const struct option main_options[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "stop-on-error", no_argument, NULL, OPT_STOP_ON_ERROR },
 	{ "demo", optional_argument, NULL, OPT_DEMO },
 	{ "serve", required_argument, NULL, OPT_SERVE },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
@@ -124,6 +125,8 @@ static const char *const main_usage = N_(
 "      --plain            line mode even on a terminal (automatic when\n"
 "                         input or output is not a terminal)\n"
 "      --script FILE      send the lines of FILE (line mode), then exit\n"
+"      --stop-on-error    line mode: at the first 4xx or 5xx send nothing\n"
+"                         more but QUIT, and exit 4 or 5\n"
 "      --log FILE         append a timestamped transcript (mode 0600,\n"
 "                         AUTH secrets masked)\n"
 "      --timestamps       show times and reply round trips\n"
@@ -694,6 +697,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_SCRIPT:
 			script = optarg;
+			plain = 1;
+			break;
+		case OPT_STOP_ON_ERROR:
+			sc.stop_on_error = 1;
 			plain = 1;
 			break;
 		case OPT_DEMO:

@@ -108,6 +108,7 @@ struct session {
 	int			 finishing;	/* input ended */
 	int			 quit_sent;
 	int			 quitting;	/* we sent or are sending QUIT */
+	int			 stopped;	/* --stop-on-error stopped it */
 	int			 starttls_go;	/* 220 to STARTTLS seen */
 	int			 auth_pending;	/* AUTH sent, reply due */
 	int			 auth_challenge; /* 334: a response is due */
@@ -187,6 +188,7 @@ static void	session_sent(struct session *, const char *);
 static int	session_is_command(const char *, size_t);
 static int	session_unexpected(const struct session_cmd *,
 		    const struct reply *);
+static void	session_stop(struct session *, int);
 static int	session_quit_wait(const struct session *);
 
 /* Create a session. */
@@ -889,7 +891,7 @@ session_on_reply(struct session *s, struct reply *r)
 		ev.notes |= SESSION_NOTE_DATA_NO_RCPT;
 	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->expected))
 		s->last_code = code;
-	counted = session_unexpected(c, r);
+	counted = !s->stopped && session_unexpected(c, r);
 	if (counted && (s->worst_code == 0 || cls > s->worst_code / 100))
 		s->worst_code = code;
 	s->last_rtt = ev.rtt_us;
@@ -1080,6 +1082,8 @@ done:
 		free(c->shown);
 		free(c);
 	}
+	if (counted && s->cfg.stop_on_error && s->conn != NULL)
+		session_stop(s, code);
 }
 
 /*
@@ -1101,6 +1105,27 @@ session_unexpected(const struct session_cmd *c, const struct reply *r)
 	if (c != NULL && c->expected)
 		return (0);
 	return (1);
+}
+
+/*
+ * --stop-on-error: a reply counted against the session.  Nothing queued is
+ * sent; once the replies due are in, QUIT goes out (session_check_idle).
+ * Later replies no longer change the exit status.
+ */
+static void
+session_stop(struct session *s, int code)
+{
+	s->stopped = 1;
+	s->finishing = 1;
+	if (s->nqueue > 0)
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "stopping at this %d; the %zu line(s) still queued were "
+		    "not sent"), code, s->nqueue);
+	else
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "stopping at this %d"), code);
+	while (s->queue != NULL)
+		session_pop_item(s);
 }
 
 /* Seconds to wait for replies once QUIT is on its way from us. */
@@ -1147,6 +1172,9 @@ session_push_item(struct session *s, enum session_item_kind kind,
 {
 	struct session_item	*it;
 
+	/* --stop-on-error stopped the session: nothing more goes out. */
+	if (s->stopped)
+		return;
 	it = xcalloc(1, sizeof *it);
 	it->kind = kind;
 	it->line = xmalloc(len + 1);
@@ -1325,6 +1353,14 @@ session_check_idle(struct session *s)
 		return;
 	if (s->conn != NULL && conn_queued(s->conn) > 0)
 		return;
+	if (s->in_message && s->stopped) {
+		/* A 354 to a DATA sent with the failing command. */
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "closing inside the message, without \".\" and QUIT, so "
+		    "that the server discards it"));
+		session_disconnect(s);
+		return;
+	}
 	if (s->in_message) {
 		session_notice(s, SESSION_EV_WARNING, _("the input ended inside "
 		    "the message (no \".\" line): the message was not "
@@ -1334,8 +1370,12 @@ session_check_idle(struct session *s)
 	}
 	if (!s->quit_sent && s->conn != NULL && !s->closing) {
 		/* End politely; its 221 does not count (session_unexpected). */
-		session_notice(s, SESSION_EV_NOTICE, _("end of input: sending "
-		    "QUIT"));
+		if (s->stopped)
+			session_notice(s, SESSION_EV_NOTICE, _("--stop-on-error: "
+			    "sending QUIT"));
+		else
+			session_notice(s, SESSION_EV_NOTICE, _("end of input: "
+			    "sending QUIT"));
 		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
 		c->expected = 1;
 		c->timeout = session_quit_wait(s);

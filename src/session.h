@@ -116,6 +116,8 @@ struct session_config {
 	int			 timeout;	/* seconds; 0: RFC 5321 values */
 	const char		*helo;		/* name for automatic EHLO */
 	int			 use_fd;	/* talk over fd (tests, inetd) */
+	int			 stop_on_error;	/* stop at the first reply
+						   counted against us */
 	int			 fd;		/* a connected socket */
 };
 
@@ -192,7 +194,8 @@ int		 session_last_code(const struct session *);
 /*
  * The replies counted against the session: the code of the first 5xx, or
  * else of the first 4xx, that was not expected (0: none).  Replies to what
- * smtpscope sends itself to end the session (QUIT, "*") do not count.
+ * smtpscope sends itself to end the session (QUIT, "*") do not count, nor,
+ * with stop_on_error, those after the one that stopped it.
  */
 int		 session_worst_code(const struct session *);
 enum session_fail session_failure(const struct session *);

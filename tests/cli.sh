@@ -178,7 +178,7 @@ t "  the message names the file" both out '^!       /data: .*none: No such file'
 # Leaving: /quit waits for the 221 (held back 1 s here), so the output
 # and the --log transcript are whole; a server that never answers QUIT is
 # left after a few seconds (5, or --timeout when shorter), which is no
-# failure.
+# failure.  --stop-on-error is in --help.
 printf 'delay QUIT 1000\n' >"$tmp/quit-late"
 printf 'delay QUIT 600000\n' >"$tmp/quit-never"
 printf 'EHLO c.test\n/quit\nNOOP\n' >"$tmp/s7"
@@ -211,6 +211,8 @@ printf 'EHLO c.test\n' >"$tmp/s8"
 want_secs=5
 t "end of input, no 221 ever, --timeout 2: leaves after 2 s, exit 0" quit_never "$tmp/s8" --timeout 2
 t "  says so" both out '^!       no reply to "QUIT" within 2 seconds; leaving without it$'
+t "--help lists --stop-on-error" run 0 --help
+t "  with what it does" both out '^      --stop-on-error +line mode: at the first 4xx or 5xx'
 
 # The slow scenario cuts off a client that talks before the greeting.
 if serve 127.0.0.1 --scenario slow; then
