@@ -36,12 +36,12 @@
 #include "xmalloc.h"
 
 /* Exit status (documented in doc/smtpscope.1, EXIT STATUS). */
-#define EXIT_OK		0	/* last reply 2xx or 3xx */
+#define EXIT_OK		0	/* no reply counted against the session */
 #define EXIT_OTHER	1	/* a local problem: file, resources */
 #define EXIT_USAGE	2	/* bad option or argument */
 #define EXIT_CONN	3	/* could not connect, timeout, lost */
-#define EXIT_4XX	4	/* last reply 4xx */
-#define EXIT_5XX	5	/* last reply 5xx */
+#define EXIT_4XX	4	/* an unexpected 4xx, no unexpected 5xx */
+#define EXIT_5XX	5	/* an unexpected 5xx */
 #define EXIT_TLS	6	/* TLS failed or refused under --tls */
 #define EXIT_PROTO	7	/* broken or hostile server */
 
@@ -51,7 +51,7 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR
 };
 
 static const struct option main_options[] = {
@@ -69,6 +69,7 @@ static const struct option main_options[] = {
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "stop-on-error", no_argument, NULL, OPT_STOP_ON_ERROR },
 	{ "demo", optional_argument, NULL, OPT_DEMO },
 	{ "serve", required_argument, NULL, OPT_SERVE },
 	{ "scenario", required_argument, NULL, OPT_SCENARIO },
@@ -124,6 +125,8 @@ static const char *const main_usage = N_(
 "      --plain            line mode even on a terminal (automatic when\n"
 "                         input or output is not a terminal)\n"
 "      --script FILE      send the lines of FILE (line mode), then exit\n"
+"      --stop-on-error    line mode: at the first 4xx or 5xx send nothing\n"
+"                         more but QUIT, and exit 4 or 5\n"
 "      --log FILE         append a timestamped transcript (mode 0600,\n"
 "                         AUTH secrets masked)\n"
 "      --timestamps       show times and reply round trips\n"
@@ -160,7 +163,8 @@ static const char *const main_usage = N_(
 "  -h, --help             this help\n"
 "  -V, --version          version\n"
 "\n"
-"Exit status: 0 last reply 2xx/3xx, 4 last reply 4xx, 5 last reply 5xx,\n"
+"Exit status: 5 if the server answered 5xx, else 4 if it answered 4xx (the\n"
+"replies to the QUIT smtpscope sends itself do not count), else 0;\n"
 "2 usage, 3 connection or timeout, 6 TLS, 7 broken or hostile server,\n"
 "1 other errors. See smtpscope(1).\n");
 
@@ -555,11 +559,15 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	return (status);
 }
 
-/* How the session ended, as an exit status. */
+/*
+ * How the session ended, as an exit status: a failure's own status, else
+ * the worst reply counted against the session, never masked by a later
+ * 2xx such as QUIT's 221.
+ */
 static int
 main_exit_status(struct session *s)
 {
-	int	code = session_last_code(s);
+	int	code = session_worst_code(s);
 
 	switch (session_failure(s)) {
 	case SESSION_FAIL_TLS:
@@ -573,7 +581,7 @@ main_exit_status(struct session *s)
 	default:
 		break;
 	}
-	if (code == 0)
+	if (session_last_code(s) == 0)
 		return (EXIT_CONN);
 	if (code / 100 == 4)
 		return (EXIT_4XX);
@@ -704,6 +712,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_SCRIPT:
 			script = optarg;
+			plain = 1;
+			break;
+		case OPT_STOP_ON_ERROR:
+			sc.stop_on_error = 1;
 			plain = 1;
 			break;
 		case OPT_DEMO:

@@ -309,7 +309,8 @@ plain_help(struct plain *p)
 		N_("/caps             list the server's EHLO capabilities"),
 		N_("/b64 TEXT, /unb64 TEXT   base64 encode or decode"),
 		N_("/help             this list"),
-		N_("/quit             leave (QUIT is sent if the session is open)"),
+		N_("/quit             leave (QUIT is sent if the session is open,"),
+		N_("                  and its reply waited for a few seconds)"),
 		NULL
 	};
 	size_t	i;
@@ -422,7 +423,8 @@ plain_command(struct plain *p, const char *line)
 		break;
 	case CMD_QUIT:
 		p->quit = 1;
-		session_close(p->session);
+		/* Waits a little for the 221, so the transcript is whole. */
+		session_quit(p->session);
 		break;
 	case CMD_CAPS:
 		plain_caps(p);
@@ -625,7 +627,7 @@ plain_line(struct plain *p, char *line, size_t len)
 		/* At a terminal, leave now; in a script, in turn. */
 		if (p->interactive) {
 			p->quit = 1;
-			session_close(p->session);
+			session_quit(p->session);
 			return;
 		}
 		break;

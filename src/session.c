@@ -50,6 +50,8 @@
  * port never sends in clear).
  */
 #define SESSION_GREETING_HINT		5
+/* Seconds to wait for the replies due once smtpscope sends QUIT itself. */
+#define SESSION_QUIT_WAIT	5
 /* Keep at most this much of a --data file in the output queue. */
 #define SESSION_BODY_HIGH	(1024 * 1024)
 
@@ -83,7 +85,8 @@ struct session_cmd {
 	char			*shown;	/* the line as shown (masked) */
 	struct timespec		 sent;
 	int			 timeout;	/* seconds */
-	int			 automatic;	/* sent by us at end of input */
+	int			 expected;	/* any reply will do: sent by us to
+						   end the session, or a "*" */
 	struct session_cmd	*next;
 };
 
@@ -114,6 +117,8 @@ struct session {
 	int			 closing;	/* the server said 421 or 221 */
 	int			 finishing;	/* input ended */
 	int			 quit_sent;
+	int			 quitting;	/* we sent or are sending QUIT */
+	int			 stopped;	/* --stop-on-error stopped it */
 	int			 starttls_go;	/* 220 to STARTTLS seen */
 	int			 auth_pending;	/* AUTH sent, reply due */
 	int			 auth_challenge; /* 334: a response is due */
@@ -131,6 +136,8 @@ struct session {
 	int			 rcpt_ok;	/* recipients accepted */
 	int			 data_pending;	/* DATA sent, 354 due */
 	int			 last_code;
+	int			 worst_code;	/* first unexpected reply of the
+						   worst class, 4xx or 5xx */
 	char			*ehlo_name;	/* name of the last EHLO */
 	int			 ehlo_is_helo;
 	int			 auto_ehlo_after_tls;
@@ -202,10 +209,15 @@ static void	session_sent(struct session *, const char *);
 static void	session_unlink_item(struct session *, struct session_item *,
 		    struct session_item *);
 static void	session_pop_mark(struct session *);
+static size_t	session_drop_lines(struct session *);
 static void	session_release_marks(struct session *);
 static int	session_auth_needs(const char *, size_t);
 static int	session_like_answer(const char *, size_t);
 static void	session_answer(struct session *, struct session_item *);
+static int	session_unexpected(const struct session_cmd *,
+		    const struct reply *);
+static void	session_stop(struct session *, int);
+static int	session_quit_wait(const struct session *);
 
 /* Create a session. */
 struct session *
@@ -753,7 +765,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 		return;
 	if (s->conn->eof && s->conn->in.len == 0) {
 		session_flush_partial(s, _("the connection ended"));
-		if (s->closing)
+		if (s->closing || s->quitting)
 			session_drop_queue(s);
 		if (s->quit_sent || (s->closing && s->nout == 0))
 			session_notice(s, SESSION_EV_NOTICE, _("the server "
@@ -885,6 +897,7 @@ session_on_reply(struct session *s, struct reply *r)
 	char			*decoded = NULL;
 	size_t			 tlen, dlen;
 	int			 code = r->code, cls = r->code / 100;
+	int			 counted;
 
 	memset(&ev, 0, sizeof ev);
 	ev.type = SESSION_EV_REPLY;
@@ -910,8 +923,11 @@ session_on_reply(struct session *s, struct reply *r)
 	if (verb != NULL && strcmp(verb, "DATA") == 0 && code == 354 &&
 	    s->rcpt_ok == 0)
 		ev.notes |= SESSION_NOTE_DATA_NO_RCPT;
-	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->automatic))
+	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->expected))
 		s->last_code = code;
+	counted = !s->stopped && session_unexpected(c, r);
+	if (counted && (s->worst_code == 0 || cls > s->worst_code / 100))
+		s->worst_code = code;
 	s->last_rtt = ev.rtt_us;
 	session_emit(s, &ev);
 	free(decoded);
@@ -1110,6 +1126,59 @@ done:
 		free(c->shown);
 		free(c);
 	}
+	if (counted && s->cfg.stop_on_error && s->conn != NULL)
+		session_stop(s, code);
+}
+
+/*
+ * Does this reply count against the session (the exit status): is it a
+ * 4xx or 5xx that was not expected?  Malformed replies answer nothing;
+ * the replies to what smtpscope sends itself to end the session (QUIT, the
+ * "*" cancelling AUTH) and to a "*" typed to cancel AUTH (RFC 4954 4: the
+ * server must answer 501) are expected whatever they are.  Every other
+ * 4xx and 5xx counts, a greeting's and an unasked one's too; expectations
+ * written for a command (in a script, say) would be checked here.
+ */
+static int
+session_unexpected(const struct session_cmd *c, const struct reply *r)
+{
+	if (r->flags & REPLY_F_MALFORMED)
+		return (0);
+	if (r->code / 100 != 4 && r->code / 100 != 5)
+		return (0);
+	if (c != NULL && c->expected)
+		return (0);
+	return (1);
+}
+
+/*
+ * --stop-on-error: a reply counted against the session.  Nothing queued is
+ * sent; once the replies due are in, QUIT goes out (session_check_idle).
+ * Later replies no longer change the exit status.
+ */
+static void
+session_stop(struct session *s, int code)
+{
+	size_t	n;
+
+	s->stopped = 1;
+	s->finishing = 1;
+	if ((n = session_drop_lines(s)) > 0)
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "stopping at this %d; the %zu line(s) still queued were "
+		    "not sent"), code, n);
+	else
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "stopping at this %d"), code);
+}
+
+/* Seconds to wait for replies once QUIT is on its way from us. */
+static int
+session_quit_wait(const struct session *s)
+{
+	if (s->cfg.timeout > 0 && s->cfg.timeout < SESSION_QUIT_WAIT)
+		return (s->cfg.timeout);
+	return (SESSION_QUIT_WAIT);
 }
 
 /*
@@ -1155,6 +1224,9 @@ session_push_item(struct session *s, enum session_item_kind kind,
 {
 	struct session_item	*it;
 
+	/* --stop-on-error stopped the session: nothing more goes out. */
+	if (s->stopped)
+		return;
 	it = xcalloc(1, sizeof *it);
 	it->kind = kind;
 	it->line = xmalloc(len + 1);
@@ -1311,24 +1383,38 @@ session_finish(struct session *s)
 static void
 session_drop_queue(struct session *s)
 {
-	struct session_item	*it, *prev, *next;
-	size_t			 n = 0;
+	size_t	n;
 
-	for (it = s->queue; it != NULL; it = it->next)
-		if (it->kind != SESSION_ITEM_MARK)
-			n++;
-	if (n > 0)
+	/* The marks stay: session_disconnect(), which follows, reports them. */
+	n = session_drop_lines(s);
+	if (n > 0 && s->quitting)
+		session_notice(s, SESSION_EV_WARNING, _("leaving: %zu queued "
+		    "line(s) were not sent"), n);
+	else if (n > 0)
 		session_notice(s, SESSION_EV_WARNING, _("the server ended the "
 		    "session; %zu queued line(s) were not sent"), n);
-	/* The marks stay: session_disconnect(), which follows, reports them. */
-	prev = NULL;
+}
+
+/*
+ * Drop every queued item but the front end's marks, which stay to be
+ * reported in turn or at the close; return how many were dropped.
+ */
+static size_t
+session_drop_lines(struct session *s)
+{
+	struct session_item	*it, *prev = NULL, *next;
+	size_t			 n = 0;
+
 	for (it = s->queue; it != NULL; it = next) {
 		next = it->next;
 		if (it->kind == SESSION_ITEM_MARK)
 			prev = it;
-		else
+		else {
 			session_unlink_item(s, prev, it);
+			n++;
+		}
 	}
+	return (n);
 }
 
 /* Pop the mark at the head of the queue and report it. */
@@ -1420,6 +1506,14 @@ session_check_idle(struct session *s)
 		return;
 	if (s->conn != NULL && conn_queued(s->conn) > 0)
 		return;
+	if (s->in_message && s->stopped) {
+		/* A 354 to a DATA sent with the failing command. */
+		session_notice(s, SESSION_EV_WARNING, _("--stop-on-error: "
+		    "closing inside the message, without \".\" and QUIT, so "
+		    "that the server discards it"));
+		session_disconnect(s);
+		return;
+	}
 	if (s->in_message) {
 		session_notice(s, SESSION_EV_WARNING, _("the input ended inside "
 		    "the message (no \".\" line): the message was not "
@@ -1428,14 +1522,62 @@ session_check_idle(struct session *s)
 		return;
 	}
 	if (!s->quit_sent && s->conn != NULL && !s->closing) {
-		/* End politely; the exit status keeps the last real reply. */
-		session_notice(s, SESSION_EV_NOTICE, _("end of input: sending "
-		    "QUIT"));
+		/* End politely; its 221 does not count (session_unexpected). */
+		if (s->stopped)
+			session_notice(s, SESSION_EV_NOTICE, _("--stop-on-error: "
+			    "sending QUIT"));
+		else
+			session_notice(s, SESSION_EV_NOTICE, _("end of input: "
+			    "sending QUIT"));
 		c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
-		c->automatic = 1;
+		c->expected = 1;
+		c->timeout = session_quit_wait(s);
+		s->quitting = 1;
 		return;
 	}
 	session_disconnect(s);
+}
+
+/* Leave, waiting a little for the replies due and the 221. */
+void
+session_quit(struct session *s)
+{
+	struct session_cmd	*c;
+	long long		 secs;
+	int			 wait = session_quit_wait(s);
+
+	if (s->phase == SESSION_PHASE_CLOSED)
+		return;
+	/*
+	 * Where a QUIT sent now could be read as message text or land
+	 * where the TLS handshake belongs, leave at once.
+	 */
+	if (s->conn == NULL || !s->greeted || s->in_message ||
+	    s->data_pending || s->conn->tls == CONN_TLS_HANDSHAKE ||
+	    s->starttls_go || (s->out_tail != NULL &&
+	    strcmp(s->out_tail->verb, "STARTTLS") == 0)) {
+		session_close(s);
+		return;
+	}
+	/* Nothing queued goes out now; it is dropped, and said, at the end. */
+	s->quitting = 1;
+	s->finishing = 1;
+	for (c = s->out; c != NULL; c = c->next) {
+		secs = session_us_since(&c->sent) / 1000000;
+		if (c->timeout > secs + wait)
+			c->timeout = (int)secs + wait;
+	}
+	if (s->quit_sent || s->closing)
+		return;
+	if (s->auth_challenge) {
+		/* RFC 4954 4: "*" cancels the exchange first. */
+		c = session_send(s, "*", 1, NULL, "AUTH", 1);
+		c->expected = 1;
+		s->auth_challenge = 0;
+	}
+	c = session_send(s, "QUIT", 4, NULL, "QUIT", 0);
+	c->expected = 1;
+	c->timeout = wait;
 }
 
 /* Leave now. */
@@ -1592,7 +1734,12 @@ static void
 session_send_raw(struct session *s, const char *line, size_t len,
     const char *shown)
 {
-	session_send(s, line, len, shown, "AUTH", 1);
+	struct session_cmd	*c;
+
+	c = session_send(s, line, len, shown, "AUTH", 1);
+	/* RFC 4954 4: "*" cancels; the 501 it gets is what was asked for. */
+	if (len == 1 && *line == '*')
+		c->expected = 1;
 	s->auth_challenge = 0;
 	s->auth_answers++;
 }
@@ -1887,7 +2034,7 @@ session_pump(struct session *s)
 
 	while (s->conn != NULL && s->phase != SESSION_PHASE_CLOSED) {
 		if (s->conn->tls == CONN_TLS_HANDSHAKE || !s->greeted ||
-		    s->closing || s->starttls_go)
+		    s->closing || s->starttls_go || s->quitting)
 			return;
 		if (s->in_message && s->body_fd != -1) {
 			session_body_refill(s);
@@ -2066,6 +2213,15 @@ session_expired(struct session *s)
 		if (us < (long long)s->out->timeout * 1000000)
 			return (0);
 		session_flush_partial(s, _("the time ran out"));
+		if (s->quitting) {
+			/* We are leaving: a silent server is no failure. */
+			session_notice(s, SESSION_EV_WARNING, _("no reply to "
+			    "\"%s\" within %d seconds; leaving without it"),
+			    s->out->shown, s->out->timeout);
+			session_drop_queue(s);
+			session_disconnect(s);
+			return (1);
+		}
 		session_failed(s, SESSION_FAIL_CONN, NULL, 0, _("no reply to "
 		    "\"%s\" after %d seconds (RFC 5321 4.5.3.2 timeouts; "
 		    "--timeout changes them); giving up"), s->out->shown,
@@ -2265,6 +2421,13 @@ int
 session_last_code(const struct session *s)
 {
 	return (s->last_code);
+}
+
+/* The worst reply counted against the session. */
+int
+session_worst_code(const struct session *s)
+{
+	return (s->worst_code);
 }
 
 /* Failure class. */

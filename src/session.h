@@ -124,6 +124,8 @@ struct session_config {
 	int			 timeout;	/* seconds; 0: RFC 5321 values */
 	const char		*helo;		/* name for automatic EHLO */
 	int			 use_fd;	/* talk over fd (tests, inetd) */
+	int			 stop_on_error;	/* stop at the first reply
+						   counted against us */
 	int			 fd;		/* a connected socket */
 };
 
@@ -195,6 +197,15 @@ int		 session_auth(struct session *, const char *, const char *,
 		    const char *, char **);
 /* The input has ended: close once everything queued is answered. */
 void		 session_finish(struct session *);
+/*
+ * Leave politely: send nothing more that is queued, cancel an AUTH
+ * exchange waiting for an answer ("*"), send QUIT, and close when its
+ * reply comes; the replies still due are waited for a few seconds at most
+ * (no failure when they do not come).  Where QUIT cannot be sent (no
+ * greeting yet, inside a message or a handshake) this is session_close().
+ * May be called from the event callback.
+ */
+void		 session_quit(struct session *);
 /* Leave now: send QUIT if connected (without waiting) and close. */
 void		 session_close(struct session *);
 int		 session_closed(const struct session *);
@@ -213,6 +224,13 @@ const char	*session_peer(const struct session *);
 long long	 session_last_rtt(const struct session *);
 /* Code of the last reply (0: none), and the failure class. */
 int		 session_last_code(const struct session *);
+/*
+ * The replies counted against the session: the code of the first 5xx, or
+ * else of the first 4xx, that was not expected (0: none).  Replies to what
+ * smtpscope sends itself to end the session (QUIT, "*") do not count, nor,
+ * with stop_on_error, those after the one that stopped it.
+ */
+int		 session_worst_code(const struct session *);
 enum session_fail session_failure(const struct session *);
 /* Lines waiting to be sent, and commands waiting for replies. */
 size_t		 session_queued(const struct session *);

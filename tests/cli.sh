@@ -175,6 +175,45 @@ printf 'EHLO c.test\n/data %s/none\nQUIT\n' "$tmp" >"$tmp/s5"
 t "/data with a missing file: said, nothing lost" run 0 --script "$tmp/s5"
 t "  the message names the file" both out '^!       /data: .*none: No such file'
 
+# Leaving: /quit waits for the 221 (held back 1 s here), so the output
+# and the --log transcript are whole; a server that never answers QUIT is
+# left after a few seconds (5, or --timeout when shorter), which is no
+# failure.  --stop-on-error is in --help.
+printf 'delay QUIT 1000\n' >"$tmp/quit-late"
+printf 'delay QUIT 600000\n' >"$tmp/quit-never"
+printf 'EHLO c.test\n/quit\nNOOP\n' >"$tmp/s7"
+t "/quit in a script waits for the 221" run 0 --demo --practice-script "$tmp/quit-late" --log "$tmp/quit.log" --script "$tmp/s7"
+t "  shown" both out '^S clear 221 2\.0\.0 Bye$'
+t "  and in the --log transcript" grep -qE '^[0-9TZ:.-]+ S clear 221 2\.0\.0 Bye$' "$tmp/quit.log"
+t "  the line after /quit is not sent" both bash -c "! grep -q '^C clear NOOP' '$tmp/out'"
+quit_at_terminal() {
+	(sleep 1; printf 'EHLO c.test\n'; sleep 1; printf '/quit\n') |
+	    timeout 20 script -qec "$bin --plain --demo --practice-script $tmp/quit-late" /dev/null >"$tmp/out" 2>"$tmp/err"
+}
+if script -qec true /dev/null >/dev/null 2>&1 </dev/null; then
+	t "/quit at a terminal (--plain) waits for the 221" quit_at_terminal
+	t "  shown" both out '^S clear 221 2\.0\.0 Bye'
+else
+	echo "ok $((n += 1)) # SKIP script(1) is not installed"
+	echo "ok $((n += 1)) # SKIP script(1) is not installed"
+fi
+# quit_never SCRIPT [ARGS]: exit 0 within $want_secs against a silent QUIT.
+quit_never() {
+	local start=$SECONDS script=$1
+	shift
+	run 0 "$@" --demo --practice-script "$tmp/quit-never" --script "$script" &&
+	    [ $((SECONDS - start)) -le "$want_secs" ]
+}
+want_secs=9
+t "/quit, no 221 ever: leaves after 5 s, exit 0" quit_never "$tmp/s7"
+t "  says so" both out '^!       no reply to "QUIT" within 5 seconds; leaving without it$'
+printf 'EHLO c.test\n' >"$tmp/s8"
+want_secs=5
+t "end of input, no 221 ever, --timeout 2: leaves after 2 s, exit 0" quit_never "$tmp/s8" --timeout 2
+t "  says so" both out '^!       no reply to "QUIT" within 2 seconds; leaving without it$'
+t "--help lists --stop-on-error" run 0 --help
+t "  with what it does" both out '^      --stop-on-error +line mode: at the first 4xx or 5xx'
+
 # The slow scenario cuts off a client that talks before the greeting.
 if serve 127.0.0.1 --scenario slow; then
 	pregreet() {

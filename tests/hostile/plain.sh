@@ -157,7 +157,8 @@ run greeting-mixed 0 "$std"
 t "$cname: explained" says 'No command was waiting for this reply'
 t "$cname: logged" logs 'S clear 250 2\.0\.0 interrupting'
 
-run unasked 0 "$std"
+# The unasked 550 counts: a 5xx nobody expected (exit 5).
+run unasked 5 "$std"
 t "$cname: explained" says 'No command was waiting for this reply'
 t "$cname: an unasked 354 does not start a message" sent '^C: NOOP$'
 t "$cname: ...nor an unasked 334 an AUTH exchange" says '^E       250 .*answers NOOP'
@@ -232,7 +233,8 @@ cname="starttls-354 without --tls"
 t "$cname: explained" says 'STARTTLS was not accepted'
 t "$cname: the next line is a command, not a message line" says '^E       250 .*answers NOOP'
 
-run data-no-rcpt 0 "$msg"
+# The refused RCPT (550) decides the exit status, not the 221 at the end.
+run data-no-rcpt 5 "$msg"
 t "$cname: explained" says '354 although no recipient was accepted'
 t "$cname: only a lone \".\" sent after the 354 (RFC 2920 3.1)" \
     bash -c "grep -A1 '^C: DATA$' '$tmp/srv' | tail -1 | grep -qx 'C: \.'"

@@ -165,7 +165,8 @@ wait_for 'VXNlcm5hbWU6'
 type_line "NOOP"
 t "$cname: NOOP sent as a command" wait_for 'C   NOOP'
 t "$cname: and its reply explained as NOOP's" explains 'In reply to: NOOP'
-leave 0
+# The unasked 550 counts: a 5xx nobody expected.
+leave 5
 
 start huge-line
 wait_for 'ESMTP|AAAA'
@@ -281,7 +282,7 @@ t "$cname: ...and that is logged" logs '354 although no recipient was accepted'
 t "$cname: only a lone \".\" was sent after the 354" \
     bash -c "grep -A1 '^C: DATA$' '$tmp/srv' | tail -1 | grep -qx 'C: \.'"
 t "$cname: the prompt is a command prompt again" shows '^smtp>'
-# F10 sends QUIT without waiting: the status follows the 554.
+# F10 sends QUIT without waiting; the refused RCPT (550) makes it 5.
 leave 5
 
 start slowloris --timeout 10

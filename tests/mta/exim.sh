@@ -201,7 +201,7 @@ for i in $(seq 50); do
 done
 
 echo "1..23"
-t "session exits 0 after 221" [ "$status" = 0 ]
+t "session exits 5: the refused RCPTs count, the 221 after them does not" [ "$status" = 5 ]
 t "Exim greeting explained" hasre "^S clear 220 mta\.smtpscope\.test ESMTP Exim 4\.[0-9]+ "
 t "server recognised as Exim" has "E       server:  Exim"
 t "STARTTLS accepted by Exim" hasre "^S clear 220 TLS go ahead"

@@ -193,7 +193,7 @@ if [ -n "$tport" ]; then
 fi
 
 echo "1..26"
-t "session exits 0 after 221" [ "$status" = 0 ]
+t "session exits 5: the refused RCPTs count, the 221 after them does not" [ "$status" = 5 ]
 t "OpenSMTPD greeting" hasre "^S clear 220 mta\.smtpscope\.test ESMTP OpenSMTPD$"
 t "greeting explained" has "E       220 Service ready | 2xx Positive Completion | answers the connection (greeting)"
 t "server recognised as OpenSMTPD" has "E       server:  OpenSMTPD"

@@ -66,7 +66,7 @@ istatus=$?
 ustatus=$?
 
 echo "1..17"
-t "session exits 0 after 221" [ "$status" = 0 ]
+t "session exits 5: the refused RCPTs count, the 221 after them does not" [ "$status" = 5 ]
 t "Postfix greeting explained" has "E       220 Service ready | 2xx Positive Completion | answers the connection (greeting)"
 t "STARTTLS accepted by Postfix" hasre "^S clear 220 2\.0\.0 Ready to start TLS"
 t "certificate verified against --cafile" hasre "^\*       check:   OK for 127\.0\.0\.1"

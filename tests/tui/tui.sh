@@ -143,7 +143,8 @@ type_line "AUTH PLAIN AGRlbW8AZGVtbw=="
 t "the wrong password was refused" wait_for "S + 535 5.7.8"
 t "a typed AUTH with the demo login is accepted" wait_for "S + 235 2.7.0"
 type_line "/quit"
-t "/quit leaves and restores the terminal" wait_for "EXIT=0"
+# The exit status reports the worst reply of the session: the 535.
+t "/quit leaves and restores the terminal" wait_for "EXIT=5"
 hist=$tmp/home/state/smtpscope/history
 t "history saved" test -f "$hist"
 t "history is private (0600)" bash -c "[ \"\$(stat -c %a '$hist')\" = 600 ]"

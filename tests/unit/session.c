@@ -181,6 +181,8 @@ test_basic(void)
 	say(&h, "550 5.1.1 unknown\r\n");
 	ok(has(&h, "REPLY 550 RCPT"), "550 paired with RCPT");
 	is_int(session_last_code(h.s), 550, "last code 550");
+	is_int(session_worst_code(h.s), 550, "the 550 counts against the "
+	    "session");
 
 	say(&h, "250 surprise\r\n");
 	ok(has(&h, "REPLY 250 - unsolicited"), "a reply nobody asked for is "
@@ -207,6 +209,8 @@ test_basic(void)
 	run(&h, 50);
 	ok(session_closed(h.s) && has(&h, "CLOSED"), "closed after 221");
 	ok(session_failure(h.s) == SESSION_FAIL_NONE, "no failure");
+	is_int(session_worst_code(h.s), 550, "the 221 to QUIT does not mask "
+	    "the 550");
 	stop(&h);
 }
 
