@@ -97,7 +97,8 @@ static void	 ui_explain_rows(struct tui *, struct ui_rows *);
 static void	 ui_help_rows(struct tui *, struct ui_rows *);
 static void	 ui_caps_rows(struct tui *, struct ui_rows *);
 static void	 ui_cert_rows(struct tui *, struct ui_rows *);
-static size_t	 ui_rows_height(struct ui_rows *, int);
+static int	 ui_rows_cols(WINDOW *);
+static size_t	 ui_rows_height(WINDOW *, struct ui_rows *);
 static void	 ui_quiz_rows(struct tui *, struct ui_rows *);
 
 /* An attribute for a colour pair, or a fallback on monochrome. */
@@ -636,15 +637,28 @@ ui_rows_free(struct ui_rows *rs)
 	rs->n = 0;
 }
 
-/* Screen rows the rows take when wrapped to cols. */
+/*
+ * Columns rows of text get in a window: one column of margin on each
+ * side.  Measuring and drawing both ask here, so they wrap alike.
+ */
+static int
+ui_rows_cols(WINDOW *w)
+{
+	return (getmaxx(w) - 2);
+}
+
+/* Screen rows the rows take when drawn into w by ui_rows_draw(). */
 static size_t
-ui_rows_height(struct ui_rows *rs, int cols)
+ui_rows_height(WINDOW *w, struct ui_rows *rs)
 {
 	size_t	i, h = 0;
+	int	cols = ui_rows_cols(w);
 
+	if (cols < 4)
+		return (0);
 	for (i = 0; i < rs->n; i++)
-		h += width_rows(rs->v[i].text, strlen(rs->v[i].text),
-		    (size_t)(cols > 4 ? cols : 4));
+		h += width_hang_rows(rs->v[i].text, strlen(rs->v[i].text),
+		    (size_t)cols, (size_t)rs->v[i].indent);
 	return (h);
 }
 
@@ -652,7 +666,7 @@ ui_rows_height(struct ui_rows *rs, int cols)
 static void
 ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 {
-	int	rows = getmaxy(w), cols = getmaxx(w) - 2, y = y0, skip = top;
+	int	rows = getmaxy(w), cols = ui_rows_cols(w), y = y0, skip = top;
 	size_t	i, off, next, n, len, ind;
 
 	if (cols < 4)
@@ -662,10 +676,9 @@ ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 
 		len = strlen(s);
 		off = 0;
-		ind = 0;
 		do {
-			n = width_wrap(s + off, len - off, (size_t)cols - ind,
-			    &next);
+			n = width_hang(s, len, off, (size_t)cols,
+			    (size_t)rs->v[i].indent, &ind, &next);
 			if (skip > 0)
 				skip--;
 			else if (y < rows) {
@@ -673,10 +686,7 @@ ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 				    s + off, n, rs->v[i].attr);
 				y++;
 			}
-			off += next;
-			/* A very long heading: indent a little, not to it. */
-			ind = (size_t)rs->v[i].indent < (size_t)cols / 2 ?
-			    (size_t)rs->v[i].indent : 4;
+			off = next;
 		} while (off < len);
 	}
 }
@@ -899,7 +909,7 @@ ui_draw_explain(struct tui *t)
 	ui_draw_title(ui_explain, _("Explanation"), 0);
 	ui_explain_rows(t, &rs);
 	rows = getmaxy(ui_explain) - 1;
-	h = ui_rows_height(&rs, getmaxx(ui_explain) - 2);
+	h = ui_rows_height(ui_explain, &rs);
 	if (t->explain_top > 0 && (size_t)t->explain_top + (size_t)rows > h)
 		t->explain_top = h > (size_t)rows ? (int)(h - (size_t)rows) : 0;
 	ui_rows_draw(ui_explain, &rs, 1, t->explain_top);
@@ -1165,6 +1175,7 @@ static void
 ui_draw_overlay(struct tui *t)
 {
 	struct ui_rows	 rs = { NULL, 0 };
+	WINDOW		*in;
 	const char	*title = "";
 	int		 h, w, rows;
 	size_t		 total;
@@ -1200,19 +1211,17 @@ ui_draw_overlay(struct tui *t)
 	box(ui_overlay, 0, 0);
 	ui_put(ui_overlay, 0, 2, w - 4, title, strlen(title), A_BOLD);
 	rows = h - 2;
-	total = ui_rows_height(&rs, w - 2);
+	/* Draw inside the border: a subwindow keeps it intact. */
+	if ((in = derwin(ui_overlay, rows, w - 2, 1, 1)) == NULL) {
+		ui_rows_free(&rs);
+		return;
+	}
+	total = ui_rows_height(in, &rs);
 	if (t->overlay_top > 0 && (size_t)t->overlay_top + (size_t)rows > total)
 		t->overlay_top = total > (size_t)rows ? (int)(total -
 		    (size_t)rows) : 0;
-	{
-		/* Draw inside the border: a subwindow keeps it intact. */
-		WINDOW	*in = derwin(ui_overlay, rows, w - 2, 1, 1);
-
-		if (in != NULL) {
-			ui_rows_draw(in, &rs, 0, t->overlay_top);
-			delwin(in);
-		}
-	}
+	ui_rows_draw(in, &rs, 0, t->overlay_top);
+	delwin(in);
 	if (total > (size_t)rows + (size_t)t->overlay_top)
 		ui_put(ui_overlay, h - 1, w - 10, 8, " more ", 6, A_REVERSE);
 	ui_rows_free(&rs);
