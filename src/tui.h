@@ -101,6 +101,9 @@ struct tui {
 	int			 search_back;	/* searching backwards */
 	long			 search_hit;	/* line found, -1 none */
 	char			*custom;	/* /explain text shown, or NULL */
+	size_t			*unanswered;	/* lines sent, reply not come */
+	size_t			 nunanswered;
+	long			 newest_cmd;	/* line the newest reply answers */
 
 	enum tui_input_mode	 input_mode;
 	char			*auth_mech;	/* waiting for a password */
@@ -117,7 +120,7 @@ struct tui {
 /* tui.c */
 void	tui_quiz_ask(struct tui *, long);
 void	tui_replay_step(struct tui *, long);
-void	tui_quiz_guess(struct tui *, const char *);
+int	tui_quiz_guess(struct tui *, const char *);
 void	tui_init(struct tui *, const struct kb *, const char *);
 void	tui_release(struct tui *);
 void	tui_event(void *, const struct session_event *);

@@ -476,15 +476,13 @@ ui_draw_dialogue(struct tui *t)
 		return;
 
 	ts = t->set.timestamps && cols >= 40 && !t->set.presentation;
-	/* Presentation: the last command and the newest reply stand out. */
+	/*
+	 * Presentation: the newest reply and the command it answers stand
+	 * out (not the last line sent: pipelined commands go out together).
+	 */
 	if (t->set.presentation && sb_nreplies(t->sb) > 0 &&
-	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL) {
-		for (k = newest->first; k-- > first;)
-			if (sb_kind(t->sb, k) == SB_CLIENT) {
-				lastcmd = (long)k;
-				break;
-			}
-	}
+	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL)
+		lastcmd = t->newest_cmd;
 	pw = (ts ? 9 : 0) + 4;
 	tw = (size_t)cols > pw + 4 ? (size_t)cols - pw : 4;
 	i = t->follow || t->bottom >= end ? end - 1 : t->bottom;
@@ -891,7 +889,8 @@ ui_quiz_rows(struct tui *t, struct ui_rows *rs)
 	for (i = 0; i < 4; i++)
 		ui_rows_text(rs, A_NORMAL, 6, letters[i], t->quiz.choices[i]);
 	ui_rows_add(rs, A_DIM, 0, _("Type your guess at the prompt, e.g. 5B; "
-	    "Enter alone shows the answer. Score so far: %d of %d."),
+	    "Enter alone shows the answer. SMTP commands and /commands are "
+	    "sent as usual. Score so far: %d of %d."),
 	    t->quiz.score, 2 * t->quiz.asked);
 }
 
@@ -1132,6 +1131,7 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	struct buf		 b;
 	char			*p, *nl;
+	int			 closed;
 
 	if (t->session == NULL) {
 		ui_rows_add(rs, A_NORMAL, 0, "%s", _("A replayed transcript "
@@ -1140,19 +1140,35 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 		return;
 	}
 
+	closed = t->closed || session_closed(t->session);
 	if (ti == NULL) {
-		ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS (after "
-		    "EHLO, when the server offers it) or start smtpscope with "
-		    "--tls or --tls-on-connect."));
+		if (closed)
+			ui_rows_add(rs, A_NORMAL, 0, "%s", _("The session is "
+			    "closed. It never used TLS: everything went in "
+			    "clear."));
+		else
+			ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS "
+			    "(after EHLO, when the server offers it) or start "
+			    "smtpscope with --tls or --tls-on-connect."));
 		return;
 	}
-	ui_rows_add(rs, head, 0, _("TLS session and certificate"));
+	if (closed) {
+		ui_rows_add(rs, head, 0, "%s", _("The session is closed, and its "
+		    "TLS with it"));
+		ui_rows_add(rs, A_NORMAL, 9, _("It had TLS: %s, cipher %s "
+		    "(%d-bit), and this certificate:"), ti->protocol,
+		    ti->cipher, ti->bits);
+	} else
+		ui_rows_add(rs, head, 0, _("TLS session and certificate"));
 	buf_init(&b, 0);
 	format_tls(&b, ti, "");
 	for (p = b.data; *p != '\0'; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 		*nl = '\0';
+		/* The first line says "TLS is up": not once it is closed. */
+		if (closed && p == b.data)
+			continue;
 		ui_rows_add(rs, strncmp(p, "check:", 6) == 0 ? (ti->verified ?
 		    ui_attr(UI_PAIR_TLS_OK, A_BOLD) : ui_attr(UI_PAIR_TLS_BAD,
 		    A_BOLD)) | A_BOLD : A_NORMAL, 9, "%s", p);
