@@ -549,31 +549,78 @@ tui_select(struct tui *t, long idx)
 			want = sb_end(t->sb) - 1;
 		t->follow = 0;
 		t->bottom = want;
+		t->bottom_skip = 0;
 	} else
 		t->follow = 1;
 	t->dirty |= TUI_DIRTY_DIALOGUE | TUI_DIRTY_EXPLAIN;
 }
 
-/* Scroll the dialogue by n lines (negative: back). */
+/*
+ * Scroll the dialogue by n screen rows (negative: back).  A line that
+ * wraps into more rows than the pane holds is scrolled through row by
+ * row, so every row of it can be shown.
+ */
 void
 tui_scroll(struct tui *t, long n)
 {
-	size_t	end = sb_end(t->sb), first = sb_first(t->sb), b;
+	size_t	end = sb_end(t->sb), first = sb_first(t->sb), b, skip, nr;
+	size_t	r = (size_t)(n < 0 ? -n : n), pane, top, above;
 
-	if (end == first)
+	if (end == first || n == 0)
 		return;
-	b = t->follow ? end - 1 : t->bottom;
+	b = t->follow || t->bottom >= end ? end - 1 : t->bottom;
+	skip = t->follow ? 0 : t->bottom_skip;
+	pane = (size_t)ui_dialogue_rows(t);
 	if (n < 0) {
-		b = (size_t)(-n) > b - first ? first : b - (size_t)(-n);
 		t->follow = 0;
-	} else {
-		b += (size_t)n;
-		if (b >= end - 1) {
-			b = end - 1;
-			t->follow = 1;
+		while (r > 0) {
+			nr = ui_dialogue_line_rows(t, b);
+			if (b == first) {
+				skip = skip + r < nr ? skip + r : nr - 1;
+				break;
+			}
+			if (skip + r < nr) {
+				skip += r;
+				break;
+			}
+			r -= nr - skip;
+			b--;
+			skip = 0;
 		}
+		/*
+		 * Not past the top: once the first row is at the top of the
+		 * pane, stop (when the dialogue fills the pane at all).
+		 */
+		for (top = first, nr = 0; top < end; top++) {
+			above = ui_dialogue_line_rows(t, top);
+			if (nr + above >= pane) {
+				nr = nr + above - pane;
+				if (b < top || (b == top && skip > nr)) {
+					b = top;
+					skip = nr;
+				}
+				break;
+			}
+			nr += above;
+		}
+	} else {
+		while (r > 0) {
+			if (skip >= r) {
+				skip -= r;
+				break;
+			}
+			r -= skip;
+			skip = 0;
+			if (b + 1 >= end)
+				break;
+			b++;
+			skip = ui_dialogue_line_rows(t, b);
+		}
+		if (b + 1 >= end && skip == 0)
+			t->follow = 1;
 	}
 	t->bottom = b;
+	t->bottom_skip = skip;
 	t->dirty |= TUI_DIRTY_DIALOGUE;
 }
 
@@ -607,6 +654,7 @@ tui_search_run(struct tui *t, const char *needle, int backwards)
 		t->search_hit = hit;
 		t->follow = 0;
 		t->bottom = (size_t)hit + (size_t)ui_dialogue_rows(t) / 2;
+		t->bottom_skip = 0;
 		if (t->bottom >= end)
 			t->bottom = end - 1;
 		if (t->bottom == end - 1)

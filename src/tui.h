@@ -96,6 +96,7 @@ struct tui {
 	struct tui_quiz		 quiz;
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
+	size_t			 bottom_skip;	/* its rows hidden below the pane */
 	int			 explain_top;	/* explanation scroll */
 	char			*search;	/* last search text */
 	int			 search_back;	/* searching backwards */
@@ -152,6 +153,7 @@ void	ui_flush(struct tui *);
 int	ui_dialogue_rows(const struct tui *);
 int	ui_overlay_rows(const struct tui *);
 long	ui_reply_at_row(const struct tui *, int);
+size_t	ui_dialogue_line_rows(struct tui *, size_t);
 
 /* ui-input.c */
 void	input_start(struct tui *);

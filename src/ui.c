@@ -80,6 +80,9 @@ static void	 ui_free_windows(void);
 static void	 ui_escape(struct buf *, const char *, size_t, int);
 static void	 ui_draw_status(struct tui *);
 static void	 ui_draw_title(WINDOW *, const char *, int);
+static int	 ui_dialogue_stamps(struct tui *, int);
+static size_t	 ui_dialogue_width(struct tui *, int);
+static int	 ui_dialogue_text(struct tui *, size_t, struct buf *);
 static void	 ui_draw_dialogue(struct tui *);
 static void	 ui_draw_explain(struct tui *);
 static void	 ui_draw_hints(struct tui *);
@@ -441,6 +444,64 @@ ui_draw_status(struct tui *t)
 	buf_release(&b);
 }
 
+/* Whether the time column shows in a dialogue pane cols wide. */
+static int
+ui_dialogue_stamps(struct tui *t, int cols)
+{
+	return (t->set.timestamps && cols >= 40 && !t->set.presentation);
+}
+
+/* Columns for dialogue text in a pane cols wide, after the prefix. */
+static size_t
+ui_dialogue_width(struct tui *t, int cols)
+{
+	size_t	pw = (ui_dialogue_stamps(t, cols) ? 9 : 0) + 4;
+
+	return ((size_t)cols > pw + 4 ? (size_t)cols - pw : 4);
+}
+
+/*
+ * Line i as the dialogue draws it (escaped, with the line-end marks when
+ * they are shown) into line.  Returns 0 for a line not shown at all.
+ */
+static int
+ui_dialogue_text(struct tui *t, size_t i, struct buf *line)
+{
+	const char	*text;
+	size_t		 len;
+
+	buf_reset(line);
+	/* Presentation: no clutter, only the dialogue itself. */
+	if (t->set.presentation && sb_kind(t->sb, i) == SB_NOTICE)
+		return (0);
+	text = sb_text(t->sb, i, &len);
+	ui_escape(line, text, len, t->set.eol);
+	if (t->set.eol && sb_kind(t->sb, i) <= SB_CLIENT)
+		buf_addstr(line, (sb_flags(t->sb, i) & SB_F_BARE_LF) ?
+		    "\xe2\x90\x8a" : "\xe2\x90\x8d\xe2\x90\x8a");
+	return (1);
+}
+
+/*
+ * Rows dialogue line i takes on screen (0: not shown), wrapped as
+ * ui_draw_dialogue() wraps it.
+ */
+size_t
+ui_dialogue_line_rows(struct tui *t, size_t i)
+{
+	struct buf	line;
+	size_t		n = 0;
+
+	if (ui_dialogue == NULL || i < sb_first(t->sb) || i >= sb_end(t->sb))
+		return (1);
+	buf_init(&line, 0);
+	if (ui_dialogue_text(t, i, &line))
+		n = width_rows(line.data, line.len, ui_dialogue_width(t,
+		    getmaxx(ui_dialogue)));
+	buf_release(&line);
+	return (n);
+}
+
 /* The dialogue pane, drawn from the bottom up. */
 static void
 ui_draw_dialogue(struct tui *t)
@@ -449,9 +510,8 @@ ui_draw_dialogue(struct tui *t)
 	long			 lastcmd = -1;
 	struct buf		 line, pre;
 	size_t			 end = sb_end(t->sb), first = sb_first(t->sb);
-	size_t			 i, len, off, next, nrows, k, pw, tw;
-	size_t			 starts[256];
-	const char		*text;
+	size_t			 i, off, next, nrows, k, pw, tw, skip;
+	size_t			*starts = NULL, nstarts = 0;
 	int			 rows, cols, y, r, ts;
 	char			 title[160], stamp[16];
 	attr_t			 attr;
@@ -475,7 +535,7 @@ ui_draw_dialogue(struct tui *t)
 	if (end == first || rows <= 0)
 		return;
 
-	ts = t->set.timestamps && cols >= 40 && !t->set.presentation;
+	ts = ui_dialogue_stamps(t, cols);
 	/*
 	 * Presentation: the newest reply and the command it answers stand
 	 * out (not the last line sent: pipelined commands go out together).
@@ -484,8 +544,10 @@ ui_draw_dialogue(struct tui *t)
 	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL)
 		lastcmd = t->newest_cmd;
 	pw = (ts ? 9 : 0) + 4;
-	tw = (size_t)cols > pw + 4 ? (size_t)cols - pw : 4;
+	tw = ui_dialogue_width(t, cols);
 	i = t->follow || t->bottom >= end ? end - 1 : t->bottom;
+	/* Rows of the bottom line scrolled off below the pane. */
+	skip = t->follow || t->bottom >= end ? 0 : t->bottom_skip;
 	if (i < first)
 		i = first;
 	y = rows;
@@ -493,28 +555,25 @@ ui_draw_dialogue(struct tui *t)
 	buf_init(&pre, 0);
 	ui_top_line = i;
 	for (;;) {
-		/* Presentation: no clutter, only the dialogue itself. */
-		if (t->set.presentation && sb_kind(t->sb, i) == SB_NOTICE) {
+		if (!ui_dialogue_text(t, i, &line)) {
 			if (i == first)
 				break;
 			i--;
 			continue;
 		}
-		buf_reset(&line);
-		text = sb_text(t->sb, i, &len);
-		ui_escape(&line, text, len, t->set.eol);
-		if (t->set.eol && sb_kind(t->sb, i) <= SB_CLIENT)
-			buf_addstr(&line, (sb_flags(t->sb, i) & SB_F_BARE_LF) ?
-			    "\xe2\x90\x8a" : "\xe2\x90\x8d\xe2\x90\x8a");
-		/* Where each wrapped row starts. */
+		/* Where each wrapped row starts: every one, however many. */
 		nrows = 0;
 		off = 0;
 		do {
+			if (nrows == nstarts) {
+				nstarts = nstarts == 0 ? 64 : nstarts * 2;
+				starts = xreallocarray(starts, nstarts,
+				    sizeof *starts);
+			}
 			starts[nrows++] = off;
 			width_wrap(line.data + off, line.len - off, tw, &next);
 			off += next;
-		} while (off < line.len && nrows < sizeof starts /
-		    sizeof starts[0]);
+		} while (off < line.len);
 		attr = ui_line_attr(t, i);
 		if (sel != NULL && sb_reply_of(t->sb, i) == t->selected)
 			attr |= A_REVERSE;
@@ -523,10 +582,17 @@ ui_draw_dialogue(struct tui *t)
 		if (newest != NULL && (sb_reply_of(t->sb, i) ==
 		    sb_nreplies(t->sb) - 1 || (long)i == lastcmd))
 			attr |= A_BOLD | A_REVERSE;
+		/* The bottom line may be scrolled partly out below. */
+		if (skip >= nrows)
+			skip = nrows - 1;
 		for (k = nrows; k-- > 0;) {
 			size_t	rlen = (k + 1 < nrows ? starts[k + 1] :
 			    line.len) - starts[k];
 
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
 			if (--y < 0)
 				break;
 			if (y < ui_nrowline)
@@ -583,6 +649,7 @@ ui_draw_dialogue(struct tui *t)
 			break;
 		i--;
 	}
+	free(starts);
 	buf_release(&line);
 	buf_release(&pre);
 }

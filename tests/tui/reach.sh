@@ -19,17 +19,20 @@ trap cleanup EXIT
 . "$top_srcdir/tests/lib.sh"
 on_fail() { sed 's/^/# /' "$tmp/screen" 2>/dev/null; }
 
-# start COLS ROWS: a fresh session running smtpscope in a window that size.
+# start COLS ROWS [ARGS...]: a fresh session running smtpscope ARGS in a
+# window that size.
 start() {
-	local i
+	local i cols=$1 rows=$2 args=
+	shift 2
+	[ $# -gt 0 ] && args=$(printf '%q ' "$@")
 	tm kill-server 2>/dev/null
 	for i in $(seq 50); do
 		tm list-sessions >/dev/null 2>&1 || break
 		sleep 0.05
 	done
 	mkdir -p "$tmp/home"
-	tm new-session -d -x "$1" -y "$2" -s t \
-	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen $bin; echo EXIT=\$?; sleep 30"
+	tm new-session -d -x "$cols" -y "$rows" -s t \
+	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen $bin $args; echo EXIT=\$?; sleep 30"
 	tm set-option -t t status off >/dev/null
 	wait_for "220 practice"
 }
@@ -62,6 +65,9 @@ overlay_to_end() {
 	for i in $(seq 15); do keys PageDown; done
 	sleep 0.5
 }
+
+# A greeting of 2000 bytes: 400 numbered words.
+{ printf 'greeting 220 practice.test START'; for i in $(seq -f '%03g' 0 399); do printf ' w%s' "$i"; done; printf ' END\n'; } >"$tmp/long"
 
 for size in "80 24" "160 45"; do
 	set -- $size
@@ -112,6 +118,29 @@ for size in "80 24" "160 45"; do
 	t "$at: /compare reaches its last row" \
 	    shows "delivery will succeed."
 	t "$at:   no [more marker once the end is shown" hides "[more"
+	keys F10
+	wait_for "EXIT="
+
+	# A line taller than the dialogue pane: every row of it can be
+	# scrolled to, the first (its start) and all the words after it.
+	start "$1" "$2" --practice-script "$tmp/long"
+	for i in $(seq 40); do
+		shows "220 practice.test START w000" && break
+		keys PageUp
+		sleep 0.1
+	done
+	t "$at: the dialogue scrolls to the first row of a long line" \
+	    shows "220 practice.test START w000"
+	: >"$tmp/seen"
+	for i in $(seq 60); do
+		screen
+		cat "$tmp/screen" >>"$tmp/seen"
+		grep -q "w399 END" "$tmp/screen" && break
+		keys PageDown
+		sleep 0.1
+	done
+	missing=$(for w in $(seq -f 'w%03g' 0 399); do grep -q "$w" "$tmp/seen" || echo "$w"; done | head -3)
+	t "$at:   and through every row of it to its end" test -z "$missing"
 	keys F10
 	wait_for "EXIT="
 done
