@@ -135,7 +135,7 @@ static const char *const main_usage = N_(
 "      --quiz             full screen: hide each explanation until you\n"
 "                         guess the reply's class and meaning; keeps a score\n"
 "      --present          full screen for a projector: big explanation,\n"
-"                         the last command and reply highlighted\n"
+"                         the newest reply and its command highlighted\n"
 "      --replay FILE      step through a recorded session: a --log\n"
 "                         transcript, smtpscope output, swaks output, or\n"
 "                         C:/S: lines (Enter/Right next, Left back)\n"

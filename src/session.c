@@ -57,7 +57,7 @@
 
 const char *const session_phase_names[SESSION_PHASE_LAST] = {
 	"CONNECTING", "TLS-CONNECT", "GREETING", "CONNECTED", "HELLO",
-	"STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT", "CLOSED"
+	"STARTTLS", "AUTH", "READY", "MAIL", "RCPT", "DATA", "QUIT", "CLOSED"
 };
 _Static_assert(sizeof session_phase_names / sizeof session_phase_names[0] ==
     SESSION_PHASE_LAST, "session_phase_names matches enum session_phase");
@@ -1058,7 +1058,8 @@ session_on_reply(struct session *s, struct reply *r)
 			session_wipe(&s->login_pass);
 			if (code == 235)
 				s->authenticated = 1;
-			session_set_phase(s, SESSION_PHASE_HELLO);
+			session_set_phase(s, s->authenticated ?
+			    SESSION_PHASE_READY : SESSION_PHASE_HELLO);
 		}
 	} else if (strcmp(verb, "MAIL") == 0) {
 		s->rcpt_ok = 0;
@@ -1115,10 +1116,11 @@ session_on_reply(struct session *s, struct reply *r)
 				    "were not sent"));
 		}
 	} else if (strcmp(verb, ".") == 0) {
-		session_set_phase(s, SESSION_PHASE_HELLO);
+		/* Delivered or refused, the transaction is over. */
+		session_set_phase(s, SESSION_PHASE_READY);
 	} else if (strcmp(verb, "RSET") == 0) {
 		if (cls == 2 && s->phase >= SESSION_PHASE_MAIL)
-			session_set_phase(s, SESSION_PHASE_HELLO);
+			session_set_phase(s, SESSION_PHASE_READY);
 	} else if (strcmp(verb, "QUIT") == 0)
 		s->closing = 1;
 done:
@@ -2365,6 +2367,13 @@ enum session_phase
 session_phase(const struct session *s)
 {
 	return (s->phase);
+}
+
+/* Did AUTH succeed? */
+int
+session_authenticated(const struct session *s)
+{
+	return (s->authenticated);
 }
 
 /* Current protection. */

@@ -36,6 +36,8 @@ enum session_phase {
 	SESSION_PHASE_HELLO,		/* EHLO/HELO accepted */
 	SESSION_PHASE_STARTTLS,		/* handshake after STARTTLS */
 	SESSION_PHASE_AUTH,		/* inside an AUTH exchange */
+	SESSION_PHASE_READY,		/* logged in, or a transaction ended:
+					   a new one (MAIL FROM) may begin */
 	SESSION_PHASE_MAIL,		/* sender accepted */
 	SESSION_PHASE_RCPT,		/* a recipient accepted */
 	SESSION_PHASE_DATA,		/* 354 received: sending the message */
@@ -210,6 +212,8 @@ void		 session_quit(struct session *);
 void		 session_close(struct session *);
 int		 session_closed(const struct session *);
 enum session_phase session_phase(const struct session *);
+/* Did AUTH succeed (235) on this connection, since the last TLS start? */
+int		 session_authenticated(const struct session *);
 enum session_sec session_sec(const struct session *);
 /* Is the next line a message line (after 354)? */
 int		 session_in_message(const struct session *);

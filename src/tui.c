@@ -82,6 +82,9 @@ static void	tui_dialogue_byte(struct tui *, unsigned char);
 static void	tui_command(struct tui *, const char *);
 static void	tui_add_lines(struct tui *, int, const char *, size_t, long,
 		    unsigned);
+static void	tui_sent_add(struct tui *, size_t);
+static void	tui_sent_pair(struct tui *, const char *);
+static int	tui_quiz_form(const char *);
 static void	tui_load_config(struct tui *);
 static void	tui_settings_list(struct tui *);
 static int	tui_onoff(const char *, int *);
@@ -104,6 +107,7 @@ tui_init(struct tui *t, const struct kb *kb, const char *target)
 	t->set.layout = LAYOUT_AUTO;
 	t->quiz.reply = -1;
 	t->quiz.revealed = -1;
+	t->newest_cmd = -1;
 	t->dirty = TUI_DIRTY_ALL;
 }
 
@@ -117,6 +121,58 @@ tui_release(struct tui *t)
 	free(t->custom);
 	free(t->auth_mech);
 	free(t->auth_user);
+	free(t->unanswered);
+}
+
+/* Lines waiting for replies kept at most; half go when it is full. */
+#define TUI_UNANSWERED_MAX	1024
+
+/* Remember a line sent until the reply to it comes. */
+static void
+tui_sent_add(struct tui *t, size_t line)
+{
+	size_t	half = TUI_UNANSWERED_MAX / 2;
+
+	if (t->unanswered == NULL)
+		t->unanswered = xreallocarray(NULL, TUI_UNANSWERED_MAX,
+		    sizeof *t->unanswered);
+	if (t->nunanswered == TUI_UNANSWERED_MAX) {
+		/* Message lines, which get no reply: forget the oldest. */
+		memmove(t->unanswered, t->unanswered + half,
+		    (TUI_UNANSWERED_MAX - half) * sizeof *t->unanswered);
+		t->nunanswered -= half;
+	}
+	t->unanswered[t->nunanswered++] = line;
+}
+
+/*
+ * The newest reply answers command (as shown, NULL for none): find the
+ * line it answers, the oldest one sent with that text still waiting (SMTP
+ * answers in order, pipelined or not), and forget it and older lines.
+ */
+static void
+tui_sent_pair(struct tui *t, const char *command)
+{
+	const char	*text;
+	size_t		 i, len, clen;
+
+	t->newest_cmd = -1;
+	if (command == NULL)
+		return;
+	clen = strlen(command);
+	for (i = 0; i < t->nunanswered; i++) {
+		if (t->unanswered[i] < sb_first(t->sb) ||
+		    t->unanswered[i] >= sb_end(t->sb))
+			continue;
+		text = sb_text(t->sb, t->unanswered[i], &len);
+		if (len != clen || memcmp(text, command, len) != 0)
+			continue;
+		t->newest_cmd = (long)t->unanswered[i];
+		t->nunanswered -= i + 1;
+		memmove(t->unanswered, t->unanswered + i + 1,
+		    t->nunanswered * sizeof *t->unanswered);
+		return;
+	}
 }
 
 /* Wall-clock milliseconds. */
@@ -173,6 +229,7 @@ const char *
 tui_next_steps(struct tui *t)
 {
 	const struct caps	*c;
+	int			 auth;
 
 	if (t->replay != NULL)
 		return (_("Enter, Space or Right: the next exchange; Left: back; "
@@ -188,11 +245,16 @@ tui_next_steps(struct tui *t)
 	case SESSION_PHASE_CONNECTED:
 		return (_("EHLO your.host.name (or HELO for plain SMTP)"));
 	case SESSION_PHASE_HELLO:
+	case SESSION_PHASE_READY:
+		/* /auth only where it can work: offered, and not done yet. */
+		auth = caps_has(c, "AUTH") && !session_authenticated(t->session);
 		if (caps_has(c, "STARTTLS") && session_sec(t->session) ==
 		    SESSION_SEC_CLEAR)
-			return (_("STARTTLS to encrypt; MAIL FROM:<you@example."
-			    "org>; /auth plain USER; VRFY name; HELP; QUIT"));
-		if (caps_has(c, "AUTH"))
+			return (auth ? _("STARTTLS to encrypt; MAIL FROM:<you@"
+			    "example.org>; /auth plain USER; VRFY name; HELP; "
+			    "QUIT") : _("STARTTLS to encrypt; MAIL FROM:<you@"
+			    "example.org>; VRFY name; HELP; QUIT"));
+		if (auth)
 			return (_("MAIL FROM:<you@example.org>; /auth plain "
 			    "USER; VRFY name; HELP; QUIT"));
 		return (_("MAIL FROM:<you@example.org>; VRFY name; EXPN list; "
@@ -221,7 +283,7 @@ void
 tui_event(void *arg, const struct session_event *ev)
 {
 	struct tui	*t = arg;
-	int		 enh;
+	int		 enh, replied;
 
 	transcript_event(t->log, ev);
 	enh = t->session != NULL && caps_has(session_caps(t->session),
@@ -246,7 +308,11 @@ tui_event(void *arg, const struct session_event *ev)
 		t->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
-	if (record_event(&t->rec, ev, enh)) {
+	replied = record_event(&t->rec, ev, enh);
+	if (ev->type == SESSION_EV_SENT && sb_end(t->sb) > sb_first(t->sb))
+		tui_sent_add(t, sb_end(t->sb) - 1);
+	if (replied) {
+		tui_sent_pair(t, ev->command);
 		/* A new reply takes the panel unless an old one is chosen. */
 		free(t->custom);
 		t->custom = NULL;
@@ -327,8 +393,47 @@ tui_quiz_ask(struct tui *t, long idx)
 	t->dirty |= TUI_DIRTY_EXPLAIN | TUI_DIRTY_INPUT;
 }
 
-/* Score a guess such as "5B" (class digit and letter, either order). */
-void
+/*
+ * What a line typed at the quiz prompt is: 1 an answer of the quiz's form
+ * (a class digit 2-5 and a letter A-D, either, both in either order, or
+ * nothing), 0 a command (a /command, or a word of four or more letters
+ * as SMTP verbs are), -1 neither.
+ */
+static int
+tui_quiz_form(const char *line)
+{
+	const char	*p;
+	int		 digits = 0, letters = 0, n = 0;
+
+	for (p = line; *p != '\0'; p++) {
+		if (*p >= '2' && *p <= '5')
+			digits++;
+		else if ((*p >= 'a' && *p <= 'd') || (*p >= 'A' && *p <= 'D'))
+			letters++;
+		else if (strchr(" \t,.-)", *p) == NULL)
+			break;
+	}
+	if (*p == '\0' && digits <= 1 && letters <= 1)
+		return (1);
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line == '/')
+		return (0);
+	while ((line[n] >= 'A' && line[n] <= 'Z') || (line[n] >= 'a' &&
+	    line[n] <= 'z'))
+		n++;
+	if (n >= 4 && (line[n] == '\0' || line[n] == ' ' || line[n] == ':'))
+		return (0);
+	return (-1);
+}
+
+/*
+ * Take a line typed at the quiz prompt.  A guess such as "5B" (class digit
+ * and letter, either order) is scored and 0 returned; a line that is not
+ * one is left alone, and -1 returned when it is a command the caller sends
+ * or runs as usual.  Anything else is answered with how to answer.
+ */
+int
 tui_quiz_guess(struct tui *t, const char *line)
 {
 	struct tui_quiz		*q = &t->quiz;
@@ -336,11 +441,20 @@ tui_quiz_guess(struct tui *t, const char *line)
 	int			 cls = 0, letter = -1, pts = 0;
 	const char		*p;
 
+	switch (tui_quiz_form(line)) {
+	case 0:
+		return (-1);
+	case -1:
+		tui_flash(t, _("Not an answer: type the class digit (2-5) and the "
+		    "meaning's letter (A-D), e.g. 5B; Enter alone shows the "
+		    "answer. SMTP commands and /commands are sent as usual."));
+		return (0);
+	}
 	if (r == NULL) {
 		q->reply = -1;
 		t->input_mode = TUI_INPUT_COMMAND;
 		input_update_prompt(t);
-		return;
+		return (0);
 	}
 	for (p = line; *p != '\0'; p++) {
 		if (*p >= '2' && *p <= '5' && cls == 0)
@@ -372,6 +486,7 @@ tui_quiz_guess(struct tui *t, const char *line)
 	t->input_mode = TUI_INPUT_COMMAND;
 	input_update_prompt(t);
 	t->dirty |= TUI_DIRTY_EXPLAIN;
+	return (0);
 }
 
 /* Move the replay by delta exchanges and show it from the start. */
@@ -395,6 +510,8 @@ tui_replay_step(struct tui *t, long delta)
 	sb_free(t->sb);
 	t->sb = sb_new(TUI_SCROLLBACK_MAX);
 	record_init(&t->rec, t->sb, t->kb);
+	t->nunanswered = 0;
+	t->newest_cmd = -1;
 	t->rebuilding = 1;
 	replay_run(t->replay, t->replay_step, tui_event, t);
 	t->rebuilding = 0;
@@ -436,31 +553,78 @@ tui_select(struct tui *t, long idx)
 			want = sb_end(t->sb) - 1;
 		t->follow = 0;
 		t->bottom = want;
+		t->bottom_skip = 0;
 	} else
 		t->follow = 1;
 	t->dirty |= TUI_DIRTY_DIALOGUE | TUI_DIRTY_EXPLAIN;
 }
 
-/* Scroll the dialogue by n lines (negative: back). */
+/*
+ * Scroll the dialogue by n screen rows (negative: back).  A line that
+ * wraps into more rows than the pane holds is scrolled through row by
+ * row, so every row of it can be shown.
+ */
 void
 tui_scroll(struct tui *t, long n)
 {
-	size_t	end = sb_end(t->sb), first = sb_first(t->sb), b;
+	size_t	end = sb_end(t->sb), first = sb_first(t->sb), b, skip, nr;
+	size_t	r = (size_t)(n < 0 ? -n : n), pane, top, above;
 
-	if (end == first)
+	if (end == first || n == 0)
 		return;
-	b = t->follow ? end - 1 : t->bottom;
+	b = t->follow || t->bottom >= end ? end - 1 : t->bottom;
+	skip = t->follow ? 0 : t->bottom_skip;
+	pane = (size_t)ui_dialogue_rows(t);
 	if (n < 0) {
-		b = (size_t)(-n) > b - first ? first : b - (size_t)(-n);
 		t->follow = 0;
-	} else {
-		b += (size_t)n;
-		if (b >= end - 1) {
-			b = end - 1;
-			t->follow = 1;
+		while (r > 0) {
+			nr = ui_dialogue_line_rows(t, b);
+			if (b == first) {
+				skip = skip + r < nr ? skip + r : nr - 1;
+				break;
+			}
+			if (skip + r < nr) {
+				skip += r;
+				break;
+			}
+			r -= nr - skip;
+			b--;
+			skip = 0;
 		}
+		/*
+		 * Not past the top: once the first row is at the top of the
+		 * pane, stop (when the dialogue fills the pane at all).
+		 */
+		for (top = first, nr = 0; top < end; top++) {
+			above = ui_dialogue_line_rows(t, top);
+			if (nr + above >= pane) {
+				nr = nr + above - pane;
+				if (b < top || (b == top && skip > nr)) {
+					b = top;
+					skip = nr;
+				}
+				break;
+			}
+			nr += above;
+		}
+	} else {
+		while (r > 0) {
+			if (skip >= r) {
+				skip -= r;
+				break;
+			}
+			r -= skip;
+			skip = 0;
+			if (b + 1 >= end)
+				break;
+			b++;
+			skip = ui_dialogue_line_rows(t, b);
+		}
+		if (b + 1 >= end && skip == 0)
+			t->follow = 1;
 	}
 	t->bottom = b;
+	t->bottom_skip = skip;
 	t->dirty |= TUI_DIRTY_DIALOGUE;
 }
 
@@ -494,6 +658,7 @@ tui_search_run(struct tui *t, const char *needle, int backwards)
 		t->search_hit = hit;
 		t->follow = 0;
 		t->bottom = (size_t)hit + (size_t)ui_dialogue_rows(t) / 2;
+		t->bottom_skip = 0;
 		if (t->bottom >= end)
 			t->bottom = end - 1;
 		if (t->bottom == end - 1)
@@ -1306,10 +1471,13 @@ tui_run(struct tui *t)
 	}
 	tui_seqs_init();
 	input_start(t);
-	if (t->replay != NULL)
+	if (t->replay != NULL) {
 		tui_replay_step(t, 1);
-	tui_say(t, '*', _("F1 help  F2 capabilities  F3 certificate  F10 quit; "
-	    "type SMTP commands below"));
+		tui_say(t, '*', _("replay: Enter, Space or Right shows the next "
+		    "exchange, Left goes back; F1 help  F10 quit"));
+	} else
+		tui_say(t, '*', _("F1 help  F2 capabilities  F3 certificate  "
+		    "F10 quit; type SMTP commands below"));
 
 	while (!t->quit) {
 		ui_flush(t);

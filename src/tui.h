@@ -96,11 +96,15 @@ struct tui {
 	struct tui_quiz		 quiz;
 	int			 follow;	/* dialogue sticks to the end */
 	size_t			 bottom;	/* last line shown when not following */
+	size_t			 bottom_skip;	/* its rows hidden below the pane */
 	int			 explain_top;	/* explanation scroll */
 	char			*search;	/* last search text */
 	int			 search_back;	/* searching backwards */
 	long			 search_hit;	/* line found, -1 none */
 	char			*custom;	/* /explain text shown, or NULL */
+	size_t			*unanswered;	/* lines sent, reply not come */
+	size_t			 nunanswered;
+	long			 newest_cmd;	/* line the newest reply answers */
 
 	enum tui_input_mode	 input_mode;
 	char			*auth_mech;	/* waiting for a password */
@@ -117,7 +121,7 @@ struct tui {
 /* tui.c */
 void	tui_quiz_ask(struct tui *, long);
 void	tui_replay_step(struct tui *, long);
-void	tui_quiz_guess(struct tui *, const char *);
+int	tui_quiz_guess(struct tui *, const char *);
 void	tui_init(struct tui *, const struct kb *, const char *);
 void	tui_release(struct tui *);
 void	tui_event(void *, const struct session_event *);
@@ -149,6 +153,7 @@ void	ui_flush(struct tui *);
 int	ui_dialogue_rows(const struct tui *);
 int	ui_overlay_rows(const struct tui *);
 long	ui_reply_at_row(const struct tui *, int);
+size_t	ui_dialogue_line_rows(struct tui *, size_t);
 
 /* ui-input.c */
 void	input_start(struct tui *);

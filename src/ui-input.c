@@ -295,9 +295,6 @@ input_on_line(char *line)
 		free(t->auth_user);
 		t->auth_mech = t->auth_user = NULL;
 		break;
-	case TUI_INPUT_QUIZ:
-		tui_quiz_guess(t, line);
-		break;
 	case TUI_INPUT_SEARCH:
 		t->input_mode = TUI_INPUT_COMMAND;
 		if (*line != '\0') {
@@ -308,6 +305,11 @@ input_on_line(char *line)
 			tui_search_run(t, t->search, t->search_back);
 		t->focus = TUI_FOCUS_DIALOGUE;
 		break;
+	case TUI_INPUT_QUIZ:
+		if (tui_quiz_guess(t, line) == 0)
+			break;
+		/* A command, not a guess: taken as any other line. */
+		/* FALLTHROUGH */
 	default:
 		if (input_history_ok(t, line))
 			add_history(line);

@@ -80,6 +80,9 @@ static void	 ui_free_windows(void);
 static void	 ui_escape(struct buf *, const char *, size_t, int);
 static void	 ui_draw_status(struct tui *);
 static void	 ui_draw_title(WINDOW *, const char *, int);
+static int	 ui_dialogue_stamps(struct tui *, int);
+static size_t	 ui_dialogue_width(struct tui *, int);
+static int	 ui_dialogue_text(struct tui *, size_t, struct buf *);
 static void	 ui_draw_dialogue(struct tui *);
 static void	 ui_draw_explain(struct tui *);
 static void	 ui_draw_hints(struct tui *);
@@ -97,7 +100,8 @@ static void	 ui_explain_rows(struct tui *, struct ui_rows *);
 static void	 ui_help_rows(struct tui *, struct ui_rows *);
 static void	 ui_caps_rows(struct tui *, struct ui_rows *);
 static void	 ui_cert_rows(struct tui *, struct ui_rows *);
-static size_t	 ui_rows_height(struct ui_rows *, int);
+static int	 ui_rows_cols(WINDOW *);
+static size_t	 ui_rows_height(WINDOW *, struct ui_rows *);
 static void	 ui_quiz_rows(struct tui *, struct ui_rows *);
 
 /* An attribute for a colour pair, or a fallback on monochrome. */
@@ -440,6 +444,64 @@ ui_draw_status(struct tui *t)
 	buf_release(&b);
 }
 
+/* Whether the time column shows in a dialogue pane cols wide. */
+static int
+ui_dialogue_stamps(struct tui *t, int cols)
+{
+	return (t->set.timestamps && cols >= 40 && !t->set.presentation);
+}
+
+/* Columns for dialogue text in a pane cols wide, after the prefix. */
+static size_t
+ui_dialogue_width(struct tui *t, int cols)
+{
+	size_t	pw = (ui_dialogue_stamps(t, cols) ? 9 : 0) + 4;
+
+	return ((size_t)cols > pw + 4 ? (size_t)cols - pw : 4);
+}
+
+/*
+ * Line i as the dialogue draws it (escaped, with the line-end marks when
+ * they are shown) into line.  Returns 0 for a line not shown at all.
+ */
+static int
+ui_dialogue_text(struct tui *t, size_t i, struct buf *line)
+{
+	const char	*text;
+	size_t		 len;
+
+	buf_reset(line);
+	/* Presentation: no clutter, only the dialogue itself. */
+	if (t->set.presentation && sb_kind(t->sb, i) == SB_NOTICE)
+		return (0);
+	text = sb_text(t->sb, i, &len);
+	ui_escape(line, text, len, t->set.eol);
+	if (t->set.eol && sb_kind(t->sb, i) <= SB_CLIENT)
+		buf_addstr(line, (sb_flags(t->sb, i) & SB_F_BARE_LF) ?
+		    "\xe2\x90\x8a" : "\xe2\x90\x8d\xe2\x90\x8a");
+	return (1);
+}
+
+/*
+ * Rows dialogue line i takes on screen (0: not shown), wrapped as
+ * ui_draw_dialogue() wraps it.
+ */
+size_t
+ui_dialogue_line_rows(struct tui *t, size_t i)
+{
+	struct buf	line;
+	size_t		n = 0;
+
+	if (ui_dialogue == NULL || i < sb_first(t->sb) || i >= sb_end(t->sb))
+		return (1);
+	buf_init(&line, 0);
+	if (ui_dialogue_text(t, i, &line))
+		n = width_rows(line.data, line.len, ui_dialogue_width(t,
+		    getmaxx(ui_dialogue)));
+	buf_release(&line);
+	return (n);
+}
+
 /* The dialogue pane, drawn from the bottom up. */
 static void
 ui_draw_dialogue(struct tui *t)
@@ -448,9 +510,8 @@ ui_draw_dialogue(struct tui *t)
 	long			 lastcmd = -1;
 	struct buf		 line, pre;
 	size_t			 end = sb_end(t->sb), first = sb_first(t->sb);
-	size_t			 i, len, off, next, nrows, k, pw, tw;
-	size_t			 starts[256];
-	const char		*text;
+	size_t			 i, off, next, nrows, k, pw, tw, skip;
+	size_t			*starts = NULL, nstarts = 0;
 	int			 rows, cols, y, r, ts;
 	char			 title[160], stamp[16];
 	attr_t			 attr;
@@ -474,19 +535,19 @@ ui_draw_dialogue(struct tui *t)
 	if (end == first || rows <= 0)
 		return;
 
-	ts = t->set.timestamps && cols >= 40 && !t->set.presentation;
-	/* Presentation: the last command and the newest reply stand out. */
+	ts = ui_dialogue_stamps(t, cols);
+	/*
+	 * Presentation: the newest reply and the command it answers stand
+	 * out (not the last line sent: pipelined commands go out together).
+	 */
 	if (t->set.presentation && sb_nreplies(t->sb) > 0 &&
-	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL) {
-		for (k = newest->first; k-- > first;)
-			if (sb_kind(t->sb, k) == SB_CLIENT) {
-				lastcmd = (long)k;
-				break;
-			}
-	}
+	    (newest = sb_reply(t->sb, sb_nreplies(t->sb) - 1)) != NULL)
+		lastcmd = t->newest_cmd;
 	pw = (ts ? 9 : 0) + 4;
-	tw = (size_t)cols > pw + 4 ? (size_t)cols - pw : 4;
+	tw = ui_dialogue_width(t, cols);
 	i = t->follow || t->bottom >= end ? end - 1 : t->bottom;
+	/* Rows of the bottom line scrolled off below the pane. */
+	skip = t->follow || t->bottom >= end ? 0 : t->bottom_skip;
 	if (i < first)
 		i = first;
 	y = rows;
@@ -494,28 +555,25 @@ ui_draw_dialogue(struct tui *t)
 	buf_init(&pre, 0);
 	ui_top_line = i;
 	for (;;) {
-		/* Presentation: no clutter, only the dialogue itself. */
-		if (t->set.presentation && sb_kind(t->sb, i) == SB_NOTICE) {
+		if (!ui_dialogue_text(t, i, &line)) {
 			if (i == first)
 				break;
 			i--;
 			continue;
 		}
-		buf_reset(&line);
-		text = sb_text(t->sb, i, &len);
-		ui_escape(&line, text, len, t->set.eol);
-		if (t->set.eol && sb_kind(t->sb, i) <= SB_CLIENT)
-			buf_addstr(&line, (sb_flags(t->sb, i) & SB_F_BARE_LF) ?
-			    "\xe2\x90\x8a" : "\xe2\x90\x8d\xe2\x90\x8a");
-		/* Where each wrapped row starts. */
+		/* Where each wrapped row starts: every one, however many. */
 		nrows = 0;
 		off = 0;
 		do {
+			if (nrows == nstarts) {
+				nstarts = nstarts == 0 ? 64 : nstarts * 2;
+				starts = xreallocarray(starts, nstarts,
+				    sizeof *starts);
+			}
 			starts[nrows++] = off;
 			width_wrap(line.data + off, line.len - off, tw, &next);
 			off += next;
-		} while (off < line.len && nrows < sizeof starts /
-		    sizeof starts[0]);
+		} while (off < line.len);
 		attr = ui_line_attr(t, i);
 		if (sel != NULL && sb_reply_of(t->sb, i) == t->selected)
 			attr |= A_REVERSE;
@@ -524,10 +582,17 @@ ui_draw_dialogue(struct tui *t)
 		if (newest != NULL && (sb_reply_of(t->sb, i) ==
 		    sb_nreplies(t->sb) - 1 || (long)i == lastcmd))
 			attr |= A_BOLD | A_REVERSE;
+		/* The bottom line may be scrolled partly out below. */
+		if (skip >= nrows)
+			skip = nrows - 1;
 		for (k = nrows; k-- > 0;) {
 			size_t	rlen = (k + 1 < nrows ? starts[k + 1] :
 			    line.len) - starts[k];
 
+			if (skip > 0) {
+				skip--;
+				continue;
+			}
 			if (--y < 0)
 				break;
 			if (y < ui_nrowline)
@@ -584,6 +649,7 @@ ui_draw_dialogue(struct tui *t)
 			break;
 		i--;
 	}
+	free(starts);
 	buf_release(&line);
 	buf_release(&pre);
 }
@@ -636,15 +702,28 @@ ui_rows_free(struct ui_rows *rs)
 	rs->n = 0;
 }
 
-/* Screen rows the rows take when wrapped to cols. */
+/*
+ * Columns rows of text get in a window: one column of margin on each
+ * side.  Measuring and drawing both ask here, so they wrap alike.
+ */
+static int
+ui_rows_cols(WINDOW *w)
+{
+	return (getmaxx(w) - 2);
+}
+
+/* Screen rows the rows take when drawn into w by ui_rows_draw(). */
 static size_t
-ui_rows_height(struct ui_rows *rs, int cols)
+ui_rows_height(WINDOW *w, struct ui_rows *rs)
 {
 	size_t	i, h = 0;
+	int	cols = ui_rows_cols(w);
 
+	if (cols < 4)
+		return (0);
 	for (i = 0; i < rs->n; i++)
-		h += width_rows(rs->v[i].text, strlen(rs->v[i].text),
-		    (size_t)(cols > 4 ? cols : 4));
+		h += width_hang_rows(rs->v[i].text, strlen(rs->v[i].text),
+		    (size_t)cols, (size_t)rs->v[i].indent);
 	return (h);
 }
 
@@ -652,7 +731,7 @@ ui_rows_height(struct ui_rows *rs, int cols)
 static void
 ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 {
-	int	rows = getmaxy(w), cols = getmaxx(w) - 2, y = y0, skip = top;
+	int	rows = getmaxy(w), cols = ui_rows_cols(w), y = y0, skip = top;
 	size_t	i, off, next, n, len, ind;
 
 	if (cols < 4)
@@ -662,10 +741,9 @@ ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 
 		len = strlen(s);
 		off = 0;
-		ind = 0;
 		do {
-			n = width_wrap(s + off, len - off, (size_t)cols - ind,
-			    &next);
+			n = width_hang(s, len, off, (size_t)cols,
+			    (size_t)rs->v[i].indent, &ind, &next);
 			if (skip > 0)
 				skip--;
 			else if (y < rows) {
@@ -673,10 +751,7 @@ ui_rows_draw(WINDOW *w, struct ui_rows *rs, int y0, int top)
 				    s + off, n, rs->v[i].attr);
 				y++;
 			}
-			off += next;
-			/* A very long heading: indent a little, not to it. */
-			ind = (size_t)rs->v[i].indent < (size_t)cols / 2 ?
-			    (size_t)rs->v[i].indent : 4;
+			off = next;
 		} while (off < len);
 	}
 }
@@ -881,7 +956,8 @@ ui_quiz_rows(struct tui *t, struct ui_rows *rs)
 	for (i = 0; i < 4; i++)
 		ui_rows_text(rs, A_NORMAL, 6, letters[i], t->quiz.choices[i]);
 	ui_rows_add(rs, A_DIM, 0, _("Type your guess at the prompt, e.g. 5B; "
-	    "Enter alone shows the answer. Score so far: %d of %d."),
+	    "Enter alone shows the answer. SMTP commands and /commands are "
+	    "sent as usual. Score so far: %d of %d."),
 	    t->quiz.score, 2 * t->quiz.asked);
 }
 
@@ -899,7 +975,7 @@ ui_draw_explain(struct tui *t)
 	ui_draw_title(ui_explain, _("Explanation"), 0);
 	ui_explain_rows(t, &rs);
 	rows = getmaxy(ui_explain) - 1;
-	h = ui_rows_height(&rs, getmaxx(ui_explain) - 2);
+	h = ui_rows_height(ui_explain, &rs);
 	if (t->explain_top > 0 && (size_t)t->explain_top + (size_t)rows > h)
 		t->explain_top = h > (size_t)rows ? (int)(h - (size_t)rows) : 0;
 	ui_rows_draw(ui_explain, &rs, 1, t->explain_top);
@@ -1122,6 +1198,7 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 	attr_t			 head = ui_attr(UI_PAIR_HEAD, A_BOLD) | A_BOLD;
 	struct buf		 b;
 	char			*p, *nl;
+	int			 closed;
 
 	if (t->session == NULL) {
 		ui_rows_add(rs, A_NORMAL, 0, "%s", _("A replayed transcript "
@@ -1130,19 +1207,35 @@ ui_cert_rows(struct tui *t, struct ui_rows *rs)
 		return;
 	}
 
+	closed = t->closed || session_closed(t->session);
 	if (ti == NULL) {
-		ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS (after "
-		    "EHLO, when the server offers it) or start smtpscope with "
-		    "--tls or --tls-on-connect."));
+		if (closed)
+			ui_rows_add(rs, A_NORMAL, 0, "%s", _("The session is "
+			    "closed. It never used TLS: everything went in "
+			    "clear."));
+		else
+			ui_rows_add(rs, A_NORMAL, 0, _("No TLS yet. Type STARTTLS "
+			    "(after EHLO, when the server offers it) or start "
+			    "smtpscope with --tls or --tls-on-connect."));
 		return;
 	}
-	ui_rows_add(rs, head, 0, _("TLS session and certificate"));
+	if (closed) {
+		ui_rows_add(rs, head, 0, "%s", _("The session is closed, and its "
+		    "TLS with it"));
+		ui_rows_add(rs, A_NORMAL, 9, _("It had TLS: %s, cipher %s "
+		    "(%d-bit), and this certificate:"), ti->protocol,
+		    ti->cipher, ti->bits);
+	} else
+		ui_rows_add(rs, head, 0, _("TLS session and certificate"));
 	buf_init(&b, 0);
 	format_tls(&b, ti, "");
 	for (p = b.data; *p != '\0'; p = nl + 1) {
 		if ((nl = strchr(p, '\n')) == NULL)
 			break;
 		*nl = '\0';
+		/* The first line says "TLS is up": not once it is closed. */
+		if (closed && p == b.data)
+			continue;
 		ui_rows_add(rs, strncmp(p, "check:", 6) == 0 ? (ti->verified ?
 		    ui_attr(UI_PAIR_TLS_OK, A_BOLD) : ui_attr(UI_PAIR_TLS_BAD,
 		    A_BOLD)) | A_BOLD : A_NORMAL, 9, "%s", p);
@@ -1165,6 +1258,7 @@ static void
 ui_draw_overlay(struct tui *t)
 {
 	struct ui_rows	 rs = { NULL, 0 };
+	WINDOW		*in;
 	const char	*title = "";
 	int		 h, w, rows;
 	size_t		 total;
@@ -1200,19 +1294,17 @@ ui_draw_overlay(struct tui *t)
 	box(ui_overlay, 0, 0);
 	ui_put(ui_overlay, 0, 2, w - 4, title, strlen(title), A_BOLD);
 	rows = h - 2;
-	total = ui_rows_height(&rs, w - 2);
+	/* Draw inside the border: a subwindow keeps it intact. */
+	if ((in = derwin(ui_overlay, rows, w - 2, 1, 1)) == NULL) {
+		ui_rows_free(&rs);
+		return;
+	}
+	total = ui_rows_height(in, &rs);
 	if (t->overlay_top > 0 && (size_t)t->overlay_top + (size_t)rows > total)
 		t->overlay_top = total > (size_t)rows ? (int)(total -
 		    (size_t)rows) : 0;
-	{
-		/* Draw inside the border: a subwindow keeps it intact. */
-		WINDOW	*in = derwin(ui_overlay, rows, w - 2, 1, 1);
-
-		if (in != NULL) {
-			ui_rows_draw(in, &rs, 0, t->overlay_top);
-			delwin(in);
-		}
-	}
+	ui_rows_draw(in, &rs, 0, t->overlay_top);
+	delwin(in);
 	if (total > (size_t)rows + (size_t)t->overlay_top)
 		ui_put(ui_overlay, h - 1, w - 10, 8, " more ", 6, A_REVERSE);
 	ui_rows_free(&rs);

@@ -159,3 +159,34 @@ width_rows(const char *s, size_t len, size_t cols)
 	}
 	return (rows);
 }
+
+/* Return the bytes of the row of s at off, wrapped with a hanging indent. */
+size_t
+width_hang(const char *s, size_t len, size_t off, size_t cols, size_t indent,
+    size_t *ind, size_t *next)
+{
+	size_t	n, step;
+
+	*ind = 0;
+	if (off > 0) {
+		/* A very long heading: indent a little, not to it. */
+		*ind = indent < cols / 2 ? indent : (cols / 2 < 4 ? cols / 2 : 4);
+	}
+	n = width_wrap(s + off, len - off, cols - *ind, &step);
+	*next = off + step;
+	return (n);
+}
+
+/* Return the number of rows s needs when wrapped by width_hang(). */
+size_t
+width_hang_rows(const char *s, size_t len, size_t cols, size_t indent)
+{
+	size_t	rows = 0, off = 0, next, ind;
+
+	do {
+		width_hang(s, len, off, cols, indent, &ind, &next);
+		off = next;
+		rows++;
+	} while (off < len);
+	return (rows);
+}

@@ -35,5 +35,18 @@ size_t	width_fit(const char *, size_t, size_t, size_t *);
 size_t	width_wrap(const char *, size_t, size_t, size_t *);
 /* Number of rows s needs when wrapped into cols columns (at least 1). */
 size_t	width_rows(const char *, size_t, size_t);
+/*
+ * Wrap with a hanging indent, one row at a time: the row of s that starts
+ * at byte off (0: the first row).  The first row is cols wide; the rows
+ * after it start *ind columns in (indent, or at most 4 when indent is not
+ * below half of cols) and are cols - *ind wide.  Returns the row's bytes
+ * and sets *next as width_wrap() does, relative to s.  cols must be >= 4.
+ * Whatever measures wrapped text and whatever draws it both go through
+ * here, so the two always agree.
+ */
+size_t	width_hang(const char *, size_t, size_t, size_t, size_t, size_t *,
+	    size_t *);
+/* Number of rows s needs when wrapped by width_hang() (at least 1). */
+size_t	width_hang_rows(const char *, size_t, size_t, size_t);
 
 #endif

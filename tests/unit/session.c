@@ -240,7 +240,8 @@ test_pipelining_data(void)
 	    "message sent dot-stuffed and ended");
 	say(&h, "250 2.0.0 queued\r\n");
 	ok(has(&h, "REPLY 250 ."), "final reply paired with the dot");
-	is_int(session_phase(h.s), SESSION_PHASE_HELLO, "transaction over");
+	is_int(session_phase(h.s), SESSION_PHASE_READY,
+	    "transaction over: a new one may begin");
 
 	/* DATA refused: lines typed ahead for the message are not commands. */
 	type(&h, "MAIL FROM:<a@b.test>");
@@ -398,6 +399,9 @@ test_auth(void)
 	    "warned about clear text");
 	say(&h, "235 2.7.0 ok\r\n");
 	ok(has(&h, "REPLY 235 AUTH"), "235 paired with AUTH");
+	is_int(session_phase(h.s), SESSION_PHASE_READY,
+	    "after AUTH: ready for a transaction");
+	ok(session_authenticated(h.s), "authenticated");
 	stop(&h);
 
 	start(&h, SESSION_TLS_OPTIONAL, 0);

@@ -207,6 +207,57 @@ test_rows(void)
 	    "three CJK in 3 columns: still 3 rows");
 }
 
+/*
+ * Hanging indent: the rows counted are the rows drawn.  The text the
+ * explanation pane showed for a refused RCPT lost its last rows at 80x24
+ * when rows were counted at the full width and drawn narrower.
+ */
+static void
+test_hang(void)
+{
+	const char	*s = "What to do: The receiving server says there is no "
+	    "mailbox with this address. Check the spelling of the part before "
+	    "the @ and the domain, then try again.";
+	size_t		 len = strlen(s), off = 0, next, ind, n, rows = 0;
+	size_t		 cols, indent;
+	int		 bad = 0;
+
+	n = width_hang(s, len, 0, 40, 13, &ind, &next);
+	is_int(ind, 0, "first row: no indent");
+	ok(n <= 40 && width_str(s, n) <= 40, "first row fits 40 columns");
+	n = width_hang(s, len, next, 40, 13, &ind, &next);
+	is_int(ind, 13, "later rows: indented");
+	ok(width_str(s + next - n, n) <= 27, "later row fits 40 - 13");
+	is_int(width_hang(s, len, 0, 40, 30, &ind, &next) > 0, 1,
+	    "a wide indent...");
+	width_hang(s, len, next, 40, 30, &ind, &next);
+	is_int(ind, 4, "...is cut to 4 on later rows");
+	width_hang(s, len, 3, 6, 5, &ind, &next);
+	is_int(ind, 3, "narrow: the indent leaves half the width");
+
+	/* Counting agrees with walking, at every width and indent. */
+	for (cols = 4; cols <= 90 && !bad; cols++)
+		for (indent = 0; indent <= 30 && !bad; indent += 3) {
+			rows = 0;
+			off = 0;
+			do {
+				n = width_hang(s, len, off, cols, indent, &ind,
+				    &next);
+				if (width_str(s + off, n) > cols - ind)
+					bad = 1;
+				off = next;
+				rows++;
+			} while (off < len);
+			if (rows != width_hang_rows(s, len, cols, indent))
+				bad = 1;
+		}
+	ok(!bad, "width_hang_rows counts the rows width_hang gives, each "
+	    "within its width");
+	is_int(width_hang_rows("", 0, 10, 4), 1, "empty text takes 1 row");
+	ok(width_hang_rows(s, len, 40, 13) > width_rows(s, len, 40),
+	    "an indent can take more rows than the full width");
+}
+
 /* Run the tests. */
 /* Chinese text has no spaces: rows may break between wide characters. */
 static void
@@ -237,5 +288,6 @@ main(void)
 	test_wrap();
 	test_wrap_cjk();
 	test_rows();
+	test_hang();
 	return (done_testing());
 }
