@@ -193,7 +193,8 @@ match_translate(const char *expr, const char **why)
 				}
 				if (*q == '[' && q[1] == ':') {
 					n = strcspn(q + 2, "]");
-					if (n == 0 || q[2 + n - 1] != ':') {
+					if (n == 0 || q[2 + n] != ']' ||
+					    q[2 + n - 1] != ':') {
 						*why = "a [: without its :]";
 						break;
 					}
@@ -207,6 +208,8 @@ match_translate(const char *expr, const char **why)
 			}
 			if (*why == NULL && *q != ']')
 				*why = "a [ without its ]";
+			if (*why != NULL)
+				break;
 			buf_addch(&b, ']');
 			p = q;
 			prev = M_ATOM;

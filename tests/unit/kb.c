@@ -352,6 +352,9 @@ test_loader(void)
 			{ "x{3,1}", "x", -1 },
 			{ "x{256}", "x", -1 },
 			{ "[[.a.]]", "a", -1 },
+			{ "x[[:alpha:", "x", -1 },	/* read past the end */
+			{ "x[[:", "x", -1 },
+			{ "x[ab", "x", -1 },
 			{ "a\\", "a", -1 },
 			{ "a)", "a)", 1 },		/* glibc's reading */
 		};
