@@ -86,6 +86,7 @@ struct match {
 	pcre2_match_data	*md;
 };
 
+static size_t	 match_interval(const char *, long *, long *);
 static char	*match_translate(const char *, const char **);
 static int	 match_compile(const struct match *, struct match_re *,
 		     char *, size_t);
