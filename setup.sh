@@ -7,7 +7,7 @@
 set -e
 cd "$(dirname "$0")"
 
-pkgs="build-essential autoconf automake pkg-config gettext libncurses-dev libreadline-dev libssl-dev"
+pkgs="build-essential autoconf automake pkg-config gettext libncurses-dev libreadline-dev libssl-dev libpcre2-dev"
 mta=no
 for arg in "$@"; do
 	case $arg in

@@ -21,6 +21,54 @@
 #include "match.h"
 #include "reply.h"
 
+/*
+ * The knowledge base's bounds: a stanza of 211,000 repeated fields (once
+ * quadratic: 91 s), and the costliest pattern found for the limits of
+ * src/match.c: compiled, then matched against 1 KiB made to backtrack.
+ */
+static void
+bench_limits(void)
+{
+	static const char *const exprs[] = {
+		"^(a|aa)*c", "(a|a|a|a)*c", "(((a{1,9}){1,9}){1,9}){1,9}c",
+		NULL
+	};
+	struct kb	*kb;
+	struct buf	 b;
+	char		*cause = NULL, text[1024];
+	double		 t0, t1, t2;
+	size_t		 i;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "[many]\n");
+	for (i = 0; i < 211000; i++)
+		buf_printf(&b, "sample: line %zu\n", i);
+	kb = kb_new_empty();
+	t0 = bench_now();
+	kb_load_text(kb, "many", b.data, b.len, &cause);
+	printf("211,000 repeated fields (%.1f MB) loaded in %.1f ms\n",
+	    b.len / 1e6, (bench_now() - t0) * 1000);
+	kb_free(kb);
+	memset(text, 'a', sizeof text);
+	memcpy(text + sizeof text - 3, "bc", 3);
+	for (i = 0; exprs[i] != NULL; i++) {
+		buf_reset(&b);
+		buf_printf(&b, "[pattern t]\nmatch: %s\n", exprs[i]);
+		kb = kb_new_empty();
+		kb_load_text(kb, "t", b.data, b.len, &cause);
+		t0 = bench_now();
+		kb_compile(kb, &cause);
+		t1 = bench_now();
+		match_pattern_text(kb_match(kb), 0, text);
+		t2 = bench_now();
+		printf("%s: compiled in %.2f ms, 1 KiB backtracking bait "
+		    "matched in %.2f ms\n", exprs[i], (t1 - t0) * 1000,
+		    (t2 - t1) * 1000);
+		kb_free(kb);
+	}
+	buf_release(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -87,6 +135,7 @@ main(int argc, char **argv)
 	    "(server recognition, pattern match, explanation, rendering); "
 	    "fastest round %.1f us, slowest %.1f us\n", n, rounds,
 	    per[rounds / 2] * 1e6, per[0] * 1e6, per[rounds - 1] * 1e6);
+	bench_limits();
 	buf_release(&b);
 	for (i = 0; i < n; i++)
 		reply_free(rs[i]);

@@ -35,11 +35,14 @@ struct kb_entry {
 	size_t		 seq;		/* order of first appearance */
 	struct kb_field	*fields;
 	size_t		 nfields;
+	size_t		 fields_cap;
+	size_t		 nold;		/* leading fields from earlier loads */
 };
 
 struct kb {
 	struct kb_entry	*entries;
 	size_t		 n;
+	size_t		 cap;
 	int		 sorted;
 	unsigned	 gen;		/* loads so far */
 	char		**origins;	/* file names, owned */
@@ -55,6 +58,7 @@ static struct kb_entry	*kb_find(const struct kb *, const char *);
 static struct kb_entry	*kb_entry_get(struct kb *, const char *);
 static void		 kb_set(struct kb *, struct kb_entry *, const char *,
 			    size_t, const char *, size_t);
+static void		 kb_replace_old(struct kb *);
 static void		 kb_sort(struct kb *);
 static int		 kb_entry_cmp(const void *, const void *);
 static int		 kb_name_cmp(const void *, const void *);
@@ -197,8 +201,11 @@ kb_entry_get(struct kb *kb, const char *key)
 
 	if ((e = kb_find(kb, key)) != NULL)
 		return (e);
-	kb->entries = xreallocarray(kb->entries, kb->n + 1,
-	    sizeof *kb->entries);
+	if (kb->n == kb->cap) {
+		kb->cap = kb->cap == 0 ? 64 : kb->cap * 2;
+		kb->entries = xreallocarray(kb->entries, kb->cap,
+		    sizeof *kb->entries);
+	}
 	e = &kb->entries[kb->n++];
 	e->key = xstrdup(key);
 	if (kb->index_cap < 2 * (kb->n + 1))
@@ -207,6 +214,8 @@ kb_entry_get(struct kb *kb, const char *key)
 		kb_index_put(kb, kb->n - 1);
 	e->fields = NULL;
 	e->nfields = 0;
+	e->fields_cap = 0;
+	e->nold = 0;
 	e->gen = 0;
 	e->origin = NULL;
 	e->seq = kb->seq++;
@@ -215,33 +224,62 @@ kb_entry_get(struct kb *kb, const char *key)
 }
 
 /*
- * Set a field.  Within one file a field given again adds a value (such as
- * several "sample:" lines); a later file replaces all earlier values.
+ * Add a field.  Within one file a field given again adds a value (such as
+ * several "sample:" lines); a later file replaces all earlier values, which
+ * kb_replace_old() does once the file is read, so that a stanza with many
+ * fields loads in time linear in their number.
  */
 static void
 kb_set(struct kb *kb, struct kb_entry *e, const char *name, size_t nlen,
     const char *value, size_t vlen)
 {
 	struct kb_field	*f;
-	size_t		 i, j;
 
-	for (i = 0, j = 0; i < e->nfields; i++) {
-		f = &e->fields[i];
-		if (strlen(f->name) == nlen && memcmp(f->name, name, nlen) ==
-		    0 && f->gen != kb->gen) {
-			free(f->name);
-			free(f->value);
-			continue;
-		}
-		e->fields[j++] = *f;
+	if (e->nfields == e->fields_cap) {
+		e->fields_cap = e->fields_cap == 0 ? 4 : e->fields_cap * 2;
+		e->fields = xreallocarray(e->fields, e->fields_cap,
+		    sizeof *e->fields);
 	}
-	e->nfields = j;
-	e->fields = xreallocarray(e->fields, e->nfields + 1,
-	    sizeof *e->fields);
 	f = &e->fields[e->nfields++];
 	f->name = xstrndup(name, nlen);
 	f->value = xstrndup(value, vlen);
 	f->gen = kb->gen;
+}
+
+/*
+ * After a load: in each stanza it touched, drop the fields of earlier
+ * loads that this one gave again.  The new names are sorted once per
+ * stanza and each old field looked up by binary search.
+ */
+static void
+kb_replace_old(struct kb *kb)
+{
+	struct kb_entry	 *e;
+	char		**names;
+	size_t		  i, j, k, nnew;
+
+	for (i = 0; i < kb->n; i++) {
+		e = &kb->entries[i];
+		if (e->gen != kb->gen || e->nold == 0 || e->nold == e->nfields)
+			continue;
+		nnew = e->nfields - e->nold;
+		names = xreallocarray(NULL, nnew, sizeof *names);
+		for (j = 0; j < nnew; j++)
+			names[j] = e->fields[e->nold + j].name;
+		qsort(names, nnew, sizeof *names, kb_name_cmp);
+		for (j = 0, k = 0; j < e->nfields; j++) {
+			if (j < e->nold && bsearch(&e->fields[j].name, names,
+			    nnew, sizeof *names, kb_name_cmp) != NULL) {
+				free(e->fields[j].name);
+				free(e->fields[j].value);
+				continue;
+			}
+			e->fields[k++] = e->fields[j];
+		}
+		e->nfields = k;
+		e->nold = 0;
+		free(names);
+	}
 }
 
 /* Parse stanza text. */
@@ -316,6 +354,8 @@ kb_load_text(struct kb *kb, const char *name, const char *text, size_t len,
 				free(key);
 				if (e->gen == kb->gen)
 					kb->duplicates++;
+				else
+					e->nold = e->nfields;
 				e->gen = kb->gen;
 				e->origin = kb->origins[kb->norigins - 1];
 			}
@@ -345,6 +385,7 @@ next:
 	rc = 0;
 out:
 	buf_release(&val);
+	kb_replace_old(kb);
 	kb_sort(kb);
 	return (rc);
 }

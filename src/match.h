@@ -6,7 +6,10 @@
  * data/servers.kb (how to recognise the MTA or provider behind a greeting
  * or a reply).  Patterns are POSIX extended regular expressions, matched
  * without regard to case against the reply's text: its lines without their
- * codes, joined by single spaces.  All data; no wording lives in C.
+ * codes, joined by single spaces.  They run on PCRE2 within bounds on
+ * their size and on the work of each match (past one, no match); what
+ * PCRE2 would read otherwise (back-references, Perl's escapes) is
+ * refused.  All data; no wording lives in C.
  */
 #ifndef MATCH_H
 #define MATCH_H

@@ -703,8 +703,13 @@ replay_utf8(struct buf *b, unsigned int cp)
 	else if (cp < 0x800) {
 		buf_addch(b, (int)(0xc0 | (cp >> 6)));
 		buf_addch(b, (int)(0x80 | (cp & 0x3f)));
-	} else {
+	} else if (cp < 0x10000) {
 		buf_addch(b, (int)(0xe0 | (cp >> 12)));
+		buf_addch(b, (int)(0x80 | ((cp >> 6) & 0x3f)));
+		buf_addch(b, (int)(0x80 | (cp & 0x3f)));
+	} else {
+		buf_addch(b, (int)(0xf0 | (cp >> 18)));
+		buf_addch(b, (int)(0x80 | ((cp >> 12) & 0x3f)));
 		buf_addch(b, (int)(0x80 | ((cp >> 6) & 0x3f)));
 		buf_addch(b, (int)(0x80 | (cp & 0x3f)));
 	}
@@ -774,6 +779,15 @@ replay_unescape(const char *s, size_t len, size_t *outlen)
 				goto literal;
 			replay_utf8(&b, (unsigned int)v);
 			i += 6;
+			continue;
+		case 'U':
+			/* \U0010ffff at most: the first two digits are 0. */
+			if (i + 10 > len || s[i + 2] != '0' || s[i + 3] != '0' ||
+			    (v = replay_hex(s + i + 4, 6)) == -1 ||
+			    v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+				goto literal;
+			replay_utf8(&b, (unsigned int)v);
+			i += 10;
 			continue;
 		default:
 			goto literal;

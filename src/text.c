@@ -4,13 +4,25 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "text.h"
 
+/* A range of code points, both ends included. */
+struct text_range {
+	unsigned int	lo;
+	unsigned int	hi;
+};
+
+#include "text-unicode.h"
+
+static int	text_in(const struct text_range *, size_t, unsigned int);
 static int	text_invisible(unsigned int);
+static int	text_mark(unsigned int);
 
 /* Decode one UTF-8 sequence, rejecting overlong forms and surrogates. */
 size_t
@@ -54,24 +66,53 @@ text_utf8_decode(const char *s, size_t len, unsigned int *cp)
 	return (n);
 }
 
-/* Is this code point invisible or does it change text direction? */
+/* Is cp in the sorted table t of n ranges? */
+static int
+text_in(const struct text_range *t, size_t n, unsigned int cp)
+{
+	size_t	lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < t[mid].lo)
+			hi = mid;
+		else if (cp > t[mid].hi)
+			lo = mid + 1;
+		else
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Is this code point invisible or does it change how the text around it
+ * shows: a C1 control, or a default-ignorable, format (BiDi controls,
+ * zero-width characters, tags, interlinear annotation), line or paragraph
+ * separator code point (src/text-unicode.h)?
+ */
 static int
 text_invisible(unsigned int cp)
 {
 	if (cp >= 0x80 && cp <= 0x9f)		/* C1 controls */
 		return (1);
-	if (cp >= 0x200b && cp <= 0x200f)	/* zero-width, LRM, RLM */
-		return (1);
-	if (cp >= 0x202a && cp <= 0x202e)	/* BiDi embeddings, overrides */
-		return (1);
-	if (cp >= 0x2060 && cp <= 0x2064)	/* word joiner, invisible ops */
-		return (1);
-	if (cp >= 0x2066 && cp <= 0x2069)	/* BiDi isolates */
-		return (1);
-	if (cp == 0x2028 || cp == 0x2029 || cp == 0x061c || cp == 0x00ad ||
-	    cp == 0xfeff)
-		return (1);
-	return (0);
+	return (text_in(text_ignorable, sizeof text_ignorable /
+	    sizeof text_ignorable[0], cp));
+}
+
+/*
+ * Is this a combining mark?  One is shown as itself only after a letter,
+ * a digit or another character shown as itself (a mark on a mark too):
+ * at the start of the text it would combine with what the screen shows
+ * before it (a prompt, a column rule), and after a space, punctuation or
+ * an escape it would disguise them.
+ */
+static int
+text_mark(unsigned int cp)
+{
+	if (cp < 0x300)
+		return (0);
+	return (text_in(text_marks, sizeof text_marks / sizeof text_marks[0],
+	    cp));
 }
 
 /* Classify text. */
@@ -81,6 +122,7 @@ text_classify(const char *s, size_t len)
 	unsigned	flags = 0;
 	unsigned int	cp;
 	size_t		i = 0, n;
+	int		shown = 0;	/* a mark may follow the last one */
 
 	while (i < len) {
 		unsigned char	c = (unsigned char)s[i];
@@ -88,19 +130,25 @@ text_classify(const char *s, size_t len)
 		if (c < 0x80) {
 			if (c < 0x20 || c == 0x7f)
 				flags |= TEXT_CONTROL;
+			shown = isalnum(c);
 			i++;
 			continue;
 		}
 		if ((n = text_utf8_decode(s + i, len - i, &cp)) == 0) {
 			flags |= TEXT_BAD_UTF8;
+			shown = 0;
 			i++;
 			continue;
 		}
 		flags |= TEXT_8BIT;
-		if (cp >= 0x80 && cp <= 0x9f)
+		if (cp >= 0x80 && cp <= 0x9f) {
 			flags |= TEXT_CONTROL;
-		else if (text_invisible(cp))
+			shown = 0;
+		} else if (text_invisible(cp) || (!shown && text_mark(cp))) {
 			flags |= TEXT_INVISIBLE;
+			shown = 0;
+		} else
+			shown = 1;
 		i += n;
 	}
 	return (flags);
@@ -114,6 +162,7 @@ text_escape(struct buf *b, const char *s, size_t len)
 	unsigned int		 cp;
 	size_t			 i = 0, n, run;
 	char			 esc[12];
+	int			 shown = 0;	/* a mark may follow */
 
 	while (i < len) {
 		unsigned char	c = (unsigned char)s[i];
@@ -130,6 +179,7 @@ text_escape(struct buf *b, const char *s, size_t len)
 			if (buf_add(b, s + i, run) == -1)
 				return (-1);
 			i += run;
+			shown = isalnum((unsigned char)s[i - 1]);
 			continue;
 		}
 		if (c < 0x80) {
@@ -162,6 +212,7 @@ text_escape(struct buf *b, const char *s, size_t len)
 			}
 			if (buf_addstr(b, e) == -1)
 				return (-1);
+			shown = 0;
 			i++;
 			continue;
 		}
@@ -173,21 +224,23 @@ text_escape(struct buf *b, const char *s, size_t len)
 			esc[4] = '\0';
 			if (buf_addstr(b, esc) == -1)
 				return (-1);
+			shown = 0;
 			i++;
 			continue;
 		}
-		if (text_invisible(cp)) {
-			esc[0] = '\\';
-			esc[1] = 'u';
-			esc[2] = hex[(cp >> 12) & 0xf];
-			esc[3] = hex[(cp >> 8) & 0xf];
-			esc[4] = hex[(cp >> 4) & 0xf];
-			esc[5] = hex[cp & 0xf];
-			esc[6] = '\0';
+		if (text_invisible(cp) || (!shown && text_mark(cp))) {
+			if (cp > 0xffff)
+				snprintf(esc, sizeof esc, "\\U%08x", cp);
+			else
+				snprintf(esc, sizeof esc, "\\u%04x", cp);
 			if (buf_addstr(b, esc) == -1)
 				return (-1);
-		} else if (buf_add(b, s + i, n) == -1)
-			return (-1);
+			shown = 0;
+		} else {
+			if (buf_add(b, s + i, n) == -1)
+				return (-1);
+			shown = 1;
+		}
 		i += n;
 	}
 	return (0);

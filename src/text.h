@@ -15,14 +15,17 @@ struct buf;
 #define TEXT_CONTROL	0x1	/* C0/C1 controls or DEL */
 #define TEXT_BAD_UTF8	0x2	/* bytes that are not valid UTF-8 */
 #define TEXT_8BIT	0x4	/* valid non-ASCII UTF-8 */
-#define TEXT_INVISIBLE	0x8	/* BiDi controls, zero-width characters */
+#define TEXT_INVISIBLE	0x8	/* BiDi, zero-width, other ignorables */
 
 /* Return the TEXT_* flags describing len bytes of s. */
 unsigned	text_classify(const char *, size_t);
 /*
  * Append len bytes of s to b with everything unsafe escaped: \\ \t \r \n \e,
- * \xHH for other controls and invalid bytes, \uHHHH for C1 controls and
- * invisible or direction-changing code points.  Returns -1 if b's cap was hit
+ * \xHH for other controls and invalid bytes, \uHHHH (\UHHHHHHHH above
+ * U+FFFF) for C1 controls, invisible or direction-changing code points
+ * (Unicode's default-ignorable and format code points, line and paragraph
+ * separators) and a combining mark that does not follow a letter, a digit
+ * or another character shown as itself.  Returns -1 if b's cap was hit
  * (what fitted stays appended).
  */
 int		text_escape(struct buf *, const char *, size_t);

@@ -65,7 +65,7 @@ target_maxlen() {
 cflags="-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined
 	-fno-sanitize-recover=undefined -Wall -Wextra -Wno-unused-parameter
 	-Wno-sign-compare"
-libs="-lssl -lcrypto -lpthread"
+libs="-lssl -lcrypto -lpthread -lpcre2-8"
 
 skip() {
 	echo "fuzz: SKIP: $*"

@@ -55,11 +55,13 @@ hostile_start() {
 }
 
 # clean FILE: no byte a terminal acts on: C0 controls but TAB and LF,
-# DEL, C1 controls (U+0080-U+009F), BiDi and zero-width characters, and
-# nothing that is not UTF-8.
+# DEL, C1 controls (U+0080-U+009F), BiDi and zero-width characters, tag
+# characters, variation selectors, Hangul fillers, U+180E, U+FFF9-FFFB,
+# and nothing that is not UTF-8.
 clean() {
 	[ "$(LC_ALL=C tr -d '\011\012\040-\176\200-\377' <"$1" | wc -c)" = 0 ] &&
 	    ! LC_ALL=C grep -q $'\xc2[\x80-\x9f]\|\xe2\x80[\x8b-\x8f\xaa-\xae]\|\xe2\x81[\xa6-\xa9]' "$1" &&
+	    ! LC_ALL=C grep -q $'\xf3\xa0\|\xe1\xa0[\x8b-\x8f]\|\xef\xbf[\xb9-\xbb]\|\xef\xb8[\x80-\x8f]\|\xe1\x85[\x9f\xa0]\|\xe3\x85\xa4\|\xef\xbe\xa0' "$1" &&
 	    iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
 }
 

@@ -41,6 +41,20 @@
 	"\342\200\256rlo \342\201\246lri \342\201\247rli \342\201\250fsi "	\
 	"\342\201\251pdi \342\200\213zwsp \342\200\214zwnj \342\200\215zwj"
 
+/*
+ * Other code points that show nothing (Unicode's default-ignorable and
+ * format characters): tags (LANGUAGE TAG, TAG LATIN CAPITAL LETTER A,
+ * CANCEL TAG), MONGOLIAN VOWEL SEPARATOR, the interlinear annotation
+ * characters, variation selectors 16 and 17, Hangul fillers, COMBINING
+ * GRAPHEME JOINER; and a combining acute accent on a space.
+ */
+#define INVISIBLE							\
+	"tag \363\240\200\201\363\240\201\201\363\240\201\277 "		\
+	"mvs a\341\240\216b annot \357\277\271x\357\277\272y\357\277\273 "	\
+	"vs a\357\270\217a\363\240\204\200 "				\
+	"hangul \341\205\237\341\205\240\343\205\244\357\276\240 "		\
+	"cgj a\315\217b mark \314\201x"
+
 /* Write a string literal that may hold NUL bytes, without its last NUL. */
 #define OUT_LITERAL(s)	out((s), sizeof(s) - 1)
 
@@ -682,6 +696,23 @@ c_bidi(void)
 	dialogue(h_bidi);
 }
 
+static int
+h_invisible(const char *verb, const char *line)
+{
+	(void)line;
+	if (strcmp(verb, "NOOP") != 0)
+		return (0);
+	reply("250 2.0.0 " INVISIBLE);
+	return (1);
+}
+
+static void
+c_invisible(void)
+{
+	reply("220 hostile.test " INVISIBLE " ESMTP");
+	dialogue(h_invisible);
+}
+
 static void
 c_no_starttls(void)
 {
@@ -958,6 +989,7 @@ static const struct hostile_case cases[] = {
 	{ "slowloris", c_slowloris, "one byte a second" },
 	{ "slowloris-endless", c_slowloris_endless, "a line a second, for ever" },
 	{ "bidi", c_bidi, "BiDi controls and zero-width characters" },
+	{ "invisible", c_invisible, "tags, variation selectors, fillers" },
 	{ "no-starttls", c_no_starttls, "EHLO without STARTTLS" },
 	{ "starttls-454", c_starttls_454, "STARTTLS answered 454" },
 	{ "starttls-502", c_starttls_502, "STARTTLS answered 502" },

@@ -219,6 +219,26 @@ t "$cname: BiDi controls shown as \\uHHHH" says '\\u202alre \\u202brle \\u202cpd
 t "$cname: explained" says 'control or invisible characters'
 t "$cname: logged escaped" logs '\\u202erlo'
 
+run invisible 0 "$std"
+inv='tag \\U000e0001\\U000e0041\\U000e007f mvs a\\u180eb annot \\ufff9x\\ufffay\\ufffb vs a\\ufe0fa\\U000e0100 hangul \\u115f\\u1160\\u3164\\uffa0 cgj a\\u034fb mark \\u0301x'
+t "$cname: the greeting's invisible code points shown as escapes" says "^S clear 220 hostile\\.test $inv ESMTP\$"
+t "$cname: ...and a reply's" says "^S clear 250 2\\.0\\.0 $inv\$"
+t "$cname: explained" says 'control or invisible characters'
+t "$cname: logged escaped" logs "S clear 250 2\\.0\\.0 $inv\$"
+t "$cname: no mark on a space, on stdout or in the log" \
+    bash -c "! LC_ALL=C grep -q \$' \\xcc\\x81' '$tmp/out' '$tmp/log'"
+# The same server, its session written to a handout with --export.
+export_invisible() {
+	hostile_start invisible || return 1
+	printf 'NOOP\nQUIT\n' >"$tmp/client"
+	timeout 60 "$bin" --plain --timeout 5 --script "$tmp/client" \
+	    --export "$tmp/inv.html" "127.0.0.1:$port" >/dev/null 2>&1
+	hostile_stop
+	grep -qF "annot \\ufff9x" "$tmp/inv.html" &&
+	    grep -qF "tag \\U000e0001" "$tmp/inv.html" && clean "$tmp/inv.html"
+}
+t "$cname: --export's handout holds them escaped" export_invisible
+
 run no-starttls 6 "$std" --tls
 t "$cname: explained" says '^!       error: --tls: the server does not offer STARTTLS'
 t "$cname: nothing sent in clear" unsent '^C: (NOOP|MAIL|QUIT)'

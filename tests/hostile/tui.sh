@@ -88,6 +88,11 @@ raw_clean() {
 		fi
 	done
 }
+# No tag character, variation selector, Hangul filler, U+180E or
+# U+FFF9-FFFB in the raw terminal output.
+clean_invisible() {
+	! LC_ALL=C grep -q $'\xf3\xa0\\|\xe1\xa0[\x8b-\x8f]\\|\xef\xbf[\xb9-\xbb]\\|\xef\xb8[\x80-\x8f]\\|\xe1\x85[\x9f\xa0]\\|\xe3\x85\xa4\\|\xef\xbe\xa0' "$tmp/raw"
+}
 # leave STATUS: F10 leaves with STATUS; then the common checks.
 leave() {
 	tm send-keys -t t$s F10
@@ -126,6 +131,13 @@ leave 0
 start bidi
 t "$cname: BiDi controls shown as \\uHHHH" wait_for '\\u202erlo'
 t "$cname: the screen is whole" whole
+leave 0
+
+start invisible
+t "$cname: tags shown as \\UHHHHHHHH" wait_for 'tag \\U000e0001\\U000e0041\\U000e007f'
+t "$cname: the others as \\uHHHH" wait_for 'annot \\ufff9x\\ufffay\\ufffb vs a\\ufe0fa'
+t "$cname: the screen is whole" whole
+t "$cname: none reached the terminal raw" clean_invisible
 leave 0
 
 start auth-challenge

@@ -153,6 +153,65 @@ test_b64(void)
 	free(d);
 }
 
+/*
+ * Every default-ignorable and format code point is escaped (Unicode's
+ * Default_Ignorable_Code_Point and General Category Cf), one case per
+ * class, and a combining mark with nothing of the text to sit on.
+ */
+static void
+test_text_invisible(void)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+		const char	*what;
+	} cases[] = {
+		{ "a\xf3\xa0\x80\x81\xf3\xa0\x81\x81" "b", "a\\U000e0001\\U000e0041b",
+		    "tag characters (LANGUAGE TAG, TAG LATIN CAPITAL A)" },
+		{ "x\xf3\xa0\x81\xbf", "x\\U000e007f", "CANCEL TAG" },
+		{ "a\xe1\xa0\x8e" "b", "a\\u180eb", "MONGOLIAN VOWEL SEPARATOR" },
+		{ "\xef\xbf\xb9x\xef\xbf\xbay\xef\xbf\xbb",
+		    "\\ufff9x\\ufffay\\ufffb", "interlinear annotation" },
+		{ "a\xef\xb8\x8f", "a\\ufe0f", "variation selector 16" },
+		{ "a\xf3\xa0\x84\x80", "a\\U000e0100", "variation selector 17" },
+		{ "a\xe1\xa0\x8b", "a\\u180b", "Mongolian free variation "
+		    "selector" },
+		{ "\xe1\x85\x9f\xe1\x85\xa0\xe3\x85\xa4\xef\xbe\xa0",
+		    "\\u115f\\u1160\\u3164\\uffa0", "Hangul fillers" },
+		{ "\xcd\x8f", "\\u034f", "combining grapheme joiner" },
+		{ "\xd8\x80" "1", "\\u06001", "Arabic number sign (Cf)" },
+		{ "x\xe2\x81\xa5y", "x\\u2065y", "an unassigned ignorable" },
+		{ "x\xe2\x80\xa8y", "x\\u2028y", "line separator" },
+		{ "\xcc\x81" "abc", "\\u0301abc", "a leading combining mark" },
+		{ "\xe2\x83\x9d", "\\u20dd", "a leading enclosing mark" },
+		{ "\x1b\xcc\x81", "\\e\\u0301", "a mark after an escape" },
+		{ "\\\xcc\x81", "\\\\\\u0301", "a mark after a backslash" },
+		{ "250 \xcc\x81x", "250 \\u0301x", "a mark on a space" },
+		{ "250-\xcc\x81STARTTLS", "250-\\u0301STARTTLS",
+		    "a mark on punctuation" },
+		{ "e\xcc\x81\xcc\xa3 5\xe2\x83\xa3", "e\xcc\x81\xcc\xa3 5\xe2\x83\xa3",
+		    "marks on a letter, a mark and a digit kept" },
+		{ "\xe0\xa4\x95\xe0\xa5\x8d\xe0\xa4\xb7",
+		    "\xe0\xa4\x95\xe0\xa5\x8d\xe0\xa4\xb7", "Devanagari kept" },
+		{ "\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80", "an emoji kept" },
+	};
+	char	*s;
+	size_t	 i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = text_escape_dup(cases[i].in, strlen(cases[i].in));
+		is_str(s, cases[i].out, "escaped: %s", cases[i].what);
+		free(s);
+		if (strcmp(cases[i].in, cases[i].out) != 0)
+			ok(text_classify(cases[i].in, strlen(cases[i].in)) &
+			    TEXT_INVISIBLE, "flagged: %s", cases[i].what);
+		else
+			ok((text_classify(cases[i].in, strlen(cases[i].in)) &
+			    TEXT_INVISIBLE) == 0, "not flagged: %s",
+			    cases[i].what);
+	}
+}
+
 static void
 test_text(void)
 {
@@ -179,6 +238,7 @@ test_text(void)
 	ok(text_classify("ok", 2) == 0, "plain ASCII clean");
 	ok(text_classify("\x1b", 1) & TEXT_CONTROL, "ESC is control");
 	ok(text_classify("\xe2\x80\xae", 3) & TEXT_INVISIBLE, "RLO invisible");
+	test_text_invisible();
 }
 
 static void

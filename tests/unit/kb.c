@@ -273,6 +273,122 @@ test_loader(void)
 		kb_free(e);
 	}
 
+	/*
+	 * Costly expressions are refused or bounded; the watchdog turns a
+	 * freeze into a failure.  With regcomp()/regexec() the first took
+	 * 1.4 GB and 3 s to compile, the second over 20 s to match these 120
+	 * bytes.
+	 */
+	{
+		struct kb	*e = kb_new_empty();
+		const char	*t = "[pattern nested]\n"
+		    "match: ((((a{1,255}){1,255}){1,9}))\ncodes: 550\n"
+		    "[pattern backref]\nmatch: (a*)*(a*)*\\1\\2x\ncodes: 550\n"
+		    "[pattern backtrack]\nmatch: ^(a|aa)*c\ncodes: 550\n"
+		    "[pattern fine]\nmatch: ^a+$\ncodes: 550\n";
+		struct match_hit h[MATCH_HITS_MAX];
+		char		 text[1024];
+		size_t		 n;
+
+		alarm(20);
+		ok(kb_load_text(e, "costly", t, strlen(t), &cause) == 0,
+		    "costly expressions load as text");
+		memset(text, 'a', 120);
+		n = match_reply(kb_match(e), 550, NULL, text, 120, h,
+		    MATCH_HITS_MAX);
+		ok(n == 1 && strcmp(h[0].name, "fine") == 0,
+		    "120 bytes crafted against them: only the fine one matches");
+		memset(text, 'a', sizeof text);
+		memcpy(text + sizeof text - 2, "bc", 2);
+		ok(match_reply(kb_match(e), 550, NULL, text, sizeof text, h,
+		    MATCH_HITS_MAX) == 0,
+		    "1 KiB of backtracking bait: no match, within the limit");
+		ok(kb_compile(e, &cause) == -1 && cause != NULL &&
+		    strstr(cause, "[pattern nested]: match: refused: compiles "
+		    "to ") != NULL && strstr(cause, "[pattern backref]: match: "
+		    "refused: a backslash before a letter or digit") != NULL &&
+		    strstr(cause, "backtrack") == NULL && strstr(cause,
+		    "fine") == NULL, "the lint names the two refused: %s",
+		    cause);
+		alarm(0);
+		free(cause);
+		cause = NULL;
+		kb_free(e);
+	}
+	/*
+	 * The expressions keep their POSIX meaning: what PCRE2 reads
+	 * otherwise is rewritten or refused.
+	 */
+	{
+		static const struct {
+			const char	*expr;
+			const char	*text;
+			int		 match;	/* -1: refused */
+		} cases[] = {
+			{ "[\\.]x", "\\x", 1 },		/* \ in brackets */
+			{ "[\\.]x", ".x", 1 },
+			{ "[]a]b", "]b", 1 },
+			{ "[^]a]b", "]b", 0 },
+			{ "a[[:space:]]b", "A\tB", 1 },	/* classes, case */
+			{ "[[:upper:]]x", "ax", 1 },
+			{ "A.B", "a\nb", 1 },		/* . is any byte */
+			{ "a$", "a\n", 0 },		/* $ only the end */
+			{ "^b", "a b", 0 },
+			{ "x{,2}y$", "xxy", 1 },	/* {,n} is {0,n} */
+			{ "^x{,2}y", "xxxy", 0 },
+			{ "a{2}", "a", 0 },
+			{ "caf\xc3\xa9", "CAF\xc3\xa9", 1 },	/* bytes */
+			{ "\\(x\\)", "(x)", 1 },
+			{ "a|", "zzz", 1 },
+			{ "\\d", "d", -1 },		/* Perl's, not POSIX */
+			{ "\\bx", "x", -1 },
+			{ "(a)\\1", "aa", -1 },		/* back-reference */
+			{ "(?i)x", "x", -1 },
+			{ "(*LIMIT_MATCH=9)x", "x", -1 },
+			{ "a*?", "a", -1 },
+			{ "a++", "a", -1 },
+			{ "*a", "a", -1 },
+			{ "x{", "x{", -1 },
+			{ "x{3,1}", "x", -1 },
+			{ "x{256}", "x", -1 },
+			{ "[[.a.]]", "a", -1 },
+			{ "x[[:alpha:", "x", -1 },	/* read past the end */
+			{ "x[[:", "x", -1 },
+			{ "x[ab", "x", -1 },
+			{ "a\\", "a", -1 },
+			{ "a)", "a)", 1 },		/* glibc's reading */
+		};
+		struct kb	*e;
+		struct buf	 b;
+		size_t		 i;
+		int		 bad = 0, got;
+
+		buf_init(&b, 0);
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			e = kb_new_empty();
+			buf_reset(&b);
+			buf_printf(&b, "[pattern t]\nmatch: %s\n",
+			    cases[i].expr);
+			kb_load_text(e, "one", b.data, b.len, &cause);
+			if (kb_compile(e, &cause) == -1)
+				got = -1;
+			else
+				got = match_pattern_text(kb_match(e), 0,
+				    cases[i].text);
+			if (got != cases[i].match) {
+				diag("%s on \"%s\": %d, want %d (%s)",
+				    cases[i].expr, cases[i].text, got,
+				    cases[i].match, cause != NULL ? cause : "");
+				bad++;
+			}
+			free(cause);
+			cause = NULL;
+			kb_free(e);
+		}
+		buf_release(&b);
+		is_int(bad, 0, "POSIX meaning kept, Perl syntax refused");
+	}
+
 	/* Many stanzas, over several files: each found, later files win. */
 	{
 		struct kb	*e = kb_new_empty();
@@ -301,6 +417,40 @@ test_loader(void)
 		ok(bad == 0 && kb_count(e) == 6000 && kb_get(e, "k6000",
 		    "title") == NULL, "6000 stanzas over two files found "
 		    "(%d wrong)", bad);
+		buf_release(&b);
+		kb_free(e);
+	}
+	/*
+	 * 200,000 repeated fields in one stanza, twice over two files (the
+	 * second replacing the first): linear work, well inside the watchdog,
+	 * where adding each field used to look through all the others (211k
+	 * fields took 91 s).  bench/README.md has the time.
+	 */
+	{
+		struct kb	*e = kb_new_empty();
+		struct buf	 b;
+		const char	*v;
+		int		 i;
+
+		buf_init(&b, 0);
+		buf_printf(&b, "[many]\nkeep: one\n");
+		for (i = 0; i < 200000; i++)
+			buf_printf(&b, "sample: a%d\n", i);
+		alarm(30);
+		ok(kb_load_text(e, "one", b.data, b.len, &cause) == 0 &&
+		    kb_nfields(e, 0) == 200001, "200,000 fields load");
+		buf_reset(&b);
+		buf_printf(&b, "[many]\n");
+		for (i = 0; i < 200000; i++)
+			buf_printf(&b, "sample: b%d\nnote: n%d\n", i, i);
+		ok(kb_load_text(e, "two", b.data, b.len, &cause) == 0 &&
+		    kb_nfields(e, 0) == 400001, "400,000 more replace them");
+		alarm(0);
+		v = kb_get_nth(e, "many", "sample", 0);
+		ok(v != NULL && strcmp(v, "b0") == 0 && (v = kb_get(e, "many",
+		    "sample")) != NULL && strcmp(v, "b199999") == 0 &&
+		    (v = kb_get(e, "many", "keep")) != NULL && strcmp(v,
+		    "one") == 0, "the later file's values win, the others stay");
 		buf_release(&b);
 		kb_free(e);
 	}
