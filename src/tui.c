@@ -636,7 +636,7 @@ void
 tui_line(struct tui *t, const char *line)
 {
 	char	*cause, *copy, *mech, *user, *pass, *save;
-	size_t	 len = strlen(line);
+	size_t	 len = strlen(line), clen;
 
 	t->message[0] = '\0';
 	if (strcasecmp(line, "/quit") == 0 || strncasecmp(line, "/quit ", 6) ==
@@ -671,6 +671,8 @@ tui_line(struct tui *t, const char *line)
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
 	    line[5] == ' ')) {
 		copy = xstrdup(line + 5);
+		/* Its own length: strtok_r() is about to put NULs in it. */
+		clen = strlen(copy);
 		mech = strtok_r(copy, " ", &save);
 		user = mech != NULL ? strtok_r(NULL, " ", &save) : NULL;
 		pass = user != NULL ? strtok_r(NULL, "", &save) : NULL;
@@ -687,7 +689,7 @@ tui_line(struct tui *t, const char *line)
 			tui_say(t, '!', _("/auth: %s"), cause);
 			free(cause);
 		}
-		explicit_bzero(copy, len);
+		explicit_bzero(copy, clen);
 		free(copy);
 		return;
 	}
