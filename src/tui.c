@@ -1232,13 +1232,27 @@ tui_signal(int sig)
 	errno = saved;
 }
 
-/* A crash: put the terminal back before dying. */
+/*
+ * A crash: put the terminal back and die by the same signal.  Only
+ * async-signal-safe calls: the crash may have come from inside malloc or
+ * stdio with their locks held (ui_end() would hang there for good).
+ */
 static void
 tui_fatal_signal(int sig)
 {
-	ui_end();
-	signal(sig, SIG_DFL);
+	struct sigaction	sa;
+	sigset_t		set;
+
+	ui_crash_restore();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	_exit(128 + sig);
 }
 
 /* Run the full-screen loop. */

@@ -97,4 +97,34 @@ else
 	t "memcheck: no error at all" bash -c "! grep -q . '$tmp/vg.log'"
 fi
 
+# 2. A fatal signal: the terminal comes back (normal screen, cursor shown,
+# mouse reporting off, the modes it had) and the program dies by the
+# signal, at once.
+for sig in SEGV ABRT; do
+	start
+	wait_for "220 practice"
+	type_line "/set mouse on"
+	sleep 0.3
+	t "SIG$sig: the full screen is on the alternate screen" \
+	    test "$(pane '#{alternate_on}')" = 1
+	t "SIG$sig:   with mouse reporting on" \
+	    test "$(pane '#{mouse_any_flag}')" = 1
+	pid=$(prog_pid)
+	[ -n "$pid" ] && kill -"$sig" "$pid"
+	num=$(kill -l "$sig")
+	t "SIG$sig: the program dies by the signal within 5 s" \
+	    wait_for "EXIT=$((128 + num))" 5
+	t "SIG$sig: back on the normal screen" \
+	    test "$(pane '#{alternate_on}')" = 0
+	t "SIG$sig: the cursor is shown" test "$(pane '#{cursor_flag}')" = 1
+	t "SIG$sig: mouse reporting is off" \
+	    test "$(pane '#{mouse_any_flag}')" = 0
+	for i in $(seq 20); do
+		[ -s "$tmp/stty.after" ] && break
+		sleep 0.1
+	done
+	t "SIG$sig: the terminal has its modes back" \
+	    cmp -s "$tmp/stty.before" "$tmp/stty.after"
+done
+
 echo "1..$n"
