@@ -5,7 +5,7 @@
 # the end of the copy it wipes once corrupted the heap), and a fatal signal
 # must put the terminal back and end the program by that signal, without
 # calling anything that is not async-signal-safe (a crash inside malloc
-# then hung for good).
+# then hung for good; tests/tui/crash-free.c plays one).
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -16,7 +16,13 @@ command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; e
 tmp=$(mktemp -d)
 sock=smtpscope-crash-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
+pid=
+# A handler that hangs would outlive the tmux server: end it for good.
+cleanup() {
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	tm kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
 trap cleanup EXIT
 . "$top_srcdir/tests/lib.sh"
 on_fail() {
@@ -29,6 +35,8 @@ mkdir -p "$tmp/home"
 # 140x40 window; the terminal's modes are saved before and after it.
 start() {
 	local i cmd
+	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	pid=
 	tm kill-server 2>/dev/null
 	for i in $(seq 50); do
 		tm list-sessions >/dev/null 2>&1 || break
@@ -126,5 +134,32 @@ for sig in SEGV ABRT; do
 	t "SIG$sig: the terminal has its modes back" \
 	    cmp -s "$tmp/stty.before" "$tmp/stty.after"
 done
+
+# 3. A crash inside free() with its lock held (tests/tui/crash-free.c,
+# preloaded, crashes in the first free() after SIGUSR2): the handler must
+# not call free() again, or it waits for that lock for ever.
+if grep -q __asan_init "$bin"; then
+	t "crash inside free() # SKIP a sanitizer build (its runtime must be loaded first)" true
+elif ! ${CC:-cc} -shared -fPIC -o "$tmp/crash-free.so" \
+    "$top_srcdir/tests/tui/crash-free.c" -ldl -lpthread; then
+	t "crash inside free() # SKIP cannot compile tests/tui/crash-free.c" true
+else
+	start env LD_PRELOAD="$tmp/crash-free.so"
+	wait_for "220 practice"
+	pid=$(prog_pid)
+	[ -n "$pid" ] && kill -USR2 "$pid"
+	sleep 0.2
+	type_line "NOOP"
+	t "crash inside free(): the program dies by SIGSEGV within 5 s" \
+	    wait_for "EXIT=139" 5
+	t "crash inside free(): back on the normal screen" \
+	    test "$(pane '#{alternate_on}')" = 0
+	for i in $(seq 20); do
+		[ -s "$tmp/stty.after" ] && break
+		sleep 0.1
+	done
+	t "crash inside free(): the terminal has its modes back" \
+	    cmp -s "$tmp/stty.before" "$tmp/stty.after"
+fi
 
 echo "1..$n"
