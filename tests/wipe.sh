@@ -4,7 +4,8 @@
 # tests/wipe-free.c, preloaded, looks into every block that is freed or
 # reallocated for a password this test typed and reports each block that
 # still holds it, with a backtrace.  Line mode against the practice server
-# (typed AUTH LOGIN, /auth), then the full screen in tmux.
+# (typed AUTH LOGIN, /auth), then the full screen and line mode at a
+# terminal in tmux.
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
@@ -93,6 +94,31 @@ if command -v tmux >/dev/null 2>&1; then
 	tm send-keys -t t F10
 	t "full screen: F10 leaves" wait_for "EXIT="
 	t "full screen: the password is wiped everywhere" nothing_left
+
+	# Line mode at a terminal: the password prompt reads /dev/tty.
+	rm -f "$tmp/log"
+	tm kill-server 2>/dev/null
+	for i in $(seq 50); do
+		tm list-sessions >/dev/null 2>&1 || break
+		sleep 0.05
+	done
+	tm new-session -d -x 140 -y 40 -s t "env HOME=$tmp/home \
+	    XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config \
+	    TERM=screen WIPE_MARK=$mark WIPE_LOG=$tmp/log \
+	    LD_PRELOAD=$tmp/wipe.so $bin --plain --demo; echo EXIT=\$?; \
+	    sleep 30"
+	tm set-option -t t status off >/dev/null
+	wait_for "220 practice"
+	type_line "EHLO me.example"
+	wait_for "250 HELP"
+	type_line "/auth login demo"
+	wait_for "password for demo:"
+	type_line "$mark"
+	t "line mode: /auth at the password prompt, refused" \
+	    wait_for "535 5.7.8"
+	type_line "/quit"
+	t "line mode: /quit leaves" wait_for "EXIT="
+	t "line mode: the password is wiped everywhere" nothing_left
 else
 	t "full screen # SKIP tmux is not installed" true
 fi
