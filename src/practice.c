@@ -816,6 +816,8 @@ practice_command(struct practice_session *s, const char *line, size_t len,
 	}
 	if (rv == PRACTICE_CLOSE)
 		s->closing = 1;
+	/* An AUTH line holds a secret; all len bytes (trimming put NULs in). */
+	OPENSSL_cleanse(copy, len);
 	free(copy);
 	return (rv);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * Preloaded by tests/wipe.sh: free() and realloc() that look into every
- * block given back for the text in $WIPE_MARK (a password the test typed)
- * and, when they find it, write "freed with the secret" and a backtrace
- * to the file $WIPE_LOG.  A secret wiped with the wrong length, or not at
+ * block given back for the texts in $WIPE_MARK (a password the test typed,
+ * and its base64 forms; separated by spaces) and, when they find one,
+ * write "freed with the secret" and a backtrace to the file $WIPE_LOG.  A secret wiped with the wrong length, or not at
  * all, is found there.  realloc() always moves the block, so that a
  * buffer that grows with a secret in it is caught whatever the allocator
  * would have done.
@@ -19,8 +19,11 @@
 
 static void		(*wipe_real_free)(void *);
 static void		*(*wipe_real_realloc)(void *, size_t);
-static const char	*wipe_mark;
-static size_t		 wipe_marklen;
+#define WIPE_MARKS	8
+static char		 wipe_marks[512];
+static const char	*wipe_mark[WIPE_MARKS];
+static size_t		 wipe_marklen[WIPE_MARKS];
+static int		 wipe_nmarks;
 static int		 wipe_fd = -1;
 static __thread int	 wipe_busy;
 
@@ -28,18 +31,22 @@ static __thread int	 wipe_busy;
 __attribute__((constructor)) static void
 wipe_init(void)
 {
-	const char	*log = getenv("WIPE_LOG");
+	const char	*log = getenv("WIPE_LOG"), *marks = getenv("WIPE_MARK");
+	char		*p, *save;
 
 	wipe_real_free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
 	wipe_real_realloc = (void *(*)(void *, size_t))dlsym(RTLD_NEXT,
 	    "realloc");
 	if (log != NULL)
 		wipe_fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	wipe_mark = getenv("WIPE_MARK");
-	if (wipe_mark != NULL && *wipe_mark != '\0')
-		wipe_marklen = strlen(wipe_mark);
-	else
-		wipe_mark = NULL;
+	if (marks == NULL || strlen(marks) >= sizeof wipe_marks)
+		return;
+	strcpy(wipe_marks, marks);
+	for (p = strtok_r(wipe_marks, " ", &save); p != NULL &&
+	    wipe_nmarks < WIPE_MARKS; p = strtok_r(NULL, " ", &save)) {
+		wipe_mark[wipe_nmarks] = p;
+		wipe_marklen[wipe_nmarks++] = strlen(p);
+	}
 }
 
 /* Report a block that still holds the mark. */
@@ -48,12 +55,17 @@ wipe_check(void *p)
 {
 	static const char	 msg[] = "freed with the secret\n";
 	void			*frames[32];
-	int			 n;
+	size_t			 size;
+	int			 i, n;
 
-	if (p == NULL || wipe_mark == NULL || wipe_fd == -1 || wipe_busy)
+	if (p == NULL || wipe_fd == -1 || wipe_busy)
 		return;
-	if (memmem(p, malloc_usable_size(p), wipe_mark, wipe_marklen) ==
-	    NULL)
+	size = malloc_usable_size(p);
+	for (i = 0; i < wipe_nmarks; i++) {
+		if (memmem(p, size, wipe_mark[i], wipe_marklen[i]) != NULL)
+			break;
+	}
+	if (i == wipe_nmarks)
 		return;
 	wipe_busy = 1;
 	if (write(wipe_fd, msg, sizeof msg - 1) == (ssize_t)sizeof msg - 1) {

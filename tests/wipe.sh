@@ -29,6 +29,13 @@ if ! ${CC:-cc} -std=gnu11 -O2 -shared -fPIC -o "$tmp/wipe.so" \
 	exit 0
 fi
 mark=Wipe7Mark$$
+# What the preloaded free() looks for: the password, and the middle of its
+# base64 at each of the three alignments (an AUTH line holds it so).
+marks=$mark
+for k in 0 1 2; do
+	b=$(printf '%.*s%s' "$k" xx "$mark" | base64 -w0)
+	marks="$marks ${b:4:$((${#b} - 8))}"
+done
 on_fail() {
 	sed 's/^/# /' "$tmp/log" 2>/dev/null | head -40
 	sed 's/^/# out: /' "$tmp/out" 2>/dev/null | tail -20
@@ -40,7 +47,7 @@ nothing_left() { [ ! -s "$tmp/log" ]; }
 plain() {
 	rm -f "$tmp/log"
 	printf '%s\n' "$@" >"$tmp/script"
-	env WIPE_MARK="$mark" WIPE_LOG="$tmp/log" LD_PRELOAD="$tmp/wipe.so" \
+	env WIPE_MARK="$marks" WIPE_LOG="$tmp/log" LD_PRELOAD="$tmp/wipe.so" \
 	    "$bin" --demo --script "$tmp/script" >"$tmp/out" 2>&1 </dev/null
 }
 
@@ -64,7 +71,7 @@ if command -v tmux >/dev/null 2>&1; then
 	mkdir -p "$tmp/home"
 	tm new-session -d -x 140 -y 40 -s t "env HOME=$tmp/home \
 	    XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config \
-	    TERM=screen WIPE_MARK=$mark WIPE_LOG=$tmp/log \
+	    TERM=screen WIPE_MARK='$marks' WIPE_LOG=$tmp/log \
 	    LD_PRELOAD=$tmp/wipe.so $bin; echo EXIT=\$?; sleep 30"
 	tm set-option -t t status off >/dev/null
 	# wait_for TEXT [N]: until the screen shows TEXT on N lines (default
@@ -104,7 +111,7 @@ if command -v tmux >/dev/null 2>&1; then
 	done
 	tm new-session -d -x 140 -y 40 -s t "env HOME=$tmp/home \
 	    XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config \
-	    TERM=screen WIPE_MARK=$mark WIPE_LOG=$tmp/log \
+	    TERM=screen WIPE_MARK='$marks' WIPE_LOG=$tmp/log \
 	    LD_PRELOAD=$tmp/wipe.so $bin --plain --demo; echo EXIT=\$?; \
 	    sleep 30"
 	tm set-option -t t status off >/dev/null
