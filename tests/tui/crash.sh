@@ -17,9 +17,15 @@ tmp=$(mktemp -d)
 sock=smtpscope-crash-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 pid=
-# A handler that hangs would outlive the tmux server: end it for good.
+# A handler that hangs would outlive the tmux server: end it for good (if
+# $pid is still smtpscope, not a process that took the number since).
+end_prog() {
+	[ -n "$pid" ] && grep -q smtpscope "/proc/$pid/cmdline" 2>/dev/null &&
+	    kill -KILL "$pid" 2>/dev/null
+	pid=
+}
 cleanup() {
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	end_prog
 	tm kill-server 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -35,8 +41,7 @@ mkdir -p "$tmp/home"
 # 140x40 window; the terminal's modes are saved before and after it.
 start() {
 	local i cmd
-	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	pid=
+	end_prog
 	tm kill-server 2>/dev/null
 	for i in $(seq 50); do
 		tm list-sessions >/dev/null 2>&1 || break
