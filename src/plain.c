@@ -488,13 +488,15 @@ static char *
 plain_ask_password(const char *user)
 {
 	struct termios	 old, quiet;
-	char		 line[1024];
+	char		 line[1024], iobuf[1024];
 	FILE		*tty;
 	char		*pass = NULL;
 	size_t		 len;
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return (NULL);
+	/* Our buffer, wiped below: stdio's own would be freed as it is. */
+	setvbuf(tty, iobuf, _IOLBF, sizeof iobuf);
 	fprintf(tty, "password for %s: ", user);
 	fflush(tty);
 	if (tcgetattr(fileno(tty), &old) == 0) {
@@ -511,6 +513,7 @@ plain_ask_password(const char *user)
 	fprintf(tty, "\n");
 	fclose(tty);
 	OPENSSL_cleanse(line, sizeof line);
+	OPENSSL_cleanse(iobuf, sizeof iobuf);
 	return (pass);
 }
 

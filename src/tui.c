@@ -810,7 +810,7 @@ tui_line(struct tui *t, const char *line)
 {
 	const struct cmd_entry	*c;
 	char			*cause, *copy, *mech, *user, *pass, *save;
-	size_t			 len = strlen(line);
+	size_t			 len = strlen(line), clen;
 
 	t->message[0] = '\0';
 	c = cmd_find(line, NULL);
@@ -845,6 +845,8 @@ tui_line(struct tui *t, const char *line)
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
 	    line[5] == ' ')) {
 		copy = xstrdup(line + 5);
+		/* Its own length: strtok_r() is about to put NULs in it. */
+		clen = strlen(copy);
 		mech = strtok_r(copy, " ", &save);
 		user = mech != NULL ? strtok_r(NULL, " ", &save) : NULL;
 		pass = user != NULL ? strtok_r(NULL, "", &save) : NULL;
@@ -861,7 +863,7 @@ tui_line(struct tui *t, const char *line)
 			tui_say(t, '!', _("/auth: %s"), cause);
 			free(cause);
 		}
-		explicit_bzero(copy, len);
+		explicit_bzero(copy, clen);
 		free(copy);
 		return;
 	}
@@ -1423,13 +1425,27 @@ tui_signal(int sig)
 	errno = saved;
 }
 
-/* A crash: put the terminal back before dying. */
+/*
+ * A crash: put the terminal back and die by the same signal.  Only
+ * async-signal-safe calls: the crash may have come from inside malloc or
+ * stdio with their locks held (ui_end() would hang there for good).
+ */
 static void
 tui_fatal_signal(int sig)
 {
-	ui_end();
-	signal(sig, SIG_DFL);
+	struct sigaction	sa;
+	sigset_t		set;
+
+	ui_crash_restore();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	_exit(128 + sig);
 }
 
 /* Run the full-screen loop. */

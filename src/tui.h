@@ -147,6 +147,7 @@ int	tui_export(struct tui *, const char *, char **);
 /* ui.c */
 int	ui_start(struct tui *);
 void	ui_end(void);
+void	ui_crash_restore(void);
 void	ui_resize(struct tui *);
 void	ui_redraw(struct tui *);
 void	ui_flush(struct tui *);

@@ -452,6 +452,8 @@ input_draw(struct tui *t, void *arg)
 	} else
 		waddnstr(w, d.data + skip, (int)n);
 	wmove(w, 0, (int)(col - used));
+	/* The line may hold a password typed after /auth. */
+	OPENSSL_cleanse(d.data, d.len);
 	buf_release(&d);
 }
 
