@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for making untrusted text safe (src/text.c) and for the
- * DATA encoder (src/dotstuff.c).  Built by tests/fuzz/run.sh.
+ * libFuzzer target for making untrusted text safe (src/base/text.c) and for the
+ * DATA encoder (src/smtp/dotstuff.c).  Built by tests/fuzz/run.sh.
  *
  *	text_escape: the result is valid UTF-8 with no C0 control, DEL, C1
  *	control or invisible/BiDi code point; a capped buffer gets a prefix
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "dotstuff.h"
-#include "text.h"
+#include "base/buf.h"
+#include "smtp/dotstuff.h"
+#include "base/text.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "caps.h"
-#include "dotstuff.h"
-#include "reply.h"
+#include "base/b64.h"
+#include "base/buf.h"
+#include "smtp/caps.h"
+#include "smtp/dotstuff.h"
+#include "smtp/reply.h"
 #include "tap.h"
-#include "text.h"
+#include "base/text.h"
 
 /* Encode s in chunks of n bytes and finish; return the output. */
 static char *

@@ -23,16 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "export.h"
-#include "kb.h"
-#include "record.h"
-#include "reply.h"
-#include "scrollback.h"
-#include "session.h"
-#include "tls.h"
-#include "tui.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "record/export.h"
+#include "kb/kb.h"
+#include "record/record.h"
+#include "smtp/reply.h"
+#include "record/scrollback.h"
+#include "smtp/session.h"
+#include "net/tls.h"
+#include "tui/tui.h"
 #include "tap.h"
 
 #define T0	1795364460000LL		/* 2026-11-22 16:21 UTC */

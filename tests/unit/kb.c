@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "kb.h"
-#include "match.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/kb.h"
+#include "kb/match.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 /* Every basic code the foundation promises, RFC 5321 and extensions. */

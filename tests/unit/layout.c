@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout.h"
+#include "tui/layout.h"
 #include "tap.h"
 
 #define MAX_ROWS	70

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "net/net.h"
 #include "tap.h"
 
 /* Is localhost a 127.0.0.1 name in /etc/hosts (so no resolver is asked)? */

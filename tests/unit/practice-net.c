@@ -34,9 +34,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "buf.h"
-#include "practice.h"
-#include "practice-int.h"
+#include "base/buf.h"
+#include "practice/practice.h"
+#include "practice/practice-int.h"
 #include "tap.h"
 
 #define NCLIENTS	20

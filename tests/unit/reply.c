@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 /* Feed s whole; return the replies found, in a NULL-terminated array. */

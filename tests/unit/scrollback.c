@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scrollback.h"
+#include "record/scrollback.h"
 #include "tap.h"
 
 #define MILLION	1000000

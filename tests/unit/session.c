@@ -14,9 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "reply.h"
-#include "session.h"
+#include "base/buf.h"
+#include "smtp/reply.h"
+#include "smtp/session.h"
 #include "tap.h"
 
 struct harness {

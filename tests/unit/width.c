@@ -13,7 +13,7 @@
 #include <wchar.h>
 
 #include "tap.h"
-#include "width.h"
+#include "base/width.h"
 
 static int	utf8_locale(void);
 static char	*wrap_all(const char *, size_t);
