@@ -88,7 +88,7 @@ text_in(const struct text_range *t, size_t n, unsigned int cp)
  * Is this code point invisible or does it change how the text around it
  * shows: a C1 control, or a default-ignorable, format (BiDi controls,
  * zero-width characters, tags, interlinear annotation), line or paragraph
- * separator code point (src/text-unicode.h)?
+ * separator code point (src/base/text-unicode.h)?
  */
 static int
 text_invisible(unsigned int cp)

@@ -2,7 +2,7 @@
 /*
  * Replaying a recorded transcript.  Two passes: the lines of the file become
  * records (direction, protection, time, text) in the format recognised;
- * then the records go through the same pairing rules as src/session.c (a
+ * then the records go through the same pairing rules as src/smtp/session.c (a
  * queue of commands waiting for replies, message text after 354 up to ".",
  * AUTH answers after 334, the TLS boundary after a 220 to STARTTLS) and
  * become the list of session events that replay_run() hands out.  Server
@@ -41,7 +41,7 @@
 #define REPLAY_TLS_TEXT \
 	"---- TLS started: the lines below travel encrypted (replayed; " \
 	"no certificate details) ----"
-/* Our own boundary line in line-mode output (src/plain.c). */
+/* Our own boundary line in line-mode output (src/plain/plain.c). */
 #define REPLAY_PLAIN_BOUNDARY \
 	"---- TLS boundary: the lines below travel encrypted ----"
 

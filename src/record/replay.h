@@ -5,9 +5,10 @@
  * produced, so the front ends render it unchanged and can step through it.
  *
  * Formats read (recognised from the first meaningful lines):
- *	"smtpscope log"		our --log transcript (src/transcript.c)
- *	"smtpscope output"	our line-mode output (src/plain.c), with or
- *				without --timestamps
+ *	"smtpscope log"		our --log transcript
+ *				(src/record/transcript.c)
+ *	"smtpscope output"	our line-mode output (src/plain/plain.c),
+ *				with or without --timestamps
  *	"swaks"			swaks' output ("<-", " ->", "~>" marks)
  *	"C:/S: log"		"C: EHLO x" / "S: 250 ok", "#" comments
  * Lines that fit none are reported (line number and reason) and skipped;

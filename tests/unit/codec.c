@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the small codecs: dot-stuffing (src/dotstuff.c), base64
- * (src/b64.c), text escaping (src/text.c) and EHLO capabilities
- * (src/caps.c).
+ * Unit tests for the small codecs: dot-stuffing (src/smtp/dotstuff.c), base64
+ * (src/base/b64.c), text escaping (src/base/text.c) and EHLO capabilities
+ * (src/smtp/caps.c).
  */
 #include "config.h"
 

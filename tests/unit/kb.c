@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the knowledge base (src/kb.c) and explanations
- * (src/explain.c): the embedded data is complete, loads cleanly, and
+ * Unit tests for the knowledge base (src/kb/kb.c) and explanations
+ * (src/kb/explain.c): the embedded data is complete, loads cleanly, and
  * lookups pick the right text for the command a reply answers.
  */
 #include "config.h"

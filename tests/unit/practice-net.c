@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Network tests for the practice server (src/practice-server.c): the server
- * runs in a thread on 127.0.0.1 with an ephemeral port and real clients talk
- * to it over TCP, in clear and through STARTTLS with an OpenSSL client that
- * trusts only practice_cert_pem().  Also: many clients at once, the client
- * limits (all clients, one address at once, one address a minute), the
- * idle timeout, a line that never ends, a client that never reads,
- * inetd-style sessions on a socketpair and on two pipes, and
- * practice_stop().  Loopback only (127.0.0.1, and 127.0.0.2 as another
- * client address).
+ * Network tests for the practice server (src/practice/practice-server.c): the
+ * server runs in a thread on 127.0.0.1 with an ephemeral port and real clients
+ * talk to it over TCP, in clear and through STARTTLS with an OpenSSL client
+ * that trusts only practice_cert_pem().  Also: many clients at once, the client
+ * limits (all clients, one address at once, one address a minute), the idle
+ * timeout, a line that never ends, a client that never reads, inetd-style
+ * sessions on a socketpair and on two pipes, and practice_stop().  Loopback
+ * only (127.0.0.1, and 127.0.0.2 as another client address).
  */
 #include "config.h"
 

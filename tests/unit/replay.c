@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for transcript replay (src/replay.c): each format read from a
- * sample in tests/data/replay/ (or from a string), the events it replays
+ * Unit tests for transcript replay (src/record/replay.c): each format read from
+ * a sample in tests/data/replay/ (or from a string), the events it replays
  * recorded and checked: order, verbs, masking, escapes, TLS, steps.
  */
 #include "config.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests for the reply parser (src/reply.c). */
+/* Unit tests for the reply parser (src/smtp/reply.c). */
 #include "config.h"
 
 #include <stdlib.h>

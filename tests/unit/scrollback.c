@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the dialogue store (src/scrollback.c): lines with NULs,
+ * Unit tests for the dialogue store (src/record/scrollback.c): lines with NULs,
  * kinds and flags, the reply table, a million lines and what they cost,
  * dropping the oldest lines under a limit, and search.
  */
