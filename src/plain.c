@@ -304,6 +304,7 @@ plain_help(struct plain *p)
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
 		N_("/export FILE.html        write the session as an HTML handout"),
+		N_("                         (mode 0600; add \"public\" for 0644)"),
 		N_("/raw TEXT         send TEXT's bytes exactly, no CRLF added"),
 		N_("                  (bare LF tests): \\r \\n \\t \\e \\\\ \\xHH \\uHHHH"),
 		N_("/caps             list the server's EHLO capabilities"),
