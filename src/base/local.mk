@@ -4,6 +4,7 @@
 src_smtp_libsmtp_a_SOURCES += \
 	%reldir%/b64.c %reldir%/b64.h \
 	%reldir%/buf.c %reldir%/buf.h \
+	%reldir%/file.c %reldir%/file.h \
 	%reldir%/i18n.c %reldir%/i18n.h \
 	%reldir%/log.c %reldir%/log.h \
 	%reldir%/text.c %reldir%/text.h %reldir%/text-unicode.h \

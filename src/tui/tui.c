@@ -920,14 +920,15 @@ tui_line(struct tui *t, const char *line)
 
 /* Write the dialogue so far as an HTML handout; -1 and *cause on failure. */
 int
-tui_export(struct tui *t, const char *path, char **cause)
+tui_export(struct tui *t, const char *path, int public, char **cause)
 {
 	struct export_info	 info;
 	char			 when[64];
 
 	export_info_now(&info, when, sizeof when, t->target, t->rec.server,
 	    t->session != NULL ? session_tls(t->session) : NULL);
-	return (export_html_file(t->sb, t->kb, &info, path, cause));
+	return (export_html_file(t->sb, t->kb, &info, path, public,
+	    cause));
 }
 
 /* Run one of our local commands (the table in cmd.c). */
@@ -1004,15 +1005,19 @@ tui_command(struct tui *t, const char *line)
 		reply_free(ra);
 		reply_free(rc);
 	} else if (cmd->id == CMD_EXPORT) {
-		char	*why;
+		char	*why, *path;
+		int	 public;
 
-		if (*arg == '\0')
-			tui_say(t, '!', "%s", _("usage: /export FILE.html"));
-		else if (tui_export(t, arg, &why) == -1) {
+		path = export_arg(arg, &public);
+		if (*path == '\0')
+			tui_say(t, '!', "%s", _("usage: /export FILE.html "
+			    "[public]"));
+		else if (tui_export(t, path, public, &why) == -1) {
 			tui_say(t, '!', _("/export: %s"), why);
 			free(why);
 		} else
-			tui_say(t, '*', _("handout written to %s"), arg);
+			tui_say(t, '*', _("handout written to %s"), path);
+		free(path);
 	} else if (cmd->id == CMD_B64) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', _("base64: %s"), enc);
@@ -1456,6 +1461,7 @@ tui_run(struct tui *t)
 	struct sigaction	 sa;
 	unsigned char		 buf[4096], c;
 	int			 n, sn, i, timeout, sig;
+	char			*why;
 	ssize_t			 got;
 	static const int	 fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE,
 	    SIGILL, SIGABRT };
@@ -1549,8 +1555,13 @@ tui_run(struct tui *t)
 
 	if (t->session != NULL && !session_closed(t->session))
 		session_close(t->session);
-	input_end(t);
+	why = input_end(t);
 	ui_end();
+	if (why != NULL) {
+		fprintf(stderr, _("smtpscope: the command history was not "
+		    "saved: %s\n"), why);
+		free(why);
+	}
 	log_set_fatal_hook(NULL);
 	tui_seqs_free();
 	signal(SIGWINCH, SIG_DFL);

@@ -1158,6 +1158,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/search TEXT             find TEXT in the dialogue"),
 		N_("/export FILE.html        write the session as an HTML "
 		    "handout, each reply explained beside it"),
+		N_("/export FILE.html public the same, readable by everyone "
+		    "(mode 0644 instead of 0600)"),
 		N_("/raw TEXT                send TEXT's bytes exactly, no CRLF "
 		    "added, marked [raw]; escapes \\r \\n \\t \\e \\\\ "
 		    "\\xHH \\uHHHH"),
