@@ -18,6 +18,7 @@ struct buf {
 	size_t	 len;		/* bytes used */
 	size_t	 cap;		/* bytes allocated (excluding the NUL) */
 	size_t	 max;		/* hard cap on len; 0 means no cap */
+	int	 secret;	/* may hold a secret: see buf_secret() */
 };
 
 /* Initialise an empty buffer holding at most max bytes (0: unbounded). */
@@ -43,6 +44,16 @@ void	buf_commit(struct buf *, size_t);
 void	buf_consume(struct buf *, size_t);
 /* Empty the buffer, keeping its storage. */
 void	buf_reset(struct buf *);
+/*
+ * From now until it is next emptied, b may hold a secret (AUTH
+ * credentials): every byte that leaves the contents is overwritten, when
+ * it is dropped from the front (buf_consume), when the buffer is emptied
+ * (buf_reset, buf_consume of everything: the mark ends there) or released,
+ * and the old storage is overwritten before it is freed when the buffer
+ * grows (realloc would leave a copy behind).  Mark the buffer before the
+ * secret goes in.  buf_detach() hands the bytes over as they are.
+ */
+void	buf_secret(struct buf *);
 /* Bytes that may still be added before the cap. */
 size_t	buf_room(const struct buf *);
 
