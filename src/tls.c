@@ -521,8 +521,12 @@ tls_sans(X509 *x, int escape, int *nul)
 	}
 	GENERAL_NAMES_free(gens);
 	buf_release(&one);
-	if (more > 0)
-		buf_printf(&b, _(", ... and %d more names (not shown)"), more);
+	if (more > 0) {
+		if (b.len > 0)
+			buf_addstr(&b, ", ");
+		buf_printf(&b, ngettext("... and %d more name (not shown)",
+		    "... and %d more names (not shown)", more), more);
+	}
 	if (b.len == 0)
 		buf_addstr(&b, "(none)");
 	return (buf_detach(&b, NULL));
