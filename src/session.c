@@ -1365,6 +1365,7 @@ session_auth(struct session *s, const char *mech, const char *user,
 	}
 	/* Stored as "MECH\0user\0pass"; wiped when popped. */
 	buf_init(&b, 0);
+	buf_secret(&b);
 	buf_addstr(&b, strcasecmp(mech, "PLAIN") == 0 ? "PLAIN" : "LOGIN");
 	buf_addch(&b, '\0');
 	buf_addstr(&b, user);
