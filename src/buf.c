@@ -165,7 +165,11 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	return (0);
 }
 
-/* Drop bytes from the front. */
+/*
+ * Drop bytes from the front.  The bytes left behind past the new end are
+ * zeroed: no stale copy of what went (a password typed, an AUTH line sent)
+ * stays in the storage.
+ */
 void
 buf_consume(struct buf *b, size_t n)
 {
@@ -174,23 +178,17 @@ buf_consume(struct buf *b, size_t n)
 		return;
 	}
 	memmove(b->data, b->data + n, b->len - n);
-	/* What moved left a copy of itself behind: the last n bytes. */
-	if (b->secret)
-		OPENSSL_cleanse(b->data + b->len - n, n);
 	b->len -= n;
-	b->data[b->len] = '\0';
+	memset(b->data + b->len, 0, n + 1);
 }
 
-/* Empty the buffer. */
+/* Empty the buffer, its bytes zeroed; the secret mark ends. */
 void
 buf_reset(struct buf *b)
 {
-	if (b->secret) {
-		OPENSSL_cleanse(b->data, b->len);
-		b->secret = 0;
-	}
+	memset(b->data, 0, b->len + 1);
 	b->len = 0;
-	b->data[0] = '\0';
+	b->secret = 0;
 }
 
 /* The buffer may hold a secret from now on. */

@@ -40,18 +40,18 @@ int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(print
  */
 char	*buf_reserve(struct buf *, size_t);
 void	buf_commit(struct buf *, size_t);
-/* Drop the first n bytes. */
+/* Drop the first n bytes; the bytes that go are zeroed, not left behind. */
 void	buf_consume(struct buf *, size_t);
-/* Empty the buffer, keeping its storage. */
+/* Empty the buffer, keeping its storage (zeroed). */
 void	buf_reset(struct buf *);
 /*
- * From now until it is next emptied, b may hold a secret (AUTH
- * credentials): every byte that leaves the contents is overwritten, when
- * it is dropped from the front (buf_consume), when the buffer is emptied
- * (buf_reset, buf_consume of everything: the mark ends there) or released,
- * and the old storage is overwritten before it is freed when the buffer
- * grows (realloc would leave a copy behind).  Mark the buffer before the
- * secret goes in.  buf_detach() hands the bytes over as they are.
+ * From now until it is next emptied (buf_reset, or buf_consume of
+ * everything: the mark ends there), b may hold a secret (AUTH
+ * credentials).  Bytes dropped or emptied are zeroed in any buffer; a
+ * marked one also grows by copy, its old storage overwritten before it is
+ * freed (realloc would leave a copy behind), and is overwritten when
+ * released.  Mark the buffer before the secret goes in.  buf_detach()
+ * hands the bytes over as they are.
  */
 void	buf_secret(struct buf *);
 /* Bytes that may still be added before the cap. */
