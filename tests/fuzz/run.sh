@@ -40,7 +40,7 @@ targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
 # input it is given.
-common="src/buf.c src/xmalloc.c src/log.c src/text.c"
+common="src/buf.c src/xmalloc.c src/log.c src/text.c src/file.c"
 target_sources() {
 	case $1 in
 	reply)	echo src/reply.c src/explain.c src/kb.c src/kb-data.c \
