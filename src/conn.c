@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "i18n.h"
 #include "log.h"
+#include "secret.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -423,6 +424,14 @@ conn_out(struct conn *c)
 		c->out_off = 0;
 	}
 	return (&c->out);
+}
+
+/* Mark what is queued next as secret. */
+void
+conn_secret(struct conn *c)
+{
+	secret_hold();
+	buf_secret(&c->out);
 }
 
 /* Bytes not yet sent. */
