@@ -7,6 +7,7 @@ src_smtp_libsmtp_a_SOURCES += \
 	%reldir%/file.c %reldir%/file.h \
 	%reldir%/i18n.c %reldir%/i18n.h \
 	%reldir%/log.c %reldir%/log.h \
+	%reldir%/secret.c %reldir%/secret.h \
 	%reldir%/text.c %reldir%/text.h %reldir%/text-unicode.h \
 	%reldir%/width.c %reldir%/width.h \
 	%reldir%/xmalloc.c %reldir%/xmalloc.h

@@ -17,6 +17,7 @@
 #include "net/conn.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/secret.h"
 #include "net/tls.h"
 #include "base/xmalloc.h"
 
@@ -423,6 +424,14 @@ conn_out(struct conn *c)
 		c->out_off = 0;
 	}
 	return (&c->out);
+}
+
+/* Mark what is queued next as secret. */
+void
+conn_secret(struct conn *c)
+{
+	secret_hold();
+	buf_secret(&c->out);
 }
 
 /* Bytes not yet sent. */

@@ -31,6 +31,7 @@
 #include "base/i18n.h"
 #include "net/net.h"
 #include "smtp/reply.h"
+#include "base/secret.h"
 #include "smtp/session.h"
 #include "net/tls.h"
 #include "base/xmalloc.h"
@@ -1240,6 +1241,9 @@ session_push_item(struct session *s, enum session_item_kind kind,
 		it->is_auth = 1;
 		s->auth_queued++;
 	}
+	/* Credentials, or maybe an answer to AUTH: no core dump from now. */
+	if (it->is_auth || kind == SESSION_ITEM_AUTH || session_in_auth(s))
+		secret_hold();
 	if (s->queue_tail != NULL)
 		s->queue_tail->next = it;
 	else
@@ -1361,6 +1365,7 @@ session_auth(struct session *s, const char *mech, const char *user,
 	}
 	/* Stored as "MECH\0user\0pass"; wiped when popped. */
 	buf_init(&b, 0);
+	buf_secret(&b);
 	buf_addstr(&b, strcasecmp(mech, "PLAIN") == 0 ? "PLAIN" : "LOGIN");
 	buf_addch(&b, '\0');
 	buf_addstr(&b, user);
@@ -1700,15 +1705,18 @@ session_send(struct session *s, const char *line, size_t len,
 	const char		*key;
 
 	(void)expect;
-	conn_write(s->conn, line, len);
-	conn_write(s->conn, "\r\n", 2);
-	session_sent(s, shown != NULL ? shown : line);
-
 	if (verb == NULL) {
 		session_verb_of(line, len, vb, sizeof vb);
 		key = explain_verb(vb);
 		verb = key != NULL ? key : "*";
 	}
+	/* AUTH and its answers carry credentials: wiped once sent. */
+	if (strcmp(verb, "AUTH") == 0)
+		conn_secret(s->conn);
+	conn_write(s->conn, line, len);
+	conn_write(s->conn, "\r\n", 2);
+	session_sent(s, shown != NULL ? shown : line);
+
 	c = session_push_cmd(s, verb, shown != NULL ? shown : line);
 
 	if (strcmp(verb, "STARTTLS") == 0)
@@ -2015,6 +2023,7 @@ static void
 session_answer(struct session *s, struct session_item *it)
 {
 	if (it->kind == SESSION_ITEM_RAW) {
+		conn_secret(s->conn);
 		conn_write(s->conn, it->line, it->len);
 		session_sent(s, "[raw] ******** (AUTH response, hidden)");
 		session_push_cmd(s, "AUTH", "[raw] ******** (AUTH response, "
@@ -2406,6 +2415,13 @@ const struct caps *
 session_caps_before_tls(const struct session *s)
 {
 	return (&s->caps_pre);
+}
+
+/* The transport. */
+const struct conn *
+session_conn(const struct session *s)
+{
+	return (s->conn);
 }
 
 /* Last handshake. */

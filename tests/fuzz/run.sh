@@ -9,7 +9,7 @@
 #
 # The targets are built with clang directly, not through automake: the core
 # sources each target needs are compiled again with the fuzzer and sanitizer
-# instrumentation (the libraries, built by the configured compiler without
+# instrumentation (src/libcore.a, built by the configured compiler without
 # it, cannot be linked into a fuzzer).
 #
 # Environment:
@@ -35,24 +35,24 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape"
+all_targets="reply caps kb replay escape cert"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
 # input it is given.
-common="src/base/buf.c src/base/xmalloc.c src/base/log.c src/base/text.c"
+common="src/base/buf.c src/base/xmalloc.c src/base/log.c src/base/text.c src/base/file.c"
 target_sources() {
 	case $1 in
-	reply)	echo src/smtp/reply.c src/kb/explain.c src/kb/kb.c \
-		    src/kb/kb-data.c src/kb/match.c src/kb/format.c \
-		    src/base/width.c ;;
+	reply)	echo src/smtp/reply.c src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
+		    src/kb/match.c src/kb/format.c src/base/width.c ;;
 	caps)	echo src/smtp/reply.c src/smtp/caps.c ;;
-	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
-		    src/kb/explain.c src/smtp/reply.c src/kb/format.c \
-		    src/base/width.c ;;
-	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
-		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
+	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c src/kb/explain.c \
+		    src/smtp/reply.c src/kb/format.c src/base/width.c ;;
+	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c src/kb/explain.c \
+		    src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
 	escape)	echo src/smtp/dotstuff.c ;;
+	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c src/kb/kb.c \
+		    src/kb/kb-data.c src/kb/match.c src/smtp/reply.c src/base/width.c ;;
 	esac
 }
 target_maxlen() {
