@@ -35,7 +35,7 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape"
+all_targets="reply caps kb replay escape settings"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
@@ -51,6 +51,7 @@ target_sources() {
 	replay)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
 		    src/kb.c src/kb-data.c src/match.c ;;
 	escape)	echo src/dotstuff.c ;;
+	settings) echo src/settings.c ;;
 	esac
 }
 target_maxlen() {
