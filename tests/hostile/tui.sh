@@ -430,4 +430,8 @@ done
 start tls-on-connect-stall --tls-on-connect
 fails 'error: the TLS handshake did not finish' 'did not finish' 6
 
+start renegotiate --tls-on-connect --insecure
+t "$cname: the renegotiation request is shown, refused" wait_for 'asked to renegotiate TLS' 12
+fails 'its TLS renegotiation was refused' 'TLS failed' 6
+
 echo "1..$n"
