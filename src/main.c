@@ -505,7 +505,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 	int		 status = EXIT_OK;
 
 	if ((r = replay_load(path, &cause)) == NULL) {
-		fprintf(stderr, _("smtpscope: --replay %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --replay %s\n"), main_arg(cause));
 		free(cause);
 		return (EXIT_OTHER);
 	}
@@ -573,7 +573,8 @@ main_tui(struct session_config *sc, const struct kb *kb,
 		status = main_exit_status(s);
 		/* Written once the screen is gone, so the message is seen. */
 		if (export != NULL && tui_export(&t, export, &cause) == -1) {
-			fprintf(stderr, _("smtpscope: --export: %s\n"), cause);
+			fprintf(stderr, _("smtpscope: --export: %s\n"),
+			    main_arg(cause));
 			free(cause);
 			if (session_failure(s) == SESSION_FAIL_NONE)
 				status = EXIT_OTHER;
@@ -638,7 +639,7 @@ main(int argc, char **argv)
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
 	int			 quiz = 0, present = 0, own;
 	const char		*replay = NULL, *export = NULL;
-	int			 export_failed = 0;
+	int			 export_failed = 0, saved_errno;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -666,7 +667,7 @@ main(int argc, char **argv)
 	explain_set_lang(i18n_init(lang));
 	if (lang != NULL && !i18n_has(lang))
 		fprintf(stderr, _("smtpscope: no translation for \"%s\" "
-		    "(there are zh_CN and vi); using English\n"), lang);
+		    "(there are zh_CN and vi); using English\n"), main_arg(lang));
 	sc.family = AF_UNSPEC;
 	sc.helo = "smtpscope.invalid";
 	pc.tls = 1;
@@ -704,9 +705,11 @@ main(int argc, char **argv)
 			sc.insecure = 1;
 			break;
 		case OPT_CAFILE:
-			if (access(optarg, R_OK) == -1)
-				usage_error(_("--cafile %s: %s"), main_arg(optarg),
-				    strerror(errno));
+			if (access(optarg, R_OK) == -1) {
+				saved_errno = errno;
+				usage_error(_("--cafile %s: %s"),
+				    main_arg(optarg), strerror(saved_errno));
+			}
 			sc.cafile = optarg;
 			break;
 		case OPT_SNI:
@@ -799,9 +802,11 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case OPT_DEBUG:
-			if (log_open(optarg) == -1)
-				usage_error(_("--debug %s: %s"), main_arg(optarg),
-				    strerror(errno));
+			if (log_open(optarg) == -1) {
+				saved_errno = errno;
+				usage_error(_("--debug %s: %s"),
+				    main_arg(optarg), strerror(saved_errno));
+			}
 			break;
 		case 'h':
 			fputs(_(main_usage), stdout);
@@ -919,7 +924,7 @@ main(int argc, char **argv)
 		    practice_listen(mp.practice, "127.0.0.1", "0",
 		    &cause) == -1) {
 			fprintf(stderr, _("smtpscope: practice server: %s\n"),
-			    cause);
+			    main_arg(cause));
 			free(cause);
 			practice_free(mp.practice);
 			kb_free(kb);
@@ -951,14 +956,16 @@ main(int argc, char **argv)
 	in_fd = STDIN_FILENO;
 	if (script != NULL && (in_fd = open(script, O_RDONLY | O_CLOEXEC)) ==
 	    -1) {
-		fprintf(stderr, _("smtpscope: --script %s: %s\n"), script,
-		    strerror(errno));
+		const char	*why = strerror(errno);
+
+		fprintf(stderr, _("smtpscope: --script %s: %s\n"),
+		    main_arg(script), why);
 		status = EXIT_OTHER;
 		goto out;
 	}
 	if (logpath != NULL && (log = transcript_open(logpath, &cause)) ==
 	    NULL) {
-		fprintf(stderr, _("smtpscope: --log %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --log %s\n"), main_arg(cause));
 		free(cause);
 		status = EXIT_OTHER;
 		goto out;

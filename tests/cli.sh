@@ -194,6 +194,10 @@ t "  no raw escape on the terminal" bash -c "! grep -q \$'\\e' '$tmp/err'"
 t "--explain --after with an escape sequence: exit 2" run 2 --explain 250 --after $'X\e[2J'
 t "  shown escaped" both err '^smtpscope: --after X\\e\[2J: not a command'
 t "  no raw escape on the terminal" bash -c "! grep -q \$'\\e' '$tmp/err'"
+t "--script with an escape sequence in its name: exit 1" run 1 --script "$tmp/"$'none\e[2J'
+t "  shown escaped" both bash -c "grep -q 'none\\\\e\\[2J: No such file' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
+t "--lang with an escape sequence: shown escaped" run 0 --lang $'x\e[2J' --explain 250
+t "  no raw escape on the terminal" bash -c "grep -q 'x\\\\e\\[2J' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
 t "--serve with a bad address: the cause escaped" run 1 --serve $'no\e[2Jhost.invalid:0'
 t "  no raw escape on the terminal" bash -c "grep -q 'no\\\\e\\[2Jhost' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
 
