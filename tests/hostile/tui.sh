@@ -432,6 +432,6 @@ fails 'error: the TLS handshake did not finish' 'did not finish' 6
 
 start renegotiate --tls-on-connect --insecure
 t "$cname: the renegotiation request is shown, refused" wait_for 'asked to renegotiate TLS' 12
-fails 'its TLS renegotiation was refused' 'TLS failed' 6
+fails 'error: the server ended the session after its TLS' 'TLS failed' 6
 
 echo "1..$n"
