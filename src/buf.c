@@ -149,24 +149,27 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	return (0);
 }
 
-/* Drop bytes from the front. */
+/*
+ * Drop bytes from the front.  The bytes left behind past the new end are
+ * zeroed: no stale copy of what went (a password typed, an AUTH line sent)
+ * stays in the storage.
+ */
 void
 buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {
-		b->len = 0;
-		b->data[0] = '\0';
+		buf_reset(b);
 		return;
 	}
 	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
-	b->data[b->len] = '\0';
+	memset(b->data + b->len, 0, n + 1);
 }
 
-/* Empty the buffer. */
+/* Empty the buffer, its bytes zeroed. */
 void
 buf_reset(struct buf *b)
 {
+	memset(b->data, 0, b->len + 1);
 	b->len = 0;
-	b->data[0] = '\0';
 }

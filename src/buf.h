@@ -39,9 +39,9 @@ int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(print
  */
 char	*buf_reserve(struct buf *, size_t);
 void	buf_commit(struct buf *, size_t);
-/* Drop the first n bytes. */
+/* Drop the first n bytes; the bytes that go are zeroed, not left behind. */
 void	buf_consume(struct buf *, size_t);
-/* Empty the buffer, keeping its storage. */
+/* Empty the buffer, keeping its storage (zeroed). */
 void	buf_reset(struct buf *);
 /* Bytes that may still be added before the cap. */
 size_t	buf_room(const struct buf *);

@@ -51,7 +51,7 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR, OPT_EXPORT_PUBLIC
 };
 
 static const struct option main_options[] = {
@@ -82,6 +82,7 @@ static const struct option main_options[] = {
 	{ "present", no_argument, NULL, OPT_PRESENT },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "export-public", no_argument, NULL, OPT_EXPORT_PUBLIC },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -141,8 +142,9 @@ static const char *const main_usage = N_(
 "                         C:/S: lines (Enter/Right next, Left back)\n"
 "      --export FILE.html write an HTML handout, each reply explained\n"
 "                         beside it: of a --replay, or of the session\n"
-"                         when it ends (full screen or line mode)\n"
-"      --debug FILE       write a debug log to FILE\n"
+"                         when it ends (full screen or line mode); mode\n"
+"                         0600, or 0644 with --export-public\n"
+"      --debug FILE       append a debug log to FILE (mode 0600)\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
 "Practice server:\n"
@@ -192,10 +194,10 @@ static int	 main_exit_status(struct session *);
 static int	 main_user_kb(struct kb *);
 static int	 main_scenarios(void);
 static int	 main_replay(const struct kb *, const char *, const char *,
-		    int, int, int);
+		    int, int, int, int);
 static int	 main_tui(struct session_config *, const struct kb *,
 		    struct transcript *, const char *, const char *, int, int,
-		    int, int);
+		    int, int, int);
 
 /* Complain about the command line and exit. */
 static void
@@ -495,7 +497,7 @@ main_scenarios(void)
 /* --replay: step through a transcript, or print it annotated. */
 static int
 main_replay(const struct kb *kb, const char *path, const char *export,
-    int plain, int quiz, int present)
+    int public, int plain, int quiz, int present)
 {
 	struct replay	*r;
 	struct plain	 pl;
@@ -535,7 +537,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 	plain_say(&pl, '*', _("replay of %s (%s, %zu exchanges)"), path,
 	    replay_format(r), replay_steps(r));
 	replay_run(r, replay_steps(r), plain_event, &pl);
-	if (export != NULL && plain_export(&pl, export, path) == -1)
+	if (export != NULL && plain_export(&pl, export, path, public) == -1)
 		status = EXIT_OTHER;
 	fflush(stdout);
 	plain_release(&pl);
@@ -547,7 +549,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 static int
 main_tui(struct session_config *sc, const struct kb *kb,
     struct transcript *log, const char *target, const char *export,
-    int timestamps, int verbose, int quiz, int present)
+    int public, int timestamps, int verbose, int quiz, int present)
 {
 	struct tui	 t;
 	struct session	*s;
@@ -572,7 +574,7 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	} else {
 		status = main_exit_status(s);
 		/* Written once the screen is gone, so the message is seen. */
-		if (export != NULL && tui_export(&t, export, &cause) == -1) {
+		if (export != NULL && tui_export(&t, export, public, &cause) == -1) {
 			fprintf(stderr, _("smtpscope: --export: %s\n"),
 			    main_arg(cause));
 			free(cause);
@@ -639,7 +641,8 @@ main(int argc, char **argv)
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
 	int			 quiz = 0, present = 0, own;
 	const char		*replay = NULL, *export = NULL;
-	int			 export_failed = 0, saved_errno;
+	int			 export_failed = 0, export_public = 0;
+	int			 saved_errno;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -789,6 +792,9 @@ main(int argc, char **argv)
 		case OPT_EXPORT:
 			export = optarg;
 			break;
+		case OPT_EXPORT_PUBLIC:
+			export_public = 1;
+			break;
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
 			break;
@@ -802,11 +808,8 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case OPT_DEBUG:
-			if (log_open(optarg) == -1) {
-				saved_errno = errno;
-				usage_error(_("--debug %s: %s"),
-				    main_arg(optarg), strerror(saved_errno));
-			}
+			if (log_open(optarg, &cause) == -1)
+				usage_error(_("--debug: %s"), main_arg(cause));
 			break;
 		case 'h':
 			fputs(_(main_usage), stdout);
@@ -867,7 +870,8 @@ main(int argc, char **argv)
 	if (replay != NULL) {
 		if (argc > 0 || demo || serve != NULL)
 			usage_error(_("--replay takes no HOST, --demo or --serve"));
-		status = main_replay(kb, replay, export, plain, quiz, present);
+		status = main_replay(kb, replay, export, export_public, plain,
+		    quiz, present);
 		kb_free(kb);
 		return (status);
 	}
@@ -978,8 +982,8 @@ main(int argc, char **argv)
 		status = main_tui(&sc, kb, log, demo ? "practice server (demo "
 		    "login demo/demo)" :
 		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
-		    sc.unix_path : sc.pipe_cmd)), export, timestamps, verbose,
-		    quiz, present);
+		    sc.unix_path : sc.pipe_cmd)), export, export_public,
+		    timestamps, verbose, quiz, present);
 		goto out;
 	}
 	plain_init(&pl, in_fd, stdout, kb);
@@ -1003,7 +1007,8 @@ main(int argc, char **argv)
 	else
 		free(cause);
 	if (export != NULL && plain_export(&pl, export, host != NULL ? host :
-	    (sc.unix_path != NULL ? sc.unix_path : sc.pipe_cmd)) == -1 &&
+	    (sc.unix_path != NULL ? sc.unix_path : sc.pipe_cmd),
+	    export_public) == -1 &&
 	    session_failure(s) == SESSION_FAIL_NONE)
 		export_failed = 1;
 	status = export_failed ? EXIT_OTHER : main_exit_status(s);

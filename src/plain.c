@@ -304,6 +304,7 @@ plain_help(struct plain *p)
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
 		N_("/export FILE.html        write the session as an HTML handout"),
+		N_("                         (mode 0600; add \"public\" for 0644)"),
 		N_("/raw TEXT         send TEXT's bytes exactly, no CRLF added"),
 		N_("                  (bare LF tests): \\r \\n \\t \\e \\\\ \\xHH \\uHHHH"),
 		N_("/caps             list the server's EHLO capabilities"),
@@ -346,14 +347,16 @@ plain_caps(struct plain *p)
 
 /* Write the handout. */
 int
-plain_export(struct plain *p, const char *path, const char *target)
+plain_export(struct plain *p, const char *path, const char *target,
+    int public)
 {
 	struct export_info	 info;
 	char			*cause, when[64];
 
 	export_info_now(&info, when, sizeof when, target, p->rec.server,
 	    p->session != NULL ? session_tls(p->session) : NULL);
-	if (export_html_file(p->sb, p->kb, &info, path, &cause) == -1) {
+	if (export_html_file(p->sb, p->kb, &info, path, public,
+	    &cause) == -1) {
 		plain_say(p, '!', _("/export: %s"), cause);
 		free(cause);
 		return (-1);
@@ -406,9 +409,10 @@ plain_command(struct plain *p, const char *line)
 	char			*arg, *verb, *rest;
 	struct explanation	 ex;
 	struct buf		 b;
-	char			*enc, *dec;
+	char			*enc, *dec, *path;
 	size_t			 dlen;
 	struct reply		*r;
+	int			 public;
 
 	if ((c = cmd_find(line, &a)) == NULL) {
 		arg = xstrndup(line + 1, strcspn(line + 1, " "));
@@ -454,10 +458,13 @@ plain_command(struct plain *p, const char *line)
 		plain_compare(p, arg);
 		break;
 	case CMD_EXPORT:
-		if (*arg == '\0')
-			plain_say(p, '!', _("usage: /export FILE.html"));
+		path = export_arg(arg, &public);
+		if (*path == '\0')
+			plain_say(p, '!', _("usage: /export FILE.html "
+			    "[public]"));
 		else
-			plain_export(p, arg, NULL);
+			plain_export(p, path, NULL, public);
+		free(path);
 		break;
 	case CMD_B64:
 		enc = b64_encode(arg, strlen(arg));
@@ -488,13 +495,15 @@ static char *
 plain_ask_password(const char *user)
 {
 	struct termios	 old, quiet;
-	char		 line[1024];
+	char		 line[1024], iobuf[1024];
 	FILE		*tty;
 	char		*pass = NULL;
 	size_t		 len;
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return (NULL);
+	/* Our buffer, wiped below: stdio's own would be freed as it is. */
+	setvbuf(tty, iobuf, _IOLBF, sizeof iobuf);
 	fprintf(tty, "password for %s: ", user);
 	fflush(tty);
 	if (tcgetattr(fileno(tty), &old) == 0) {
@@ -511,6 +520,7 @@ plain_ask_password(const char *user)
 	fprintf(tty, "\n");
 	fclose(tty);
 	OPENSSL_cleanse(line, sizeof line);
+	OPENSSL_cleanse(iobuf, sizeof iobuf);
 	return (pass);
 }
 

@@ -178,6 +178,7 @@ struct practice_session {
 	unsigned	 nrcpt;		/* recipients accepted */
 	size_t		 data_bytes;	/* message size so far */
 	char		*login_user;	/* AUTH LOGIN user name, decoded */
+	size_t		 login_user_len; /* its bytes (it may hold a NUL) */
 	unsigned	 serial;	/* session number, for queue ids */
 	unsigned	 nmsg;		/* messages ended with "." */
 	unsigned	 delay_ms;	/* hold the last output back */
@@ -218,6 +219,7 @@ static int	practice_auth_response(struct practice_session *,
 		    const char *, size_t, struct buf *);
 static void	practice_auth_plain(struct practice_session *, const char *,
 		    size_t, struct buf *);
+static void	practice_forget_user(struct practice_session *);
 static void	practice_auth_check(struct practice_session *, const char *,
 		    const char *, struct buf *);
 static int	practice_b64_decode(const char *, size_t, char **, size_t *);
@@ -481,10 +483,7 @@ practice_session_free(struct practice_session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->login_user != NULL) {
-		OPENSSL_cleanse(s->login_user, strlen(s->login_user));
-		free(s->login_user);
-	}
+	practice_forget_user(s);
 	free(s);
 }
 
@@ -737,8 +736,7 @@ practice_session_tls_started(struct practice_session *s)
 	s->tls = 1;
 	s->hello = PRACTICE_HELLO_NONE;
 	s->authenticated = 0;
-	free(s->login_user);
-	s->login_user = NULL;
+	practice_forget_user(s);
 	practice_reset(s);
 	practice_set_mode(s, PRACTICE_MODE_COMMAND);
 }
@@ -835,6 +833,8 @@ practice_command(struct practice_session *s, const char *line, size_t len,
 	}
 	if (rv == PRACTICE_CLOSE)
 		s->closing = 1;
+	/* An AUTH line holds a secret; all len bytes (trimming put NULs in). */
+	OPENSSL_cleanse(copy, len);
 	free(copy);
 	return (rv);
 }
@@ -1772,16 +1772,18 @@ practice_cmd_auth(struct practice_session *s, const char *args,
 			practice_reply(out, "334 VXNlcm5hbWU6");
 			return (PRACTICE_CONTINUE);
 		}
-		if (strcmp(ir, "=") == 0)
+		if (strcmp(ir, "=") == 0) {
 			user = xstrdup("");
-		else if (practice_b64_decode(ir, strlen(ir), &user,
+			len = 0;
+		} else if (practice_b64_decode(ir, strlen(ir), &user,
 		    &len) != 0) {
 			practice_reply(out, "501 5.5.2 Error: cannot decode "
 			    "the response (bad base64)");
 			return (PRACTICE_CONTINUE);
 		}
-		free(s->login_user);
+		practice_forget_user(s);
 		s->login_user = user;
+		s->login_user_len = len;
 		practice_set_mode(s, PRACTICE_MODE_AUTH_PASS);
 		practice_reply(out, "334 UGFzc3dvcmQ6");
 		return (PRACTICE_CONTINUE);
@@ -1821,8 +1823,9 @@ practice_auth_response(struct practice_session *s, const char *line,
 		return (PRACTICE_CONTINUE);
 	}
 	if (mode == PRACTICE_MODE_AUTH_USER) {
-		free(s->login_user);
+		practice_forget_user(s);
 		s->login_user = text;
+		s->login_user_len = tlen;
 		practice_set_mode(s, PRACTICE_MODE_AUTH_PASS);
 		practice_reply(out, "334 UGFzc3dvcmQ6");
 		return (PRACTICE_CONTINUE);
@@ -1874,11 +1877,22 @@ practice_auth_check(struct practice_session *s, const char *user,
 		practice_reply(out, "235 2.7.0 Authentication successful");
 	} else
 		practice_reply(out, "535 5.7.8 Error: authentication failed");
+	practice_forget_user(s);
+}
+
+/*
+ * Wipe and free the AUTH LOGIN user name, by its decoded length: a NUL in
+ * it would stop strlen() short of the end.
+ */
+static void
+practice_forget_user(struct practice_session *s)
+{
 	if (s->login_user != NULL) {
-		OPENSSL_cleanse(s->login_user, strlen(s->login_user));
+		OPENSSL_cleanse(s->login_user, s->login_user_len);
 		free(s->login_user);
 		s->login_user = NULL;
 	}
+	s->login_user_len = 0;
 }
 
 /*

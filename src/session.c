@@ -1817,7 +1817,11 @@ session_do_auth(struct session *s, const char *item)
 			enc = b64_encode(raw, ulen + plen + 2);
 			OPENSSL_cleanse(raw, ulen + plen + 2);
 			free(raw);
-			line = xasprintf("AUTH PLAIN %s", enc);
+			/* Not xasprintf(): its working copy is freed unwiped. */
+			line = xmalloc(sizeof "AUTH PLAIN " + strlen(enc));
+			memcpy(line, "AUTH PLAIN ", sizeof "AUTH PLAIN " - 1);
+			memcpy(line + sizeof "AUTH PLAIN " - 1, enc,
+			    strlen(enc) + 1);
 			shown = xasprintf("AUTH PLAIN ******** (user \"%s\", "
 			    "password hidden)", user);
 			session_send(s, line, strlen(line), shown, "AUTH", 1);
