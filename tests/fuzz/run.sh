@@ -35,7 +35,7 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert"
+all_targets="reply caps kb replay escape cert settings"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
@@ -53,6 +53,7 @@ target_sources() {
 	escape)	echo src/dotstuff.c ;;
 	cert)	echo src/tls.c src/format.c src/explain.c src/kb.c \
 		    src/kb-data.c src/match.c src/reply.c src/width.c ;;
+	settings) echo src/settings.c ;;
 	esac
 }
 target_maxlen() {
