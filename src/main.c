@@ -177,10 +177,13 @@ struct main_practice {
 };
 
 static struct practice	*main_serving;
+/* The last argument escaped by main_arg(), kept for leak checkers. */
+static char		*main_escaped;
 
 static void	 usage_error(const char *, ...) __attribute__((format(printf,
 		    1, 2), noreturn));
 static void	 main_tls_twice(void) __attribute__((noreturn));
+static const char *main_arg(const char *);
 static int	 main_explain(const struct kb *, const char *, const char *);
 static int	 main_compare(const struct kb *, const char *, const char *);
 static int	 main_serve(const char *, const struct practice_config *);
@@ -210,6 +213,19 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/*
+ * Return s with control characters and invisible code points escaped, for
+ * an error message that quotes a user's argument.  The string is valid
+ * until the next call.
+ */
+static const char *
+main_arg(const char *s)
+{
+	free(main_escaped);
+	main_escaped = text_escape_dup(s, strlen(s));
+	return (main_escaped);
+}
+
 /* --tls and --tls-on-connect together: a usage error. */
 static void
 main_tls_twice(void)
@@ -236,7 +252,7 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 	if (after != NULL && (verb = explain_verb(after)) == NULL) {
 		fprintf(stderr, _("smtpscope: --after %s: not a command smtpscope "
 		    "knows (try RCPT, MAIL, DATA, \".\", CONNECT, EHLO, VRFY, "
-		    "...)\n"), after);
+		    "...)\n"), main_arg(after));
 		return (EXIT_USAGE);
 	}
 	r = reply_from_line(code, len);
@@ -312,7 +328,7 @@ main_serve(const char *where, const struct practice_config *pc)
 	if (strcmp(where, "-") == 0) {
 		/* One session on stdin/stdout, inetd style (for --pipe). */
 		if ((p = practice_new(pc, &cause)) == NULL) {
-			fprintf(stderr, _("smtpscope: %s\n"), cause);
+			fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 			free(cause);
 			return (EXIT_OTHER);
 		}
@@ -321,33 +337,46 @@ main_serve(const char *where, const struct practice_config *pc)
 		return (EXIT_OK);
 	}
 	if (main_split_hostport(where, &addr, &port) == -1 || port == NULL)
-		usage_error(_("--serve %s: give PORT, ADDR:PORT or -"), where);
+		usage_error(_("--serve %s: give PORT, ADDR:PORT or -"),
+		    main_arg(where));
 	if (addr == NULL && strchr(where, ':') == NULL) {
 		free(addr);
 		addr = NULL;
 	}
 	if ((p = practice_new(pc, &cause)) == NULL) {
-		fprintf(stderr, _("smtpscope: %s\n"), cause);
+		fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 		free(cause);
 		free(addr);
 		free(port);
 		return (EXIT_OTHER);
 	}
 	if (practice_listen(p, addr, port, &cause) == -1) {
-		fprintf(stderr, _("smtpscope: %s\n"), cause);
+		fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 		free(cause);
 		practice_free(p);
 		free(addr);
 		free(port);
 		return (EXIT_OTHER);
 	}
-	shown = addr != NULL ? addr : "127.0.0.1";
+	shown = main_arg(addr != NULL ? addr : "127.0.0.1");
 	printf(_("smtpscope practice server listening on %s port %d "
 	    "(scenario %s)\n"), shown, practice_port(p),
 	    pc->scenario != NULL ? pc->scenario : "default");
-	printf(_("Connect with:  smtpscope %s:%d   or   telnet %s %d   or   "
-	    "swaks --server %s --port %d\n"), shown, practice_port(p), shown,
-	    practice_port(p), shown, practice_port(p));
+	if (strchr(shown, ':') != NULL) {
+		/*
+		 * An IPv6 address: smtpscope takes [ADDR]:PORT (quoted, as
+		 * [...] is a shell pattern); telnet the address and the port
+		 * apart; swaks ADDR/PORT.
+		 */
+		printf(_("Connect with:  smtpscope '[%s]:%d'   or   telnet %s "
+		    "%d   or   swaks --server %s/%d\n"), shown,
+		    practice_port(p), shown, practice_port(p), shown,
+		    practice_port(p));
+	} else
+		printf(_("Connect with:  smtpscope %s:%d   or   telnet %s %d   "
+		    "or   swaks --server %s --port %d\n"), shown,
+		    practice_port(p), shown, practice_port(p), shown,
+		    practice_port(p));
 	printf(_("Demo login: user \"%s\", password \"%s\". Mail is never "
 	    "delivered. Ctrl-C stops the server.\n"), PRACTICE_DEMO_USER,
 	    PRACTICE_DEMO_PASSWORD);
@@ -478,7 +507,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 	int		 status = EXIT_OK;
 
 	if ((r = replay_load(path, &cause)) == NULL) {
-		fprintf(stderr, _("smtpscope: --replay %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --replay %s\n"), main_arg(cause));
 		free(cause);
 		return (EXIT_OTHER);
 	}
@@ -546,7 +575,8 @@ main_tui(struct session_config *sc, const struct kb *kb,
 		status = main_exit_status(s);
 		/* Written once the screen is gone, so the message is seen. */
 		if (export != NULL && tui_export(&t, export, public, &cause) == -1) {
-			fprintf(stderr, _("smtpscope: --export: %s\n"), cause);
+			fprintf(stderr, _("smtpscope: --export: %s\n"),
+			    main_arg(cause));
 			free(cause);
 			if (session_failure(s) == SESSION_FAIL_NONE)
 				status = EXIT_OTHER;
@@ -612,6 +642,7 @@ main(int argc, char **argv)
 	int			 quiz = 0, present = 0, own;
 	const char		*replay = NULL, *export = NULL;
 	int			 export_failed = 0, export_public = 0;
+	int			 saved_errno;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -639,7 +670,7 @@ main(int argc, char **argv)
 	explain_set_lang(i18n_init(lang));
 	if (lang != NULL && !i18n_has(lang))
 		fprintf(stderr, _("smtpscope: no translation for \"%s\" "
-		    "(there are zh_CN and vi); using English\n"), lang);
+		    "(there are zh_CN and vi); using English\n"), main_arg(lang));
 	sc.family = AF_UNSPEC;
 	sc.helo = "smtpscope.invalid";
 	pc.tls = 1;
@@ -659,7 +690,7 @@ main(int argc, char **argv)
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 65535)
 				usage_error(_("-p %s: a port is a number from 1 "
-				    "to 65535"), optarg);
+				    "to 65535"), main_arg(optarg));
 			free(port);
 			port = xstrdup(optarg);
 			break;
@@ -677,9 +708,11 @@ main(int argc, char **argv)
 			sc.insecure = 1;
 			break;
 		case OPT_CAFILE:
-			if (access(optarg, R_OK) == -1)
-				usage_error(_("--cafile %s: %s"), optarg,
-				    strerror(errno));
+			if (access(optarg, R_OK) == -1) {
+				saved_errno = errno;
+				usage_error(_("--cafile %s: %s"),
+				    main_arg(optarg), strerror(saved_errno));
+			}
 			sc.cafile = optarg;
 			break;
 		case OPT_SNI:
@@ -691,7 +724,7 @@ main(int argc, char **argv)
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 86400)
 				usage_error(_("--timeout %s: give seconds, from "
-				    "1 to 86400"), optarg);
+				    "1 to 86400"), main_arg(optarg));
 			sc.timeout = (int)n;
 			break;
 		case OPT_HELO:
@@ -776,7 +809,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_DEBUG:
 			if (log_open(optarg, &cause) == -1)
-				usage_error(_("--debug: %s"), cause);
+				usage_error(_("--debug: %s"), main_arg(cause));
 			break;
 		case 'h':
 			fputs(_(main_usage), stdout);
@@ -852,6 +885,10 @@ main(int argc, char **argv)
 	if (serve != NULL) {
 		if (argc > 0 || demo)
 			usage_error(_("--serve takes no HOST and no --demo"));
+		if (logpath != NULL)
+			usage_error(_("--log goes with a session, not with "
+			    "--serve: the practice server keeps no transcript "
+			    "(each student can run smtpscope with --log)"));
 		status = main_serve(serve, &pc);
 		kb_free(kb);
 		return (status);
@@ -863,12 +900,12 @@ main(int argc, char **argv)
 		if (main_split_hostport(argv[0], &host, &endp) == -1 ||
 		    host == NULL || *host == '\0')
 			usage_error(_("%s: give HOST, HOST:PORT or [IPv6]:PORT"),
-			    argv[0]);
+			    main_arg(argv[0]));
 		if (endp != NULL) {
 			n = strtol(endp, &cause, 10);
 			if (*cause != '\0' || n < 1 || n > 65535)
 				usage_error(_("%s: the port must be a number from "
-				    "1 to 65535"), argv[0]);
+				    "1 to 65535"), main_arg(argv[0]));
 			if (port == NULL)
 				port = endp;
 			else
@@ -891,7 +928,7 @@ main(int argc, char **argv)
 		    practice_listen(mp.practice, "127.0.0.1", "0",
 		    &cause) == -1) {
 			fprintf(stderr, _("smtpscope: practice server: %s\n"),
-			    cause);
+			    main_arg(cause));
 			free(cause);
 			practice_free(mp.practice);
 			kb_free(kb);
@@ -923,14 +960,16 @@ main(int argc, char **argv)
 	in_fd = STDIN_FILENO;
 	if (script != NULL && (in_fd = open(script, O_RDONLY | O_CLOEXEC)) ==
 	    -1) {
-		fprintf(stderr, _("smtpscope: --script %s: %s\n"), script,
-		    strerror(errno));
+		const char	*why = strerror(errno);
+
+		fprintf(stderr, _("smtpscope: --script %s: %s\n"),
+		    main_arg(script), why);
 		status = EXIT_OTHER;
 		goto out;
 	}
 	if (logpath != NULL && (log = transcript_open(logpath, &cause)) ==
 	    NULL) {
-		fprintf(stderr, _("smtpscope: --log %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --log %s\n"), main_arg(cause));
 		free(cause);
 		status = EXIT_OTHER;
 		goto out;

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,10 @@ static const char *tls_closed_words(SSL *, int);
 static char	*tls_held_names(X509 *, const char *);
 static char	*tls_verify_text(X509 *, long, const char *, int,
 		    int);
+static void	 tls_info_cb(const SSL *, int, int);
+
+/* SSL ex_data slot counting the renegotiations refused (tls_info_cb). */
+static int	 tls_reneg_index = -1;
 
 /*
  * A name with a NUL byte inside.  OpenSSL's own name check compares names
@@ -65,6 +70,32 @@ static const char tls_closed_in_handshake[] = N_("the server closed the "
 static const char tls_closed_after_handshake[] = N_("the server closed the "
     "connection without ending TLS first (no close_notify)");
 
+/*
+ * Count the server's renegotiation requests refused: OpenSSL answers each
+ * with a no_renegotiation alert (SSL_OP_NO_RENEGOTIATION).
+ */
+static void
+tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	uintptr_t	n;
+
+	if (!(where & SSL_CB_WRITE_ALERT) || (ret & 0xff) !=
+	    SSL_AD_NO_RENEGOTIATION || tls_reneg_index == -1)
+		return;
+	n = (uintptr_t)SSL_get_ex_data(ssl, tls_reneg_index);
+	SSL_set_ex_data((SSL *)ssl, tls_reneg_index, (void *)(n + 1));
+}
+
+/* How many renegotiations the server asked for, all refused. */
+unsigned int
+tls_renegotiations(const SSL *ssl)
+{
+	if (ssl == NULL || tls_reneg_index == -1)
+		return (0);
+	return ((unsigned int)(uintptr_t)SSL_get_ex_data(ssl,
+	    tls_reneg_index));
+}
+
 /* Make a client context. */
 SSL_CTX *
 tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
@@ -83,6 +114,16 @@ tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	/*
+	 * A renegotiation in TLS 1.2 could change the certificate after it
+	 * was checked and shown: refuse it (the alert is counted, the
+	 * session warns).  TLS 1.3 has none.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	if (tls_reneg_index == -1)
+		tls_reneg_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    NULL);
+	SSL_CTX_set_info_callback(ctx, tls_info_cb);
 	if (cafile != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
 			*cause = tls_error(NULL, 0, _("cannot load --cafile"));

@@ -91,6 +91,12 @@ void	tls_info_get(SSL *, const char *, int, struct tls_info *);
 void	tls_info_cert(X509 *, STACK_OF(X509) *, long, const char *, int,
 	    struct tls_info *);
 void	tls_info_release(struct tls_info *);
+/*
+ * How many times the server asked to renegotiate on ssl (TLS 1.2): every
+ * request is refused with a no_renegotiation alert, as the context made by
+ * tls_client_ctx() says; the caller tells the user.
+ */
+unsigned int tls_renegotiations(const SSL *);
 /* Plain words for a verification result code. */
 const char *tls_verify_words(long);
 /*

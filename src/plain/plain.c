@@ -652,7 +652,11 @@ plain_line(struct plain *p, char *line, size_t len)
 	free(copy);
 }
 
-/* Read what input is available and handle complete lines. */
+/*
+ * Read what input is available and handle complete lines.  A line longer
+ * than PLAIN_LINE_MAX is dropped whole, up to its end, with one notice:
+ * no part of it is sent.
+ */
 static void
 plain_input(struct plain *p)
 {
@@ -665,28 +669,44 @@ plain_input(struct plain *p)
 		return;
 	if (n <= 0) {
 		p->in_eof = 1;
-		if (p->inbuf.len > 0) {
+		if (p->inbuf.len > 0 && !p->in_skip) {
 			len = p->inbuf.len;
 			plain_line(p, p->inbuf.data, len);
-			buf_reset(&p->inbuf);
 		}
+		buf_reset(&p->inbuf);
+		p->in_skip = 0;
 		session_finish(p->session);
 		return;
 	}
 	if (buf_add(&p->inbuf, chunk, (size_t)n) == -1)
 		return;
 	while ((nl = memchr(p->inbuf.data, '\n', p->inbuf.len)) != NULL) {
-		*nl = '\0';
 		len = (size_t)(nl - p->inbuf.data);
+		if (p->in_skip) {
+			/* The end of a line too long to keep. */
+			buf_consume(&p->inbuf, len + 1);
+			p->in_skip = 0;
+			continue;
+		}
+		if (len > PLAIN_LINE_MAX) {
+			plain_say(p, '!', _("an input line longer than %d "
+			    "bytes was dropped"), PLAIN_LINE_MAX);
+			buf_consume(&p->inbuf, len + 1);
+			continue;
+		}
+		*nl = '\0';
 		plain_line(p, p->inbuf.data, len);
 		buf_consume(&p->inbuf, len + 1);
 		if (p->quit)
 			return;
 	}
-	if (p->inbuf.len > PLAIN_LINE_MAX) {
+	if (p->in_skip)
+		buf_reset(&p->inbuf);
+	else if (p->inbuf.len > PLAIN_LINE_MAX) {
 		plain_say(p, '!', _("an input line longer than %d bytes was "
 		    "dropped"), PLAIN_LINE_MAX);
 		buf_reset(&p->inbuf);
+		p->in_skip = 1;
 	}
 }
 

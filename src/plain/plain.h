@@ -37,6 +37,7 @@ struct plain {
 	int			 interactive;	/* in_fd is a terminal */
 	int			 in_eof;
 	struct buf		 inbuf;
+	int			 in_skip;	/* dropping a long line to its end */
 	int			 quit;
 	int			 interrupted;
 	const char		*server;	/* recognised server key */

@@ -107,6 +107,8 @@ struct session {
 	struct caps		 caps_pre;	/* before STARTTLS */
 	struct tls_info		 tls;		/* last handshake */
 	int			 have_tls;
+	const SSL		*reneg_ssl;	/* renegs counts for this one */
+	unsigned int		 renegs;	/* refused renegotiations told */
 	char			 peer[64];	/* numeric address */
 	long long		 last_rtt;
 
@@ -173,6 +175,7 @@ static void	session_connect_next(struct session *);
 static int	session_start_tls(struct session *);
 static void	session_tls_done(struct session *);
 static void	session_read(struct session *);
+static void	session_renegotiated(struct session *);
 static void	session_on_reply(struct session *, struct reply *);
 static void	session_on_line(void *, const char *, size_t, int, int,
 		    unsigned);
@@ -698,7 +701,7 @@ session_errline(void *arg, const char *line, size_t len)
 void
 session_io(struct session *s, const struct pollfd *pfd, int n)
 {
-	int	i;
+	int	i, rc;
 
 	if (s->phase == SESSION_PHASE_CLOSED)
 		return;
@@ -741,15 +744,21 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	if (s->conn == NULL)
 		return;
 
-	if (conn_io(s->conn, pfd, n, session_errline, s) == -1) {
+	rc = conn_io(s->conn, pfd, n, session_errline, s);
+	if (rc == -1) {
 		/* Deliver what arrived before the failure. */
 		session_read(s);
 		if (s->conn == NULL)
 			return;
+		session_renegotiated(s);
 		session_flush_partial(s, _("the connection failed"));
 		if (s->conn->tls == CONN_TLS_HANDSHAKE)
 			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "%s",
 			    s->conn->cause);
+		else if (s->renegs > 0)
+			session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("the "
+			    "server ended the session after its TLS "
+			    "renegotiation was refused: %s"), s->conn->cause);
 		else
 			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "%s",
 			    s->conn->cause);
@@ -764,6 +773,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	session_read(s);
 	if (s->conn == NULL)
 		return;
+	session_renegotiated(s);
 	if (s->conn->eof && s->conn->in.len == 0) {
 		session_flush_partial(s, _("the connection ended"));
 		if (s->closing || s->quitting)
@@ -787,6 +797,32 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	}
 	session_pump(s);
 	session_check_idle(s);
+}
+
+/*
+ * Warn once for each TLS renegotiation the server asked for since the last
+ * look: tls.c refuses every one (the certificate checked and shown must
+ * stay the one in use).
+ */
+static void
+session_renegotiated(struct session *s)
+{
+	unsigned int	n;
+
+	if (s->conn == NULL || s->conn->ssl == NULL)
+		return;
+	if (s->reneg_ssl != s->conn->ssl) {
+		s->reneg_ssl = s->conn->ssl;
+		s->renegs = 0;
+	}
+	n = tls_renegotiations(s->conn->ssl);
+	for (; s->renegs < n; s->renegs++)
+		session_notice(s, SESSION_EV_WARNING, _("the server asked to "
+		    "renegotiate TLS (a new handshake inside the session, "
+		    "which could change the certificate after it was "
+		    "checked): refused with a no_renegotiation alert, as "
+		    "smtpscope always does; a server that insists ends the "
+		    "session"));
 }
 
 /* Feed received bytes to the parser and handle each reply. */

@@ -40,6 +40,7 @@
 #include "smtp/reply.h"
 #include "record/scrollback.h"
 #include "smtp/session.h"
+#include "tui/settings.h"
 #include "base/text.h"
 #include "net/tls.h"
 #include "record/transcript.h"
@@ -763,14 +764,20 @@ tui_settings_list(struct tui *t)
 	    t->set.quiz ? "on" : "off");
 }
 
-/* Read ~/.config/smtpscope/config: "set NAME VALUE" lines. */
+/*
+ * Read ~/.config/smtpscope/config: "set NAME VALUE" lines (settings.h).  A
+ * bad line is named and skipped; a line too long is skipped whole.
+ */
 static void
 tui_load_config(struct tui *t)
 {
-	const char	*xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char		*path, line[512], *name, *value, *save;
-	FILE		*f;
-	int		 n = 0;
+	const char		*xdg = getenv("XDG_CONFIG_HOME");
+	const char		*home = getenv("HOME");
+	char			*path;
+	struct settings_line	 sl;
+	FILE			*f;
+	unsigned int		 n = 0;
+	int			 rc;
 
 	if (xdg != NULL && *xdg == '/')
 		path = xasprintf("%s/smtpscope/config", xdg);
@@ -782,18 +789,17 @@ tui_load_config(struct tui *t)
 		free(path);
 		return;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		n++;
-		line[strcspn(line, "\r\n")] = '\0';
-		name = strtok_r(line, " \t", &save);
-		if (name == NULL || *name == '#')
-			continue;
-		if (strcasecmp(name, "set") == 0)
-			name = strtok_r(NULL, " \t", &save);
-		value = name != NULL ? strtok_r(NULL, " \t", &save) : NULL;
-		if (name == NULL || value == NULL ||
-		    tui_set(t, name, value) == -1)
-			tui_say(t, '!', _("%s:%d: not a setting: use \"set NAME "
+	while ((rc = settings_read(f, &n, &sl)) != SETTINGS_EOF) {
+		if (rc == SETTINGS_LONG)
+			tui_say(t, '!', _("%s:%u: line longer than %d bytes: "
+			    "skipped, none of it is used"), path, n,
+			    SETTINGS_LINE_MAX);
+		else if (rc == SETTINGS_NUL)
+			tui_say(t, '!', _("%s:%u: a NUL byte in the line: "
+			    "skipped"), path, n);
+		else if (rc != SETTINGS_SET || tui_set(t, sl.name,
+		    sl.value) == -1)
+			tui_say(t, '!', _("%s:%u: not a setting: use \"set NAME "
 			    "VALUE\" (see F1)"), path, n);
 	}
 	fclose(f);

@@ -35,7 +35,7 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert"
+all_targets="reply caps kb replay escape cert settings"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
@@ -53,6 +53,7 @@ target_sources() {
 	escape)	echo src/smtp/dotstuff.c ;;
 	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c src/kb/kb.c \
 		    src/kb/kb-data.c src/kb/match.c src/smtp/reply.c src/base/width.c ;;
+	settings) echo src/tui/settings.c ;;
 	esac
 }
 target_maxlen() {

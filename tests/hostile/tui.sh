@@ -447,5 +447,9 @@ done
 start tls-on-connect-stall --tls-on-connect
 fails 'error: the TLS handshake did not finish' 'did not finish' 6
 
+start renegotiate --tls-on-connect --insecure
+t "$cname: the renegotiation request is shown, refused" wait_for 'asked to renegotiate TLS' 12
+fails 'error: the server ended the session after its TLS' 'TLS failed' 6
+
 t "memcheck: no error (with SMTPSCOPE_VALGRIND=1)" vg_clean
 echo "1..$n"
