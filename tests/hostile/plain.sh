@@ -301,16 +301,18 @@ t "$cname: the drop is said once" \
     test "$(grep -c 'keeps at most 1 MiB (--scrollback): its oldest [0-9]* lines' "$tmp/out")" = 1
 t "$cname: ...and in the handout" \
     test "$(grep -c 'keeps at most 1 MiB' "$tmp/flood.html")" = 1
-# peak_kb CASE ARGS...: the peak resident memory of a session, in KiB.
+# peak_kb CASE ARGS...: the peak resident memory of a session, in KiB;
+# nothing when it did not end with exit status 0.
 peak_kb() {
-	local name=$1
+	local name=$1 rc
 	shift
 	hostile_start "$name" || return
 	/usr/bin/time -f %M -o "$tmp/peak" timeout 60 "$bin" --plain \
 	    --timeout 5 --script "$tmp/client" "$@" "127.0.0.1:$port" \
 	    >/dev/null 2>&1 </dev/null
+	rc=$?
 	hostile_stop
-	tail -1 "$tmp/peak"
+	[ $rc = 0 ] && tail -1 "$tmp/peak"
 }
 if [ ! -x /usr/bin/time ]; then
 	n=$((n + 1)); echo "ok $n # SKIP memory-flood: no GNU time"
