@@ -167,11 +167,11 @@ struct replay_sim {
 	struct replay_cmd	*out;
 	struct replay_cmd	*out_tail;
 	size_t			 nout;
-	long long		 cur_ms;	/* time of the record replayed */
+	long long		 cur_ms;	/* time of the record */
 	const char		*next;		/* the text after its line */
 	size_t			 next_line;	/* ...and that line's number */
 	size_t			 nrec;		/* records replayed */
-	session_cb		*cb;		/* who gets the events, or NULL */
+	session_cb		*cb;		/* gets the events, or NULL */
 	void			*arg;
 	size_t			 upto;		/* steps handed out */
 	int			 stop;		/* step upto reached */
