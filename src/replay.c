@@ -128,6 +128,7 @@ struct replay {
 	int			 counting;	/* the pass of replay_parse() */
 	size_t			 nevs_total;	/* events made in it */
 	size_t			 probs_more;	/* problems not kept */
+	size_t			 probs_more_line; /* the first of them */
 
 	struct replay_rec	*recs;
 	size_t			 nrecs;
@@ -246,7 +247,8 @@ replay_add_problem(struct replay *r, size_t line, const char *s, size_t len,
 	char			*quote;
 
 	if (r->nprobs == REPLAY_PROBLEMS_MAX) {
-		r->probs_more++;
+		if (r->probs_more++ == 0)
+			r->probs_more_line = line;
 		return;
 	}
 	if (r->nprobs == r->probs_size) {
@@ -1520,9 +1522,10 @@ replay_parse_own(const char *name, char *text, size_t len)
 	if (r->probs_more > 0) {
 		r->probs = xreallocarray(r->probs, r->nprobs + 1,
 		    sizeof *r->probs);
-		r->probs[r->nprobs].line = 0;
-		r->probs[r->nprobs++].reason = xasprintf("%s: %zu more lines "
-		    "could not be read", r->name, r->probs_more);
+		r->probs[r->nprobs].line = r->probs_more_line;
+		r->probs[r->nprobs++].reason = xasprintf("%s:%zu: %zu more "
+		    "lines could not be read, from this one on", r->name,
+		    r->probs_more_line, r->probs_more);
 	}
 	return (r);
 }
