@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # Install what smtpscope needs on Debian or Ubuntu (only what is missing),
 # then configure and build it.  With --mta, also install the tools the
-# real-server tests and the benchmarks use (Postfix, tmux, socat, swaks);
-# Postfix's own service is not started by the install.
+# real-server tests, the memcheck pass and the benchmarks use (Postfix,
+# tmux, socat, swaks, valgrind); Postfix's own service is not started by
+# the install.
 set -e
 cd "$(dirname "$0")"
 
@@ -11,7 +12,7 @@ pkgs="build-essential autoconf automake pkg-config gettext libncurses-dev librea
 mta=no
 for arg in "$@"; do
 	case $arg in
-	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux socat chromium poppler-utils swaks python3" ;;
+	--mta) mta=yes; pkgs="$pkgs postfix openssl tmux socat chromium poppler-utils swaks python3 valgrind" ;;
 	*) echo "usage: ./setup.sh [--mta]" >&2; exit 2 ;;
 	esac
 done

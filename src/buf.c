@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "buf.h"
 #include "xmalloc.h"
 
@@ -22,12 +24,16 @@ buf_init(struct buf *b, size_t max)
 	b->data[0] = '\0';
 	b->len = 0;
 	b->max = max;
+	b->secret = 0;
 }
 
 /* Free the storage. */
 void
 buf_release(struct buf *b)
 {
+	if (b->secret && b->data != NULL)
+		OPENSSL_cleanse(b->data, b->cap + 1);
+	b->secret = 0;
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
@@ -43,6 +49,7 @@ buf_detach(struct buf *b, size_t *len)
 		*len = b->len;
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->secret = 0;
 	return (p);
 }
 
@@ -50,13 +57,22 @@ buf_detach(struct buf *b, size_t *len)
 static void
 buf_grow(struct buf *b, size_t need)
 {
-	size_t	cap = b->cap;
+	size_t	 cap = b->cap;
+	char	*p;
 
 	if (b->len + need <= cap)
 		return;
 	while (cap < b->len + need)
 		cap = cap < 4096 ? cap * 2 : cap + cap / 2;
-	b->data = xrealloc(b->data, cap + 1);
+	if (b->secret) {
+		/* Copy by hand, so the old block is wiped before it goes. */
+		p = xmalloc(cap + 1);
+		memcpy(p, b->data, b->len + 1);
+		OPENSSL_cleanse(b->data, b->cap + 1);
+		free(b->data);
+		b->data = p;
+	} else
+		b->data = xrealloc(b->data, cap + 1);
 	b->cap = cap;
 }
 
@@ -149,24 +165,35 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	return (0);
 }
 
-/* Drop bytes from the front. */
+/*
+ * Drop bytes from the front.  The bytes left behind past the new end are
+ * zeroed: no stale copy of what went (a password typed, an AUTH line sent)
+ * stays in the storage.
+ */
 void
 buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {
-		b->len = 0;
-		b->data[0] = '\0';
+		buf_reset(b);
 		return;
 	}
 	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
-	b->data[b->len] = '\0';
+	memset(b->data + b->len, 0, n + 1);
 }
 
-/* Empty the buffer. */
+/* Empty the buffer, its bytes zeroed; the secret mark ends. */
 void
 buf_reset(struct buf *b)
 {
+	memset(b->data, 0, b->len + 1);
 	b->len = 0;
-	b->data[0] = '\0';
+	b->secret = 0;
+}
+
+/* The buffer may hold a secret from now on. */
+void
+buf_secret(struct buf *b)
+{
+	b->secret = 1;
 }

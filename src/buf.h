@@ -18,6 +18,7 @@ struct buf {
 	size_t	 len;		/* bytes used */
 	size_t	 cap;		/* bytes allocated (excluding the NUL) */
 	size_t	 max;		/* hard cap on len; 0 means no cap */
+	int	 secret;	/* may hold a secret: see buf_secret() */
 };
 
 /* Initialise an empty buffer holding at most max bytes (0: unbounded). */
@@ -39,10 +40,20 @@ int	buf_vprintf(struct buf *, const char *, va_list) __attribute__((format(print
  */
 char	*buf_reserve(struct buf *, size_t);
 void	buf_commit(struct buf *, size_t);
-/* Drop the first n bytes. */
+/* Drop the first n bytes; the bytes that go are zeroed, not left behind. */
 void	buf_consume(struct buf *, size_t);
-/* Empty the buffer, keeping its storage. */
+/* Empty the buffer, keeping its storage (zeroed). */
 void	buf_reset(struct buf *);
+/*
+ * From now until it is next emptied (buf_reset, or buf_consume of
+ * everything: the mark ends there), b may hold a secret (AUTH
+ * credentials).  Bytes dropped or emptied are zeroed in any buffer; a
+ * marked one also grows by copy, its old storage overwritten before it is
+ * freed (realloc would leave a copy behind), and is overwritten when
+ * released.  Mark the buffer before the secret goes in.  buf_detach()
+ * hands the bytes over as they are.
+ */
+void	buf_secret(struct buf *);
 /* Bytes that may still be added before the cap. */
 size_t	buf_room(const struct buf *);
 

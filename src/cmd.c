@@ -33,7 +33,7 @@ const struct cmd_entry cmd_table[CMD_LAST] = {
 	[CMD_CERT] = { CMD_CERT, "/cert", "/cert",
 	  N_("the TLS session and certificate"),
 	  CMD_F_LOCAL | CMD_F_SCREEN },
-	[CMD_EXPORT] = { CMD_EXPORT, "/export", "/export FILE.html",
+	[CMD_EXPORT] = { CMD_EXPORT, "/export", "/export FILE.html [public]",
 	  N_("write the session as an HTML handout"), CMD_F_LOCAL },
 	[CMD_B64] = { CMD_B64, "/b64", "/b64 TEXT",
 	  N_("base64 encode"), CMD_F_LOCAL | CMD_F_SECRET },

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "i18n.h"
 #include "log.h"
+#include "secret.h"
 #include "tls.h"
 #include "xmalloc.h"
 
@@ -152,10 +153,11 @@ conn_pollfds(const struct conn *c, struct pollfd *pfd)
 static int
 conn_read(struct conn *c)
 {
-	char	tmp[16384];
-	ssize_t	n;
-	size_t	room;
-	int	r, e;
+	char		 tmp[16384];
+	const char	*reason;
+	ssize_t		 n;
+	size_t		 room;
+	int		 r, e;
 
 	for (;;) {
 		room = buf_room(&c->in);
@@ -185,8 +187,21 @@ conn_read(struct conn *c)
 				c->eof = 1;
 				return (0);
 			}
-			conn_fail(c, tls_error(c->ssl, r,
-			    _("TLS read failed")));
+			if (tls_renegotiations(c->ssl) > 0) {
+				/*
+				 * The server broke off after a refused
+				 * renegotiation: its alert, not the words
+				 * for a failed first handshake.
+				 */
+				reason = ERR_reason_error_string(
+				    ERR_peek_error());
+				conn_fail(c, xasprintf(_("TLS read failed: "
+				    "%s"), reason != NULL ? reason :
+				    _("no reason given")));
+				ERR_clear_error();
+			} else
+				conn_fail(c, tls_error(c->ssl, r,
+				    _("TLS read failed")));
 			return (-1);
 		}
 		n = read(c->rfd, tmp, room);
@@ -423,6 +438,14 @@ conn_out(struct conn *c)
 		c->out_off = 0;
 	}
 	return (&c->out);
+}
+
+/* Mark what is queued next as secret. */
+void
+conn_secret(struct conn *c)
+{
+	secret_hold();
+	buf_secret(&c->out);
 }
 
 /* Bytes not yet sent. */

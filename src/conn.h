@@ -61,6 +61,13 @@ int		 conn_io(struct conn *, const struct pollfd *, int,
 		    void (*)(void *, const char *, size_t), void *);
 /* Queue bytes to send. */
 void		 conn_write(struct conn *, const void *, size_t);
+/*
+ * The bytes queued next hold a secret (AUTH credentials): call it before
+ * queueing them.  The queue's storage is then overwritten as they leave
+ * it, sent or freed (buf_secret()), and core dumps are off from now on
+ * (secret_hold()).
+ */
+void		 conn_secret(struct conn *);
 /* Bytes queued and not yet sent. */
 size_t		 conn_queued(const struct conn *);
 /*

@@ -13,10 +13,8 @@
  */
 #include "config.h"
 
-#include <sys/stat.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 
 #include "buf.h"
 #include "explain.h"
+#include "file.h"
 #include "export.h"
 #include "format.h"
 #include "i18n.h"
@@ -798,37 +797,36 @@ export_info_now(struct export_info *info, char *when, size_t whensize,
 /* Write the handout to a file. */
 int
 export_html_file(const struct scrollback *sb, const struct kb *kb,
-    const struct export_info *info, const char *path, char **cause)
+    const struct export_info *info, const char *path, int public,
+    char **cause)
 {
-	struct stat	 st;
-	FILE		*f;
-	int		 fd, saved;
+	struct file_atomic	 fa;
+	FILE			*f;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		*cause = xasprintf(_("%s is a directory"), path);
+	if ((f = file_atomic_open(&fa, path, public ? 0644 : 0600,
+	    cause)) == NULL)
 		return (-1);
-	}
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) == -1) {
-		*cause = xasprintf(_("cannot write %s: %s"), path,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		saved = errno;
-		close(fd);
-		*cause = xasprintf(_("cannot write %s: %s"), path,
-		    strerror(saved));
-		return (-1);
-	}
 	if (export_html(sb, kb, info, f, cause) == -1) {
-		fclose(f);
+		file_atomic_abort(&fa);
 		return (-1);
 	}
-	if (fclose(f) != 0) {
-		*cause = xasprintf(_("cannot write %s: %s"), path,
-		    strerror(errno));
-		return (-1);
+	return (file_atomic_commit(&fa, cause));
+}
+
+/* Split an /export argument into its file name and the word "public". */
+char *
+export_arg(const char *arg, int *public)
+{
+	size_t	len = strlen(arg);
+
+	*public = 0;
+	while (len > 0 && arg[len - 1] == ' ')
+		len--;
+	if (len > 7 && strncmp(arg + len - 7, " public", 7) == 0) {
+		*public = 1;
+		len -= 7;
+		while (len > 0 && arg[len - 1] == ' ')
+			len--;
 	}
-	return (0);
+	return (xstrndup(arg, len));
 }

@@ -46,11 +46,17 @@ void	export_info_now(struct export_info *, char *, size_t, const char *,
 int	export_html(const struct scrollback *, const struct kb *,
 	    const struct export_info *, FILE *, char **);
 /*
- * The same, written to path: created with mode 0644 (less the umask) or
- * truncated; a directory is refused.  Returns 0, or -1 with *cause set
- * (the caller frees it).
+ * The same, written to path whole through file_atomic_open(): a new file
+ * renamed over the old one, mode 0600, or 0644 when public is set; a
+ * symbolic link, a directory or another user's file is refused.  Returns 0,
+ * or -1 with *cause set (the caller frees it).
  */
 int	export_html_file(const struct scrollback *, const struct kb *,
-	    const struct export_info *, const char *, char **);
+	    const struct export_info *, const char *, int, char **);
+/*
+ * Split the argument of /export: the file name (returned, the caller frees
+ * it) and a last word "public" (*public set to 1, else 0).
+ */
+char	*export_arg(const char *, int *);
 
 #endif

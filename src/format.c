@@ -17,6 +17,8 @@
 
 static void	format_field(struct buf *, const char *, const char *,
 		    const char *);
+static void	format_field_safe(struct buf *, const char *, const char *,
+		    const char *);
 static void	format_heading(struct buf *, const char *, const char *);
 static void	format_compare_one(struct buf *, const struct explanation *);
 static const char *format_class_short(int);
@@ -258,7 +260,22 @@ format_compare(struct buf *b, const struct kb *kb,
 	buf_addch(b, '\n');
 }
 
-/* Append a TLS summary. */
+/* Append "prefix name: value" for a value already escaped (tls.h). */
+static void
+format_field_safe(struct buf *b, const char *prefix, const char *name,
+    const char *value)
+{
+	if (value == NULL || *value == '\0')
+		return;
+	format_heading(b, prefix, name);
+	buf_addstr(b, value);
+	buf_addch(b, '\n');
+}
+
+/*
+ * Append a TLS summary.  The certificate's names come escaped from tls.c
+ * (with their full length: a NUL inside one cannot cut it short).
+ */
 void
 format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
 {
@@ -270,21 +287,23 @@ format_tls(struct buf *b, const struct tls_info *ti, const char *prefix)
 		buf_printf(b, _("%scertificate: none sent\n"), prefix);
 		return;
 	}
-	format_field(b, prefix, _("subject:"), ti->subject);
-	format_field(b, prefix, _("issuer:"), ti->issuer);
-	format_field(b, prefix, _("names:"), ti->sans);
+	format_field_safe(b, prefix, _("subject:"), ti->subject);
+	format_field_safe(b, prefix, _("issuer:"), ti->issuer);
+	format_field_safe(b, prefix, _("names:"), ti->sans);
 	buf_printf(b, _("%svalid:   %s to %s\n"), prefix, ti->not_before,
 	    ti->not_after);
 	format_field(b, prefix, _("key:"), ti->key);
 	for (i = 1; i < ti->nchain; i++) {
 		buf_printf(b, _("%schain %zu:  "), prefix, i);
-		text_escape(b, ti->chain[i].subject,
-		    strlen(ti->chain[i].subject));
+		buf_addstr(b, ti->chain[i].subject);
 		buf_addstr(b, _(" (issuer "));
-		text_escape(b, ti->chain[i].issuer,
-		    strlen(ti->chain[i].issuer));
+		buf_addstr(b, ti->chain[i].issuer);
 		buf_addstr(b, ")\n");
 	}
+	if (ti->chain_total > ti->nchain)
+		buf_printf(b, _("%schain cut at %zu of %zu certificates: the "
+		    "rest is not shown\n"), prefix, ti->nchain,
+		    ti->chain_total);
 	buf_printf(b, "%scheck:   %s", prefix, ti->verified ? "OK" : "FAILED");
 	if (ti->verify_name != NULL) {
 		buf_addstr(b, " for ");

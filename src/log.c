@@ -10,8 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "file.h"
 #include "log.h"
+#include "xmalloc.h"
 
 static FILE	*log_file;
 static void	(*log_fatal_hook)(void);
@@ -21,12 +24,19 @@ static void	fatal_common(int, const char *, va_list) __attribute__((format(print
 
 /* Open the debug log. */
 int
-log_open(const char *path)
+log_open(const char *path, char **cause)
 {
 	FILE	*f;
+	int	 fd, saved;
 
-	if ((f = fopen(path, "a")) == NULL)
+	if ((fd = file_open_append(path, 0600, cause)) == -1)
 		return (-1);
+	if ((f = fdopen(fd, "a")) == NULL) {
+		saved = errno;
+		close(fd);
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		return (-1);
+	}
 	setvbuf(f, NULL, _IOLBF, 0);
 	log_close();
 	log_file = f;

@@ -7,8 +7,11 @@
 #ifndef LOG_H
 #define LOG_H
 
-/* Open the debug log at path; returns -1 and sets errno on failure. */
-int	log_open(const char *);
+/*
+ * Open the debug log at path (appended to, created with mode 0600, under
+ * file_open_append()'s rules); returns -1 and *cause on failure.
+ */
+int	log_open(const char *, char **);
 void	log_close(void);
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* Set a function called before fatal messages (e.g. to call endwin()). */

@@ -52,7 +52,8 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR, OPT_SCROLLBACK
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR, OPT_EXPORT_PUBLIC,
+	OPT_SCROLLBACK
 };
 
 static const struct option main_options[] = {
@@ -84,6 +85,7 @@ static const struct option main_options[] = {
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "export", required_argument, NULL, OPT_EXPORT },
 	{ "scrollback", required_argument, NULL, OPT_SCROLLBACK },
+	{ "export-public", no_argument, NULL, OPT_EXPORT_PUBLIC },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
 	{ "no-explain", no_argument, NULL, OPT_NO_EXPLAIN },
@@ -143,10 +145,11 @@ static const char *const main_usage = N_(
 "                         C:/S: lines (Enter/Right next, Left back)\n"
 "      --export FILE.html write an HTML handout, each reply explained\n"
 "                         beside it: of a --replay, or of the session\n"
-"                         when it ends (full screen or line mode)\n"
+"                         when it ends (full screen or line mode); mode\n"
+"                         0600, or 0644 with --export-public\n"
 "      --scrollback SIZE  memory the dialogue keeps, say 64M or 1G\n"
 "                         (default 256M); the oldest lines go past it\n"
-"      --debug FILE       write a debug log to FILE\n"
+"      --debug FILE       append a debug log to FILE (mode 0600)\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
 "Practice server:\n"
@@ -179,12 +182,15 @@ struct main_practice {
 };
 
 static struct practice	*main_serving;
+/* The last argument escaped by main_arg(), kept for leak checkers. */
+static char		*main_escaped;
 /* --scrollback: the bytes the dialogue keeps (0: the default). */
 static size_t		 main_scrollback;
 
 static void	 usage_error(const char *, ...) __attribute__((format(printf,
 		    1, 2), noreturn));
 static void	 main_tls_twice(void) __attribute__((noreturn));
+static const char *main_arg(const char *);
 static int	 main_explain(const struct kb *, const char *, const char *);
 static int	 main_compare(const struct kb *, const char *, const char *);
 static int	 main_serve(const char *, const struct practice_config *);
@@ -195,10 +201,10 @@ static int	 main_exit_status(struct session *);
 static int	 main_user_kb(struct kb *);
 static int	 main_scenarios(void);
 static int	 main_replay(const struct kb *, const char *, const char *,
-		    int, int, int);
+		    int, int, int, int);
 static int	 main_tui(struct session_config *, const struct kb *,
 		    struct transcript *, const char *, const char *, int, int,
-		    int, int);
+		    int, int, int);
 
 /* Complain about the command line and exit. */
 static void
@@ -212,6 +218,19 @@ usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, _("\nTry 'smtpscope --help'.\n"));
 	exit(EXIT_USAGE);
+}
+
+/*
+ * Return s with control characters and invisible code points escaped, for
+ * an error message that quotes a user's argument.  The string is valid
+ * until the next call.
+ */
+static const char *
+main_arg(const char *s)
+{
+	free(main_escaped);
+	main_escaped = text_escape_dup(s, strlen(s));
+	return (main_escaped);
 }
 
 /* --tls and --tls-on-connect together: a usage error. */
@@ -240,7 +259,7 @@ main_explain(const struct kb *kb, const char *code, const char *after)
 	if (after != NULL && (verb = explain_verb(after)) == NULL) {
 		fprintf(stderr, _("smtpscope: --after %s: not a command smtpscope "
 		    "knows (try RCPT, MAIL, DATA, \".\", CONNECT, EHLO, VRFY, "
-		    "...)\n"), after);
+		    "...)\n"), main_arg(after));
 		return (EXIT_USAGE);
 	}
 	r = reply_from_line(code, len);
@@ -316,7 +335,7 @@ main_serve(const char *where, const struct practice_config *pc)
 	if (strcmp(where, "-") == 0) {
 		/* One session on stdin/stdout, inetd style (for --pipe). */
 		if ((p = practice_new(pc, &cause)) == NULL) {
-			fprintf(stderr, _("smtpscope: %s\n"), cause);
+			fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 			free(cause);
 			return (EXIT_OTHER);
 		}
@@ -325,33 +344,46 @@ main_serve(const char *where, const struct practice_config *pc)
 		return (EXIT_OK);
 	}
 	if (main_split_hostport(where, &addr, &port) == -1 || port == NULL)
-		usage_error(_("--serve %s: give PORT, ADDR:PORT or -"), where);
+		usage_error(_("--serve %s: give PORT, ADDR:PORT or -"),
+		    main_arg(where));
 	if (addr == NULL && strchr(where, ':') == NULL) {
 		free(addr);
 		addr = NULL;
 	}
 	if ((p = practice_new(pc, &cause)) == NULL) {
-		fprintf(stderr, _("smtpscope: %s\n"), cause);
+		fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 		free(cause);
 		free(addr);
 		free(port);
 		return (EXIT_OTHER);
 	}
 	if (practice_listen(p, addr, port, &cause) == -1) {
-		fprintf(stderr, _("smtpscope: %s\n"), cause);
+		fprintf(stderr, _("smtpscope: %s\n"), main_arg(cause));
 		free(cause);
 		practice_free(p);
 		free(addr);
 		free(port);
 		return (EXIT_OTHER);
 	}
-	shown = addr != NULL ? addr : "127.0.0.1";
+	shown = main_arg(addr != NULL ? addr : "127.0.0.1");
 	printf(_("smtpscope practice server listening on %s port %d "
 	    "(scenario %s)\n"), shown, practice_port(p),
 	    pc->scenario != NULL ? pc->scenario : "default");
-	printf(_("Connect with:  smtpscope %s:%d   or   telnet %s %d   or   "
-	    "swaks --server %s --port %d\n"), shown, practice_port(p), shown,
-	    practice_port(p), shown, practice_port(p));
+	if (strchr(shown, ':') != NULL) {
+		/*
+		 * An IPv6 address: smtpscope takes [ADDR]:PORT (quoted, as
+		 * [...] is a shell pattern); telnet the address and the port
+		 * apart; swaks ADDR/PORT.
+		 */
+		printf(_("Connect with:  smtpscope '[%s]:%d'   or   telnet %s "
+		    "%d   or   swaks --server %s/%d\n"), shown,
+		    practice_port(p), shown, practice_port(p), shown,
+		    practice_port(p));
+	} else
+		printf(_("Connect with:  smtpscope %s:%d   or   telnet %s %d   "
+		    "or   swaks --server %s --port %d\n"), shown,
+		    practice_port(p), shown, practice_port(p), shown,
+		    practice_port(p));
 	printf(_("Demo login: user \"%s\", password \"%s\". Mail is never "
 	    "delivered. Ctrl-C stops the server.\n"), PRACTICE_DEMO_USER,
 	    PRACTICE_DEMO_PASSWORD);
@@ -472,7 +504,7 @@ main_scenarios(void)
 /* --replay: step through a transcript, or print it annotated. */
 static int
 main_replay(const struct kb *kb, const char *path, const char *export,
-    int plain, int quiz, int present)
+    int public, int plain, int quiz, int present)
 {
 	struct replay	*r;
 	struct plain	 pl;
@@ -482,7 +514,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 	int		 status = EXIT_OK;
 
 	if ((r = replay_load(path, &cause)) == NULL) {
-		fprintf(stderr, _("smtpscope: --replay %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --replay %s\n"), main_arg(cause));
 		free(cause);
 		return (EXIT_OTHER);
 	}
@@ -515,7 +547,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 	plain_say(&pl, '*', _("replay of %s (%s, %zu exchanges)"), path,
 	    replay_format(r), replay_steps(r));
 	replay_run(r, replay_steps(r), plain_event, &pl);
-	if (export != NULL && plain_export(&pl, export, path) == -1)
+	if (export != NULL && plain_export(&pl, export, path, public) == -1)
 		status = EXIT_OTHER;
 	fflush(stdout);
 	plain_release(&pl);
@@ -527,7 +559,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 static int
 main_tui(struct session_config *sc, const struct kb *kb,
     struct transcript *log, const char *target, const char *export,
-    int timestamps, int verbose, int quiz, int present)
+    int public, int timestamps, int verbose, int quiz, int present)
 {
 	struct tui	 t;
 	struct session	*s;
@@ -553,8 +585,9 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	} else {
 		status = main_exit_status(s);
 		/* Written once the screen is gone, so the message is seen. */
-		if (export != NULL && tui_export(&t, export, &cause) == -1) {
-			fprintf(stderr, _("smtpscope: --export: %s\n"), cause);
+		if (export != NULL && tui_export(&t, export, public, &cause) == -1) {
+			fprintf(stderr, _("smtpscope: --export: %s\n"),
+			    main_arg(cause));
 			free(cause);
 			if (session_failure(s) == SESSION_FAIL_NONE)
 				status = EXIT_OTHER;
@@ -619,7 +652,8 @@ main(int argc, char **argv)
 	int			 timestamps = 0, noexplain = 0, verbose = 0;
 	int			 quiz = 0, present = 0, own;
 	const char		*replay = NULL, *export = NULL;
-	int			 export_failed = 0;
+	int			 export_failed = 0, export_public = 0;
+	int			 saved_errno;
 	long			 n;
 	struct transcript	*log = NULL;
 
@@ -647,7 +681,7 @@ main(int argc, char **argv)
 	explain_set_lang(i18n_init(lang));
 	if (lang != NULL && !i18n_has(lang))
 		fprintf(stderr, _("smtpscope: no translation for \"%s\" "
-		    "(there are zh_CN and vi); using English\n"), lang);
+		    "(there are zh_CN and vi); using English\n"), main_arg(lang));
 	sc.family = AF_UNSPEC;
 	sc.helo = "smtpscope.invalid";
 	pc.tls = 1;
@@ -667,7 +701,7 @@ main(int argc, char **argv)
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 65535)
 				usage_error(_("-p %s: a port is a number from 1 "
-				    "to 65535"), optarg);
+				    "to 65535"), main_arg(optarg));
 			free(port);
 			port = xstrdup(optarg);
 			break;
@@ -685,9 +719,11 @@ main(int argc, char **argv)
 			sc.insecure = 1;
 			break;
 		case OPT_CAFILE:
-			if (access(optarg, R_OK) == -1)
-				usage_error(_("--cafile %s: %s"), optarg,
-				    strerror(errno));
+			if (access(optarg, R_OK) == -1) {
+				saved_errno = errno;
+				usage_error(_("--cafile %s: %s"),
+				    main_arg(optarg), strerror(saved_errno));
+			}
 			sc.cafile = optarg;
 			break;
 		case OPT_SNI:
@@ -699,7 +735,7 @@ main(int argc, char **argv)
 			if (*optarg == '\0' || *endp != '\0' || n < 1 ||
 			    n > 86400)
 				usage_error(_("--timeout %s: give seconds, from "
-				    "1 to 86400"), optarg);
+				    "1 to 86400"), main_arg(optarg));
 			sc.timeout = (int)n;
 			break;
 		case OPT_HELO:
@@ -773,6 +809,9 @@ main(int argc, char **argv)
 				    "at least 64K in bytes or with K, M or G, "
 				    "such as 256M"), optarg);
 			break;
+		case OPT_EXPORT_PUBLIC:
+			export_public = 1;
+			break;
 		case OPT_DATA:
 			setenv("SMTPSCOPE_DATADIR", optarg, 1);
 			break;
@@ -786,9 +825,8 @@ main(int argc, char **argv)
 			verbose = 1;
 			break;
 		case OPT_DEBUG:
-			if (log_open(optarg) == -1)
-				usage_error(_("--debug %s: %s"), optarg,
-				    strerror(errno));
+			if (log_open(optarg, &cause) == -1)
+				usage_error(_("--debug: %s"), main_arg(cause));
 			break;
 		case 'h':
 			fputs(_(main_usage), stdout);
@@ -849,7 +887,8 @@ main(int argc, char **argv)
 	if (replay != NULL) {
 		if (argc > 0 || demo || serve != NULL)
 			usage_error(_("--replay takes no HOST, --demo or --serve"));
-		status = main_replay(kb, replay, export, plain, quiz, present);
+		status = main_replay(kb, replay, export, export_public, plain,
+		    quiz, present);
 		kb_free(kb);
 		return (status);
 	}
@@ -863,6 +902,10 @@ main(int argc, char **argv)
 	if (serve != NULL) {
 		if (argc > 0 || demo)
 			usage_error(_("--serve takes no HOST and no --demo"));
+		if (logpath != NULL)
+			usage_error(_("--log goes with a session, not with "
+			    "--serve: the practice server keeps no transcript "
+			    "(each student can run smtpscope with --log)"));
 		status = main_serve(serve, &pc);
 		kb_free(kb);
 		return (status);
@@ -874,12 +917,12 @@ main(int argc, char **argv)
 		if (main_split_hostport(argv[0], &host, &endp) == -1 ||
 		    host == NULL || *host == '\0')
 			usage_error(_("%s: give HOST, HOST:PORT or [IPv6]:PORT"),
-			    argv[0]);
+			    main_arg(argv[0]));
 		if (endp != NULL) {
 			n = strtol(endp, &cause, 10);
 			if (*cause != '\0' || n < 1 || n > 65535)
 				usage_error(_("%s: the port must be a number from "
-				    "1 to 65535"), argv[0]);
+				    "1 to 65535"), main_arg(argv[0]));
 			if (port == NULL)
 				port = endp;
 			else
@@ -902,7 +945,7 @@ main(int argc, char **argv)
 		    practice_listen(mp.practice, "127.0.0.1", "0",
 		    &cause) == -1) {
 			fprintf(stderr, _("smtpscope: practice server: %s\n"),
-			    cause);
+			    main_arg(cause));
 			free(cause);
 			practice_free(mp.practice);
 			kb_free(kb);
@@ -934,14 +977,16 @@ main(int argc, char **argv)
 	in_fd = STDIN_FILENO;
 	if (script != NULL && (in_fd = open(script, O_RDONLY | O_CLOEXEC)) ==
 	    -1) {
-		fprintf(stderr, _("smtpscope: --script %s: %s\n"), script,
-		    strerror(errno));
+		const char	*why = strerror(errno);
+
+		fprintf(stderr, _("smtpscope: --script %s: %s\n"),
+		    main_arg(script), why);
 		status = EXIT_OTHER;
 		goto out;
 	}
 	if (logpath != NULL && (log = transcript_open(logpath, &cause)) ==
 	    NULL) {
-		fprintf(stderr, _("smtpscope: --log %s\n"), cause);
+		fprintf(stderr, _("smtpscope: --log %s\n"), main_arg(cause));
 		free(cause);
 		status = EXIT_OTHER;
 		goto out;
@@ -954,8 +999,8 @@ main(int argc, char **argv)
 		status = main_tui(&sc, kb, log, demo ? "practice server (demo "
 		    "login demo/demo)" :
 		    (argc == 1 ? argv[0] : (sc.unix_path != NULL ?
-		    sc.unix_path : sc.pipe_cmd)), export, timestamps, verbose,
-		    quiz, present);
+		    sc.unix_path : sc.pipe_cmd)), export, export_public,
+		    timestamps, verbose, quiz, present);
 		goto out;
 	}
 	plain_init(&pl, in_fd, stdout, kb);
@@ -981,7 +1026,8 @@ main(int argc, char **argv)
 	else
 		free(cause);
 	if (export != NULL && plain_export(&pl, export, host != NULL ? host :
-	    (sc.unix_path != NULL ? sc.unix_path : sc.pipe_cmd)) == -1 &&
+	    (sc.unix_path != NULL ? sc.unix_path : sc.pipe_cmd),
+	    export_public) == -1 &&
 	    session_failure(s) == SESSION_FAIL_NONE)
 		export_failed = 1;
 	status = export_failed ? EXIT_OTHER : main_exit_status(s);

@@ -311,6 +311,7 @@ plain_help(struct plain *p)
 		N_("/explain CODE [COMMAND]  explain a reply, e.g. /explain 550 RCPT"),
 		N_("/compare CODE CODE       two replies side by side"),
 		N_("/export FILE.html        write the session as an HTML handout"),
+		N_("                         (mode 0600; add \"public\" for 0644)"),
 		N_("/raw TEXT         send TEXT's bytes exactly, no CRLF added"),
 		N_("                  (bare LF tests): \\r \\n \\t \\e \\\\ \\xHH \\uHHHH"),
 		N_("/caps             list the server's EHLO capabilities"),
@@ -353,14 +354,16 @@ plain_caps(struct plain *p)
 
 /* Write the handout. */
 int
-plain_export(struct plain *p, const char *path, const char *target)
+plain_export(struct plain *p, const char *path, const char *target,
+    int public)
 {
 	struct export_info	 info;
 	char			*cause, when[64];
 
 	export_info_now(&info, when, sizeof when, target, p->rec.server,
 	    p->session != NULL ? session_tls(p->session) : NULL);
-	if (export_html_file(p->sb, p->kb, &info, path, &cause) == -1) {
+	if (export_html_file(p->sb, p->kb, &info, path, public,
+	    &cause) == -1) {
 		plain_say(p, '!', _("/export: %s"), cause);
 		free(cause);
 		return (-1);
@@ -413,9 +416,10 @@ plain_command(struct plain *p, const char *line)
 	char			*arg, *verb, *rest;
 	struct explanation	 ex;
 	struct buf		 b;
-	char			*enc, *dec;
+	char			*enc, *dec, *path;
 	size_t			 dlen;
 	struct reply		*r;
+	int			 public;
 
 	if ((c = cmd_find(line, &a)) == NULL) {
 		arg = xstrndup(line + 1, strcspn(line + 1, " "));
@@ -461,10 +465,13 @@ plain_command(struct plain *p, const char *line)
 		plain_compare(p, arg);
 		break;
 	case CMD_EXPORT:
-		if (*arg == '\0')
-			plain_say(p, '!', _("usage: /export FILE.html"));
+		path = export_arg(arg, &public);
+		if (*path == '\0')
+			plain_say(p, '!', _("usage: /export FILE.html "
+			    "[public]"));
 		else
-			plain_export(p, arg, NULL);
+			plain_export(p, path, NULL, public);
+		free(path);
 		break;
 	case CMD_B64:
 		enc = b64_encode(arg, strlen(arg));
@@ -495,13 +502,15 @@ static char *
 plain_ask_password(const char *user)
 {
 	struct termios	 old, quiet;
-	char		 line[1024];
+	char		 line[1024], iobuf[1024];
 	FILE		*tty;
 	char		*pass = NULL;
 	size_t		 len;
 
 	if ((tty = fopen("/dev/tty", "r+")) == NULL)
 		return (NULL);
+	/* Our buffer, wiped below: stdio's own would be freed as it is. */
+	setvbuf(tty, iobuf, _IOLBF, sizeof iobuf);
 	fprintf(tty, "password for %s: ", user);
 	fflush(tty);
 	if (tcgetattr(fileno(tty), &old) == 0) {
@@ -518,6 +527,7 @@ plain_ask_password(const char *user)
 	fprintf(tty, "\n");
 	fclose(tty);
 	OPENSSL_cleanse(line, sizeof line);
+	OPENSSL_cleanse(iobuf, sizeof iobuf);
 	return (pass);
 }
 
@@ -649,7 +659,11 @@ plain_line(struct plain *p, char *line, size_t len)
 	free(copy);
 }
 
-/* Read what input is available and handle complete lines. */
+/*
+ * Read what input is available and handle complete lines.  A line longer
+ * than PLAIN_LINE_MAX is dropped whole, up to its end, with one notice:
+ * no part of it is sent.
+ */
 static void
 plain_input(struct plain *p)
 {
@@ -662,28 +676,44 @@ plain_input(struct plain *p)
 		return;
 	if (n <= 0) {
 		p->in_eof = 1;
-		if (p->inbuf.len > 0) {
+		if (p->inbuf.len > 0 && !p->in_skip) {
 			len = p->inbuf.len;
 			plain_line(p, p->inbuf.data, len);
-			buf_reset(&p->inbuf);
 		}
+		buf_reset(&p->inbuf);
+		p->in_skip = 0;
 		session_finish(p->session);
 		return;
 	}
 	if (buf_add(&p->inbuf, chunk, (size_t)n) == -1)
 		return;
 	while ((nl = memchr(p->inbuf.data, '\n', p->inbuf.len)) != NULL) {
-		*nl = '\0';
 		len = (size_t)(nl - p->inbuf.data);
+		if (p->in_skip) {
+			/* The end of a line too long to keep. */
+			buf_consume(&p->inbuf, len + 1);
+			p->in_skip = 0;
+			continue;
+		}
+		if (len > PLAIN_LINE_MAX) {
+			plain_say(p, '!', _("an input line longer than %d "
+			    "bytes was dropped"), PLAIN_LINE_MAX);
+			buf_consume(&p->inbuf, len + 1);
+			continue;
+		}
+		*nl = '\0';
 		plain_line(p, p->inbuf.data, len);
 		buf_consume(&p->inbuf, len + 1);
 		if (p->quit)
 			return;
 	}
-	if (p->inbuf.len > PLAIN_LINE_MAX) {
+	if (p->in_skip)
+		buf_reset(&p->inbuf);
+	else if (p->inbuf.len > PLAIN_LINE_MAX) {
 		plain_say(p, '!', _("an input line longer than %d bytes was "
 		    "dropped"), PLAIN_LINE_MAX);
 		buf_reset(&p->inbuf);
+		p->in_skip = 1;
 	}
 }
 

@@ -37,6 +37,7 @@ struct plain {
 	int			 interactive;	/* in_fd is a terminal */
 	int			 in_eof;
 	struct buf		 inbuf;
+	int			 in_skip;	/* dropping a long line to its end */
 	int			 quit;
 	int			 interrupted;
 	const char		*server;	/* recognised server key */
@@ -56,9 +57,10 @@ void	plain_event(void *, const struct session_event *);
 void	plain_run(struct plain *);
 /*
  * Write the dialogue so far as an HTML handout to path; target names the
- * other end.  Returns 0, or -1 after saying why.
+ * other end; mode 0644 if public is set, else 0600.  Returns 0, or -1
+ * after saying why.
  */
-int	plain_export(struct plain *, const char *, const char *);
+int	plain_export(struct plain *, const char *, const char *, int);
 /* Print a line of our own with a direction mark. */
 void	plain_say(struct plain *, char, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));

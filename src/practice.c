@@ -91,6 +91,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,7 @@ struct practice_session {
 	unsigned	 nrcpt;		/* recipients accepted */
 	size_t		 data_bytes;	/* message size so far */
 	char		*login_user;	/* AUTH LOGIN user name, decoded */
+	size_t		 login_user_len; /* its bytes (it may hold a NUL) */
 	unsigned	 serial;	/* session number, for queue ids */
 	unsigned	 nmsg;		/* messages ended with "." */
 	unsigned	 delay_ms;	/* hold the last output back */
@@ -217,6 +219,7 @@ static int	practice_auth_response(struct practice_session *,
 		    const char *, size_t, struct buf *);
 static void	practice_auth_plain(struct practice_session *, const char *,
 		    size_t, struct buf *);
+static void	practice_forget_user(struct practice_session *);
 static void	practice_auth_check(struct practice_session *, const char *,
 		    const char *, struct buf *);
 static int	practice_b64_decode(const char *, size_t, char **, size_t *);
@@ -285,8 +288,9 @@ static long	practice_setting(const struct practice *, const char *,
 static int64_t	practice_now(void);
 static void	practice_lower(const char *, char *, size_t);
 
+struct practice_rule_index;
 static struct practice_rule *practice_rule_get(struct practice_rule **,
-		    size_t *, const char *);
+		    size_t *, struct practice_rule_index *, const char *);
 static int	practice_unescape(const char *, struct buf *, const char **);
 static int	practice_set(struct practice_rule **, size_t *, char *,
 		    unsigned, const char **);
@@ -479,10 +483,7 @@ practice_session_free(struct practice_session *s)
 {
 	if (s == NULL)
 		return;
-	if (s->login_user != NULL) {
-		OPENSSL_cleanse(s->login_user, strlen(s->login_user));
-		free(s->login_user);
-	}
+	practice_forget_user(s);
 	free(s);
 }
 
@@ -735,8 +736,7 @@ practice_session_tls_started(struct practice_session *s)
 	s->tls = 1;
 	s->hello = PRACTICE_HELLO_NONE;
 	s->authenticated = 0;
-	free(s->login_user);
-	s->login_user = NULL;
+	practice_forget_user(s);
 	practice_reset(s);
 	practice_set_mode(s, PRACTICE_MODE_COMMAND);
 }
@@ -833,6 +833,8 @@ practice_command(struct practice_session *s, const char *line, size_t len,
 	}
 	if (rv == PRACTICE_CLOSE)
 		s->closing = 1;
+	/* An AUTH line holds a secret; all len bytes (trimming put NULs in). */
+	OPENSSL_cleanse(copy, len);
 	free(copy);
 	return (rv);
 }
@@ -1770,16 +1772,18 @@ practice_cmd_auth(struct practice_session *s, const char *args,
 			practice_reply(out, "334 VXNlcm5hbWU6");
 			return (PRACTICE_CONTINUE);
 		}
-		if (strcmp(ir, "=") == 0)
+		if (strcmp(ir, "=") == 0) {
 			user = xstrdup("");
-		else if (practice_b64_decode(ir, strlen(ir), &user,
+			len = 0;
+		} else if (practice_b64_decode(ir, strlen(ir), &user,
 		    &len) != 0) {
 			practice_reply(out, "501 5.5.2 Error: cannot decode "
 			    "the response (bad base64)");
 			return (PRACTICE_CONTINUE);
 		}
-		free(s->login_user);
+		practice_forget_user(s);
 		s->login_user = user;
+		s->login_user_len = len;
 		practice_set_mode(s, PRACTICE_MODE_AUTH_PASS);
 		practice_reply(out, "334 UGFzc3dvcmQ6");
 		return (PRACTICE_CONTINUE);
@@ -1819,8 +1823,9 @@ practice_auth_response(struct practice_session *s, const char *line,
 		return (PRACTICE_CONTINUE);
 	}
 	if (mode == PRACTICE_MODE_AUTH_USER) {
-		free(s->login_user);
+		practice_forget_user(s);
 		s->login_user = text;
+		s->login_user_len = tlen;
 		practice_set_mode(s, PRACTICE_MODE_AUTH_PASS);
 		practice_reply(out, "334 UGFzc3dvcmQ6");
 		return (PRACTICE_CONTINUE);
@@ -1872,11 +1877,22 @@ practice_auth_check(struct practice_session *s, const char *user,
 		practice_reply(out, "235 2.7.0 Authentication successful");
 	} else
 		practice_reply(out, "535 5.7.8 Error: authentication failed");
+	practice_forget_user(s);
+}
+
+/*
+ * Wipe and free the AUTH LOGIN user name, by its decoded length: a NUL in
+ * it would stop strlen() short of the end.
+ */
+static void
+practice_forget_user(struct practice_session *s)
+{
 	if (s->login_user != NULL) {
-		OPENSSL_cleanse(s->login_user, strlen(s->login_user));
+		OPENSSL_cleanse(s->login_user, s->login_user_len);
 		free(s->login_user);
 		s->login_user = NULL;
 	}
+	s->login_user_len = 0;
 }
 
 /*
@@ -2082,21 +2098,78 @@ practice_rules_free(struct practice_rule *rules, size_t n)
 	free(rules);
 }
 
+/*
+ * While a script is read: where each verb's rule is, by a hash of the verb
+ * (open addressing, at most half full), and how many rules the array has
+ * room for, so that reading n rules takes time linear in n.
+ */
+struct practice_rule_index {
+	size_t	*slots;		/* a rule's index + 1, or 0 */
+	size_t	 nslots;	/* 0 or a power of two */
+	size_t	 used;
+	size_t	 cap;		/* rules allocated */
+};
+
+/* FNV-1a hash of a verb. */
+static size_t
+practice_rule_hash(const char *verb)
+{
+	uint64_t	h = 14695981039346656037ULL;
+
+	for (; *verb != '\0'; verb++) {
+		h ^= (unsigned char)*verb;
+		h *= 1099511628211ULL;
+	}
+	return ((size_t)h);
+}
+
+/* Put rule i in the index, which has room for it. */
+static void
+practice_rule_index_put(struct practice_rule_index *ix,
+    const struct practice_rule *rules, size_t i)
+{
+	size_t	h = practice_rule_hash(rules[i].verb) & (ix->nslots - 1);
+
+	while (ix->slots[h] != 0)
+		h = (h + 1) & (ix->nslots - 1);
+	ix->slots[h] = i + 1;
+	ix->used++;
+}
+
 /* Return the rule for a verb, adding an empty one if needed. */
 static struct practice_rule *
-practice_rule_get(struct practice_rule **rules, size_t *n, const char *verb)
+practice_rule_get(struct practice_rule **rules, size_t *n,
+    struct practice_rule_index *ix, const char *verb)
 {
 	struct practice_rule	*r;
-	size_t			 i;
+	size_t			 h, i;
 
-	for (i = 0; i < *n; i++) {
-		if (!(*rules)[i].setting && strcmp((*rules)[i].verb, verb) == 0)
-			return (&(*rules)[i]);
+	if (ix->nslots > 0) {
+		h = practice_rule_hash(verb) & (ix->nslots - 1);
+		for (; ix->slots[h] != 0; h = (h + 1) & (ix->nslots - 1)) {
+			r = &(*rules)[ix->slots[h] - 1];
+			if (strcmp(r->verb, verb) == 0)
+				return (r);
+		}
 	}
-	*rules = xreallocarray(*rules, *n + 1, sizeof **rules);
+	if (*n == ix->cap) {
+		ix->cap = ix->cap < 16 ? 16 : ix->cap * 2;
+		*rules = xreallocarray(*rules, ix->cap, sizeof **rules);
+	}
 	r = &(*rules)[(*n)++];
 	memset(r, 0, sizeof *r);
 	r->verb = xstrdup(verb);
+	if (2 * (ix->used + 1) > ix->nslots) {
+		free(ix->slots);
+		ix->nslots = ix->nslots == 0 ? 64 : ix->nslots * 2;
+		ix->slots = xcalloc(ix->nslots, sizeof *ix->slots);
+		ix->used = 0;
+		for (i = 0; i < *n; i++) {
+			if (!(*rules)[i].setting)
+				practice_rule_index_put(ix, *rules, i);
+		}
+	} else
+		practice_rule_index_put(ix, *rules, *n - 1);
 	return (r);
 }
 
@@ -2360,6 +2433,7 @@ practice_rules_parse(const char *text, size_t len, const char *name,
     struct practice_rule **rulesp, size_t *nrulesp, char **cause)
 {
 	struct practice_rule	*rules = NULL, *r;
+	struct practice_rule_index ix;
 	size_t			 nrules = 0, n, i;
 	unsigned		 lineno = 0;
 	const char		*p = text, *nl, *why = NULL, *rverb;
@@ -2368,6 +2442,7 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 	struct buf		 b;
 	long			 ms;
 
+	memset(&ix, 0, sizeof ix);
 	while (p < text + len) {
 		lineno++;
 		nl = memchr(p, '\n', (size_t)(text + len - p));
@@ -2393,6 +2468,8 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 			if (practice_set(&rules, &nrules, verb, lineno,
 			    &why) != 0)
 				goto fail;
+			/* It made the array exactly that long. */
+			ix.cap = nrules;
 			continue;
 		}
 		if (strcmp(word, "greeting") == 0) {
@@ -2427,7 +2504,7 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 			why = "a verb is letters, digits and '-', or \".\"";
 			goto fail;
 		}
-		r = practice_rule_get(&rules, &nrules, rverb);
+		r = practice_rule_get(&rules, &nrules, &ix, rverb);
 		if (strcmp(word, "close-after") == 0) {
 			if (*rest != '\0') {
 				why = "close-after takes only a verb";
@@ -2480,6 +2557,7 @@ practice_rules_parse(const char *text, size_t len, const char *name,
 	if (practice_settings_check(rules, nrules, &lineno, &why) != 0)
 		goto fail;
 	free(line);
+	free(ix.slots);
 	*rulesp = rules;
 	*nrulesp = nrules;
 	return (0);
@@ -2488,6 +2566,7 @@ fail:
 	*cause = xasprintf("%s:%u: %s", name, lineno, why);
 fail_cause:
 	free(line);
+	free(ix.slots);
 	practice_rules_free(rules, nrules);
 	return (-1);
 }

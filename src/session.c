@@ -31,6 +31,7 @@
 #include "i18n.h"
 #include "net.h"
 #include "reply.h"
+#include "secret.h"
 #include "session.h"
 #include "tls.h"
 #include "xmalloc.h"
@@ -106,6 +107,8 @@ struct session {
 	struct caps		 caps_pre;	/* before STARTTLS */
 	struct tls_info		 tls;		/* last handshake */
 	int			 have_tls;
+	const SSL		*reneg_ssl;	/* renegs counts for this one */
+	unsigned int		 renegs;	/* refused renegotiations told */
 	char			 peer[64];	/* numeric address */
 	long long		 last_rtt;
 
@@ -172,6 +175,7 @@ static void	session_connect_next(struct session *);
 static int	session_start_tls(struct session *);
 static void	session_tls_done(struct session *);
 static void	session_read(struct session *);
+static void	session_renegotiated(struct session *);
 static void	session_on_reply(struct session *, struct reply *);
 static void	session_on_line(void *, const char *, size_t, int, int,
 		    unsigned);
@@ -697,7 +701,7 @@ session_errline(void *arg, const char *line, size_t len)
 void
 session_io(struct session *s, const struct pollfd *pfd, int n)
 {
-	int	i;
+	int	i, rc;
 
 	if (s->phase == SESSION_PHASE_CLOSED)
 		return;
@@ -740,15 +744,21 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	if (s->conn == NULL)
 		return;
 
-	if (conn_io(s->conn, pfd, n, session_errline, s) == -1) {
+	rc = conn_io(s->conn, pfd, n, session_errline, s);
+	if (rc == -1) {
 		/* Deliver what arrived before the failure. */
 		session_read(s);
 		if (s->conn == NULL)
 			return;
+		session_renegotiated(s);
 		session_flush_partial(s, _("the connection failed"));
 		if (s->conn->tls == CONN_TLS_HANDSHAKE)
 			session_failed(s, SESSION_FAIL_TLS, NULL, 0, "%s",
 			    s->conn->cause);
+		else if (s->renegs > 0)
+			session_failed(s, SESSION_FAIL_TLS, NULL, 0, _("the "
+			    "server ended the session after its TLS "
+			    "renegotiation was refused: %s"), s->conn->cause);
 		else
 			session_failed(s, SESSION_FAIL_CONN, NULL, 0, "%s",
 			    s->conn->cause);
@@ -763,6 +773,7 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	session_read(s);
 	if (s->conn == NULL)
 		return;
+	session_renegotiated(s);
 	if (s->conn->eof && s->conn->in.len == 0) {
 		session_flush_partial(s, _("the connection ended"));
 		if (s->closing || s->quitting)
@@ -786,6 +797,32 @@ session_io(struct session *s, const struct pollfd *pfd, int n)
 	}
 	session_pump(s);
 	session_check_idle(s);
+}
+
+/*
+ * Warn once for each TLS renegotiation the server asked for since the last
+ * look: tls.c refuses every one (the certificate checked and shown must
+ * stay the one in use).
+ */
+static void
+session_renegotiated(struct session *s)
+{
+	unsigned int	n;
+
+	if (s->conn == NULL || s->conn->ssl == NULL)
+		return;
+	if (s->reneg_ssl != s->conn->ssl) {
+		s->reneg_ssl = s->conn->ssl;
+		s->renegs = 0;
+	}
+	n = tls_renegotiations(s->conn->ssl);
+	for (; s->renegs < n; s->renegs++)
+		session_notice(s, SESSION_EV_WARNING, _("the server asked to "
+		    "renegotiate TLS (a new handshake inside the session, "
+		    "which could change the certificate after it was "
+		    "checked): refused with a no_renegotiation alert, as "
+		    "smtpscope always does; a server that insists ends the "
+		    "session"));
 }
 
 /* Feed received bytes to the parser and handle each reply. */
@@ -1240,6 +1277,9 @@ session_push_item(struct session *s, enum session_item_kind kind,
 		it->is_auth = 1;
 		s->auth_queued++;
 	}
+	/* Credentials, or maybe an answer to AUTH: no core dump from now. */
+	if (it->is_auth || kind == SESSION_ITEM_AUTH || session_in_auth(s))
+		secret_hold();
 	if (s->queue_tail != NULL)
 		s->queue_tail->next = it;
 	else
@@ -1361,6 +1401,7 @@ session_auth(struct session *s, const char *mech, const char *user,
 	}
 	/* Stored as "MECH\0user\0pass"; wiped when popped. */
 	buf_init(&b, 0);
+	buf_secret(&b);
 	buf_addstr(&b, strcasecmp(mech, "PLAIN") == 0 ? "PLAIN" : "LOGIN");
 	buf_addch(&b, '\0');
 	buf_addstr(&b, user);
@@ -1700,15 +1741,18 @@ session_send(struct session *s, const char *line, size_t len,
 	const char		*key;
 
 	(void)expect;
-	conn_write(s->conn, line, len);
-	conn_write(s->conn, "\r\n", 2);
-	session_sent(s, shown != NULL ? shown : line);
-
 	if (verb == NULL) {
 		session_verb_of(line, len, vb, sizeof vb);
 		key = explain_verb(vb);
 		verb = key != NULL ? key : "*";
 	}
+	/* AUTH and its answers carry credentials: wiped once sent. */
+	if (strcmp(verb, "AUTH") == 0)
+		conn_secret(s->conn);
+	conn_write(s->conn, line, len);
+	conn_write(s->conn, "\r\n", 2);
+	session_sent(s, shown != NULL ? shown : line);
+
 	c = session_push_cmd(s, verb, shown != NULL ? shown : line);
 
 	if (strcmp(verb, "STARTTLS") == 0)
@@ -1781,7 +1825,11 @@ session_do_auth(struct session *s, const char *item)
 			enc = b64_encode(raw, ulen + plen + 2);
 			OPENSSL_cleanse(raw, ulen + plen + 2);
 			free(raw);
-			line = xasprintf("AUTH PLAIN %s", enc);
+			/* Not xasprintf(): its working copy is freed unwiped. */
+			line = xmalloc(sizeof "AUTH PLAIN " + strlen(enc));
+			memcpy(line, "AUTH PLAIN ", sizeof "AUTH PLAIN " - 1);
+			memcpy(line + sizeof "AUTH PLAIN " - 1, enc,
+			    strlen(enc) + 1);
 			shown = xasprintf("AUTH PLAIN ******** (user \"%s\", "
 			    "password hidden)", user);
 			session_send(s, line, strlen(line), shown, "AUTH", 1);
@@ -2011,6 +2059,7 @@ static void
 session_answer(struct session *s, struct session_item *it)
 {
 	if (it->kind == SESSION_ITEM_RAW) {
+		conn_secret(s->conn);
 		conn_write(s->conn, it->line, it->len);
 		session_sent(s, "[raw] ******** (AUTH response, hidden)");
 		session_push_cmd(s, "AUTH", "[raw] ******** (AUTH response, "
@@ -2402,6 +2451,13 @@ const struct caps *
 session_caps_before_tls(const struct session *s)
 {
 	return (&s->caps_pre);
+}
+
+/* The transport. */
+const struct conn *
+session_conn(const struct session *s)
+{
+	return (s->conn);
 }
 
 /* Last handshake. */

@@ -25,6 +25,7 @@
 #include <stddef.h>
 
 struct caps;
+struct conn;
 struct reply;
 struct tls_info;
 
@@ -197,6 +198,11 @@ int		 session_send_file(struct session *, const char *, char **);
  */
 int		 session_auth(struct session *, const char *, const char *,
 		    const char *, char **);
+/*
+ * The transport, or NULL before the connection: for tests that look into
+ * its buffers (tests/unit/session.c checks no credentials stay there).
+ */
+const struct conn *session_conn(const struct session *);
 /* The input has ended: close once everything queued is answered. */
 void		 session_finish(struct session *);
 /*

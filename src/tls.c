@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,18 +25,42 @@
 
 #include "buf.h"
 #include "i18n.h"
+#include "text.h"
 #include "tls.h"
 #include "xmalloc.h"
 
 static char	*tls_name(X509_NAME *);
 static char	*tls_time(const ASN1_TIME *);
-static char	*tls_sans(X509 *);
+static char	*tls_sans(X509 *, int, int *);
+static void	 tls_gen_name(struct buf *, const GENERAL_NAME *, int,
+		    int *);
+static int	 tls_name_nul(X509_NAME *);
 static int	 tls_is_address(const char *);
 static const char *tls_key_type(EVP_PKEY *);
 static const char *tls_closed_words(SSL *, int);
 static char	*tls_held_names(X509 *, const char *);
 static char	*tls_verify_text(X509 *, long, const char *, int,
-		    const char *);
+		    int);
+static void	 tls_info_cb(const SSL *, int, int);
+
+/* SSL ex_data slot counting the renegotiations refused (tls_info_cb). */
+static int	 tls_reneg_index = -1;
+
+/*
+ * A name with a NUL byte inside.  OpenSSL's own name check compares names
+ * with their full length (X509_check_host() takes the ASN.1 length, and
+ * SSL_set1_host() refuses a name with a NUL), so "localhost\0.evil.test"
+ * never matches localhost.  But software that reads such a name as a C
+ * string sees "localhost", which is how certificates were forged
+ * (CVE-2009-2408), no CA may issue one (RFC 5280 4.2.1.6), and a
+ * certificate holding it next to a right name passes OpenSSL's check: it
+ * is refused here on its own.
+ */
+static const char tls_malformed_words[] = N_("the certificate is malformed: "
+    "a name in it holds a NUL (zero) byte, shown escaped above, which no "
+    "real name has; it is a known way to make a certificate look as if it "
+    "named another host, so the certificate is refused whatever else the "
+    "check says; the server needs a properly issued certificate");
 
 static const char tls_closed_in_handshake[] = N_("the server closed the "
     "connection during the TLS handshake without saying why; the admin "
@@ -44,6 +69,32 @@ static const char tls_closed_in_handshake[] = N_("the server closed the "
     "versions or ciphers");
 static const char tls_closed_after_handshake[] = N_("the server closed the "
     "connection without ending TLS first (no close_notify)");
+
+/*
+ * Count the server's renegotiation requests refused: OpenSSL answers each
+ * with a no_renegotiation alert (SSL_OP_NO_RENEGOTIATION).
+ */
+static void
+tls_info_cb(const SSL *ssl, int where, int ret)
+{
+	uintptr_t	n;
+
+	if (!(where & SSL_CB_WRITE_ALERT) || (ret & 0xff) !=
+	    SSL_AD_NO_RENEGOTIATION || tls_reneg_index == -1)
+		return;
+	n = (uintptr_t)SSL_get_ex_data(ssl, tls_reneg_index);
+	SSL_set_ex_data((SSL *)ssl, tls_reneg_index, (void *)(n + 1));
+}
+
+/* How many renegotiations the server asked for, all refused. */
+unsigned int
+tls_renegotiations(const SSL *ssl)
+{
+	if (ssl == NULL || tls_reneg_index == -1)
+		return (0);
+	return ((unsigned int)(uintptr_t)SSL_get_ex_data(ssl,
+	    tls_reneg_index));
+}
 
 /* Make a client context. */
 SSL_CTX *
@@ -63,6 +114,16 @@ tls_client_ctx(const char *cafile, const char *trust_pem, char **cause)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
 	    SSL_MODE_ENABLE_PARTIAL_WRITE);
+	/*
+	 * A renegotiation in TLS 1.2 could change the certificate after it
+	 * was checked and shown: refuse it (the alert is counted, the
+	 * session warns).  TLS 1.3 has none.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
+	if (tls_reneg_index == -1)
+		tls_reneg_index = SSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    NULL);
+	SSL_CTX_set_info_callback(ctx, tls_info_cb);
 	if (cafile != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
 			*cause = tls_error(NULL, 0, _("cannot load --cafile"));
@@ -360,22 +421,48 @@ tls_verify_words(long code)
 	return (X509_verify_cert_error_string(code));
 }
 
-/* One-line form of a name. */
+/*
+ * One-line form of a name, escaped (text_escape()) with its full length:
+ * OpenSSL writes it in RFC 2253 form, its specials (, + " \\ < > ;)
+ * behind a backslash, everything else as UTF-8 as it is.
+ */
 static char *
 tls_name(X509_NAME *name)
 {
-	BIO	*bio;
-	char	*p, *s;
-	long	 n;
+	BIO		*bio;
+	char		*p;
+	long		 n;
+	struct buf	 b;
 
 	if (name == NULL)
 		return (xstrdup("(none)"));
 	bio = BIO_new(BIO_s_mem());
-	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+	X509_NAME_print_ex(bio, name, 0, XN_FLAG_RFC2253 &
+	    ~(ASN1_STRFLGS_ESC_MSB | ASN1_STRFLGS_ESC_CTRL));
 	n = BIO_get_mem_data(bio, &p);
-	s = xstrndup(p, n > 0 ? (size_t)n : 0);
+	buf_init(&b, 0);
+	text_escape(&b, p, n > 0 ? (size_t)n : 0);
 	BIO_free(bio);
-	return (s);
+	return (buf_detach(&b, NULL));
+}
+
+/* Does an entry of a name hold a NUL (once read as UTF-8)? */
+static int
+tls_name_nul(X509_NAME *name)
+{
+	unsigned char	*u;
+	int		 i, n, nul = 0;
+
+	for (i = 0; name != NULL && i < X509_NAME_entry_count(name); i++) {
+		n = ASN1_STRING_to_UTF8(&u, X509_NAME_ENTRY_get_data(
+		    X509_NAME_get_entry(name, i)));
+		if (n < 0)
+			continue;
+		if (memchr(u, '\0', (size_t)n) != NULL)
+			nul = 1;
+		OPENSSL_free(u);
+	}
+	return (nul);
 }
 
 /* A certificate time as "YYYY-MM-DD HH:MM:SS UTC". */
@@ -391,46 +478,96 @@ tls_time(const ASN1_TIME *t)
 	return (xstrdup(s));
 }
 
-/* The subject alternative names, comma separated. */
+/*
+ * Append one subject alternative name, escaped with its full length (as it
+ * is if escape is 0); set *nul when a name meant as text holds a NUL.
+ */
+static void
+tls_gen_name(struct buf *b, const GENERAL_NAME *g, int escape, int *nul)
+{
+	const ASN1_STRING	*s;
+	const unsigned char	*a;
+	const char		*tag;
+	char			 ip[64];
+	int			 len;
+
+	switch (g->type) {
+	case GEN_DNS:
+		tag = "DNS:";
+		s = g->d.dNSName;
+		break;
+	case GEN_EMAIL:
+		tag = "email:";
+		s = g->d.rfc822Name;
+		break;
+	case GEN_URI:
+		tag = "URI:";
+		s = g->d.uniformResourceIdentifier;
+		break;
+	case GEN_IPADD:
+		len = ASN1_STRING_length(g->d.iPAddress);
+		a = ASN1_STRING_get0_data(g->d.iPAddress);
+		if (len == 4)
+			inet_ntop(AF_INET, a, ip, sizeof ip);
+		else if (len == 16)
+			inet_ntop(AF_INET6, a, ip, sizeof ip);
+		else
+			snprintf(ip, sizeof ip, "?");
+		buf_printf(b, "IP:%s", ip);
+		return;
+	default:
+		buf_addstr(b, "other");
+		return;
+	}
+	buf_addstr(b, tag);
+	len = ASN1_STRING_length(s);
+	a = ASN1_STRING_get0_data(s);
+	if (len <= 0 || a == NULL)
+		return;
+	if (memchr(a, '\0', (size_t)len) != NULL)
+		*nul = 1;
+	if (escape)
+		text_escape(b, (const char *)a, (size_t)len);
+	else
+		buf_add(b, a, (size_t)len);
+}
+
+/*
+ * The subject alternative names, comma separated and escaped (as they are
+ * if escape is 0), at most TLS_NAMES_MAX bytes of them, then "... and N
+ * more names".  Every name is looked at for a NUL (*nul), shown or not.
+ */
 static char *
-tls_sans(X509 *x)
+tls_sans(X509 *x, int escape, int *nul)
 {
 	GENERAL_NAMES	*gens;
-	GENERAL_NAME	*g;
-	struct buf	 b;
-	int		 i;
-	char		 ip[64];
+	struct buf	 b, one;
+	int		 i, n, more = 0;
 
-	buf_init(&b, 4096);
+	buf_init(&b, 0);
+	buf_init(&one, 0);
 	gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		g = sk_GENERAL_NAME_value(gens, i);
+	n = gens != NULL ? sk_GENERAL_NAME_num(gens) : 0;
+	for (i = 0; i < n; i++) {
+		buf_reset(&one);
+		tls_gen_name(&one, sk_GENERAL_NAME_value(gens, i), escape,
+		    nul);
+		if (more > 0 || b.len + 2 + one.len > TLS_NAMES_MAX) {
+			more++;
+			continue;
+		}
 		if (b.len > 0)
 			buf_addstr(&b, ", ");
-		if (g->type == GEN_DNS) {
-			buf_addstr(&b, "DNS:");
-			buf_add(&b, ASN1_STRING_get0_data(g->d.dNSName),
-			    (size_t)ASN1_STRING_length(g->d.dNSName));
-		} else if (g->type == GEN_IPADD) {
-			int	len = ASN1_STRING_length(g->d.iPAddress);
-			const unsigned char *a =
-			    ASN1_STRING_get0_data(g->d.iPAddress);
-
-			if (len == 4)
-				inet_ntop(AF_INET, a, ip, sizeof ip);
-			else if (len == 16)
-				inet_ntop(AF_INET6, a, ip, sizeof ip);
-			else
-				snprintf(ip, sizeof ip, "?");
-			buf_printf(&b, "IP:%s", ip);
-		} else if (g->type == GEN_EMAIL) {
-			buf_addstr(&b, "email:");
-			buf_add(&b, ASN1_STRING_get0_data(g->d.rfc822Name),
-			    (size_t)ASN1_STRING_length(g->d.rfc822Name));
-		} else
-			buf_addstr(&b, "other");
+		buf_add(&b, one.data, one.len);
 	}
 	GENERAL_NAMES_free(gens);
+	buf_release(&one);
+	if (more > 0) {
+		if (b.len > 0)
+			buf_addstr(&b, ", ");
+		buf_printf(&b, ngettext("... and %d more name (not shown)",
+		    "... and %d more names (not shown)", more), more);
+	}
 	if (b.len == 0)
 		buf_addstr(&b, "(none)");
 	return (buf_detach(&b, NULL));
@@ -458,7 +595,8 @@ tls_key_type(EVP_PKEY *pk)
 /*
  * The names a certificate holds for the name check: its subject
  * alternative names (sans, as tls_sans() gave them), or its common name
- * when it has none.  The caller frees the result.
+ * when it has none.  The caller frees the result.  Only called for a
+ * certificate that is not malformed: no name holds a NUL.
  */
 static char *
 tls_held_names(X509 *x, const char *sans)
@@ -480,16 +618,19 @@ tls_held_names(X509 *x, const char *sans)
 
 /*
  * Plain words for the check of certificate x: verification code code,
- * name checked (NULL: none), given with --sni or not, names held (sans).
+ * name checked (NULL: none), given with --sni or not, malformed or not.
  * Fixed words are left untranslated (the front ends translate them); a
  * wrong name is told with the names, translated here.
  */
 static char *
 tls_verify_text(X509 *x, long code, const char *checked, int sni,
-    const char *sans)
+    int malformed)
 {
-	char	*held, *text;
+	char	*held, *text, *sans;
+	int	 nul = 0;
 
+	if (malformed)
+		return (xstrdup(tls_malformed_words));
 	if (code == X509_V_OK && (checked == NULL || *checked == '\0'))
 		return (xstrdup(N_("the certificate is valid and signed by a "
 		    "trusted authority; no name was checked against it, so "
@@ -498,7 +639,10 @@ tls_verify_text(X509 *x, long code, const char *checked, int sni,
 	if (checked == NULL || (code != X509_V_ERR_HOSTNAME_MISMATCH &&
 	    code != X509_V_ERR_IP_ADDRESS_MISMATCH))
 		return (xstrdup(tls_verify_words(code)));
+	/* Unescaped: the verification text is escaped where it is shown. */
+	sans = tls_sans(x, 0, &nul);
 	held = tls_held_names(x, sans);
+	free(sans);
 	if (sni)
 		text = xasprintf(_("the certificate does not name %s, the name "
 		    "given with --sni: it names %s; give --sni one of those "
@@ -522,30 +666,44 @@ void
 tls_info_get(SSL *ssl, const char *checked, int sni, struct tls_info *ti)
 {
 	X509		*x;
-	EVP_PKEY	*pk;
-	STACK_OF(X509)	*chain;
 	const SSL_CIPHER *c;
-	int		 i;
 
-	memset(ti, 0, sizeof *ti);
+	x = SSL_get_peer_certificate(ssl);
+	tls_info_cert(x, SSL_get_peer_cert_chain(ssl),
+	    SSL_get_verify_result(ssl), checked, sni, ti);
+	X509_free(x);
 	ti->protocol = xstrdup(SSL_get_version(ssl));
 	c = SSL_get_current_cipher(ssl);
 	ti->cipher = xstrdup(c != NULL ? SSL_CIPHER_get_name(c) : "(none)");
 	ti->bits = c != NULL ? SSL_CIPHER_get_bits(c, NULL) : 0;
+}
+
+/* Describe a certificate and its chain. */
+void
+tls_info_cert(X509 *x, STACK_OF(X509) *chain, long code,
+    const char *checked, int sni, struct tls_info *ti)
+{
+	EVP_PKEY	*pk;
+	X509		*y;
+	int		 i, nul = 0;
+
+	memset(ti, 0, sizeof *ti);
 	ti->verify_name = checked;
-	ti->verify_code = SSL_get_verify_result(ssl);
-	x = SSL_get_peer_certificate(ssl);
+	ti->verify_code = code;
 	if (x == NULL) {
 		ti->verify_code = X509_V_ERR_UNSPECIFIED;
 		ti->verify_text = xstrdup("the server sent no certificate");
 		return;
 	}
-	ti->verified = ti->verify_code == X509_V_OK;
 	ti->subject = tls_name(X509_get_subject_name(x));
 	ti->issuer = tls_name(X509_get_issuer_name(x));
-	ti->sans = tls_sans(x);
-	ti->verify_text = tls_verify_text(x, ti->verify_code, checked, sni,
-	    ti->sans);
+	ti->sans = tls_sans(x, 1, &nul);
+	if (tls_name_nul(X509_get_subject_name(x)))
+		nul = 1;
+	ti->malformed = nul;
+	ti->verified = code == X509_V_OK && !ti->malformed;
+	ti->verify_text = tls_verify_text(x, code, checked, sni,
+	    ti->malformed);
 	ti->not_before = tls_time(X509_get0_notBefore(x));
 	ti->not_after = tls_time(X509_get0_notAfter(x));
 	if ((pk = X509_get0_pubkey(x)) != NULL)
@@ -553,16 +711,15 @@ tls_info_get(SSL *ssl, const char *checked, int sni, struct tls_info *ti)
 		    EVP_PKEY_bits(pk));
 	else
 		ti->key = xstrdup("(unknown)");
-	X509_free(x);
 
-	chain = SSL_get_peer_cert_chain(ssl);
-	for (i = 0; chain != NULL && i < sk_X509_num(chain) &&
-	    ti->nchain < TLS_CHAIN_MAX; i++) {
-		x = sk_X509_value(chain, i);
+	ti->chain_total = chain != NULL ? (size_t)sk_X509_num(chain) : 0;
+	for (i = 0; (size_t)i < ti->chain_total && ti->nchain < TLS_CHAIN_MAX;
+	    i++) {
+		y = sk_X509_value(chain, i);
 		ti->chain[ti->nchain].subject =
-		    tls_name(X509_get_subject_name(x));
+		    tls_name(X509_get_subject_name(y));
 		ti->chain[ti->nchain].issuer =
-		    tls_name(X509_get_issuer_name(x));
+		    tls_name(X509_get_issuer_name(y));
 		ti->nchain++;
 	}
 }

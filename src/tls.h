@@ -16,8 +16,22 @@
 
 #include <openssl/ssl.h>
 
-#define TLS_CHAIN_MAX	8
+/*
+ * Bounds on what is kept of a certificate: the chain certificates
+ * described (real chains have 2 to 5), and the bytes of the subject
+ * alternative names listed (a few hundred names).  What goes past them is
+ * counted and told ("chain cut at", "... and N more names"), never
+ * dropped silently.
+ */
+#define TLS_CHAIN_MAX	16
+#define TLS_NAMES_MAX	16384
 
+/*
+ * The names taken from a certificate (subject, issuer, sans) are escaped
+ * with text_escape() here, with their full length (a NUL inside a name
+ * shows as \x00 instead of cutting it): they are safe to show as they are
+ * and must not be escaped again.
+ */
 struct tls_cert {
 	char	*subject;	/* one line, RFC 2253 style */
 	char	*issuer;
@@ -37,8 +51,10 @@ struct tls_info {
 	int		 verified;
 	char		*verify_text;	/* plain words, always set */
 	const char	*verify_name;	/* name checked, or NULL */
+	int		 malformed;	/* a name of the leaf holds a NUL */
 	struct tls_cert	 chain[TLS_CHAIN_MAX];
 	size_t		 nchain;
+	size_t		 chain_total;	/* certificates the server sent */
 };
 
 /*
@@ -65,7 +81,22 @@ int	tls_handshake(SSL *, short *, char **);
  * told with the name checked and the names the certificate holds.
  */
 void	tls_info_get(SSL *, const char *, int, struct tls_info *);
+/*
+ * The certificate part of tls_info_get(), without a connection: describe
+ * leaf (may be NULL: none sent) and chain (may be NULL) as verified with
+ * result code, for the name checked (NULL: none) given with --sni or not.
+ * protocol and cipher stay NULL.  A name of the leaf holding a NUL byte
+ * makes the certificate malformed and never verified, whatever code says.
+ */
+void	tls_info_cert(X509 *, STACK_OF(X509) *, long, const char *, int,
+	    struct tls_info *);
 void	tls_info_release(struct tls_info *);
+/*
+ * How many times the server asked to renegotiate on ssl (TLS 1.2): every
+ * request is refused with a no_renegotiation alert, as the context made by
+ * tls_client_ctx() says; the caller tells the user.
+ */
+unsigned int tls_renegotiations(const SSL *);
 /* Plain words for a verification result code. */
 const char *tls_verify_words(long);
 /*

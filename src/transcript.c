@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "file.h"
 #include "format.h"
 #include "reply.h"
 #include "session.h"
@@ -47,22 +48,10 @@ struct transcript *
 transcript_open(const char *path, char **cause)
 {
 	struct transcript	*t;
-	struct stat		 st;
 	int			 fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd == -1) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
+	if ((fd = file_open_append(path, 0600, cause)) == -1)
 		return (NULL);
-	}
-	if (fstat(fd, &st) == 0 && (st.st_mode & 077) != 0 &&
-	    fchmod(fd, st.st_mode & 0700) == -1) {
-		*cause = xasprintf("%s: cannot make it private: %s", path,
-		    strerror(errno));
-		close(fd);
-		return (NULL);
-	}
 	t = xcalloc(1, sizeof *t);
 	t->fd = fd;
 	return (t);

@@ -16,7 +16,10 @@
 struct session_event;
 struct transcript;
 
-/* Open (append to) path with mode 0600; NULL and *cause on failure. */
+/*
+ * Open (append to) path, created with mode 0600, under file_open_append()'s
+ * rules; NULL and *cause on failure.
+ */
 struct transcript	*transcript_open(const char *, char **);
 void			 transcript_close(struct transcript *);
 /* Write one event. */

@@ -40,6 +40,7 @@
 #include "reply.h"
 #include "scrollback.h"
 #include "session.h"
+#include "settings.h"
 #include "text.h"
 #include "tls.h"
 #include "transcript.h"
@@ -777,14 +778,20 @@ tui_settings_list(struct tui *t)
 	    t->set.quiz ? "on" : "off", size);
 }
 
-/* Read ~/.config/smtpscope/config: "set NAME VALUE" lines. */
+/*
+ * Read ~/.config/smtpscope/config: "set NAME VALUE" lines (settings.h).  A
+ * bad line is named and skipped; a line too long is skipped whole.
+ */
 static void
 tui_load_config(struct tui *t)
 {
-	const char	*xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	char		*path, line[512], *name, *value, *save;
-	FILE		*f;
-	int		 n = 0;
+	const char		*xdg = getenv("XDG_CONFIG_HOME");
+	const char		*home = getenv("HOME");
+	char			*path;
+	struct settings_line	 sl;
+	FILE			*f;
+	unsigned int		 n = 0;
+	int			 rc;
 
 	if (xdg != NULL && *xdg == '/')
 		path = xasprintf("%s/smtpscope/config", xdg);
@@ -796,18 +803,17 @@ tui_load_config(struct tui *t)
 		free(path);
 		return;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		n++;
-		line[strcspn(line, "\r\n")] = '\0';
-		name = strtok_r(line, " \t", &save);
-		if (name == NULL || *name == '#')
-			continue;
-		if (strcasecmp(name, "set") == 0)
-			name = strtok_r(NULL, " \t", &save);
-		value = name != NULL ? strtok_r(NULL, " \t", &save) : NULL;
-		if (name == NULL || value == NULL ||
-		    tui_set(t, name, value) == -1)
-			tui_say(t, '!', _("%s:%d: not a setting: use \"set NAME "
+	while ((rc = settings_read(f, &n, &sl)) != SETTINGS_EOF) {
+		if (rc == SETTINGS_LONG)
+			tui_say(t, '!', _("%s:%u: line longer than %d bytes: "
+			    "skipped, none of it is used"), path, n,
+			    SETTINGS_LINE_MAX);
+		else if (rc == SETTINGS_NUL)
+			tui_say(t, '!', _("%s:%u: a NUL byte in the line: "
+			    "skipped"), path, n);
+		else if (rc != SETTINGS_SET || tui_set(t, sl.name,
+		    sl.value) == -1)
+			tui_say(t, '!', _("%s:%u: not a setting: use \"set NAME "
 			    "VALUE\" (see F1)"), path, n);
 	}
 	fclose(f);
@@ -824,7 +830,7 @@ tui_line(struct tui *t, const char *line)
 {
 	const struct cmd_entry	*c;
 	char			*cause, *copy, *mech, *user, *pass, *save;
-	size_t			 len = strlen(line);
+	size_t			 len = strlen(line), clen;
 
 	t->message[0] = '\0';
 	c = cmd_find(line, NULL);
@@ -859,6 +865,8 @@ tui_line(struct tui *t, const char *line)
 	if (strncasecmp(line, "/auth", 5) == 0 && (line[5] == '\0' ||
 	    line[5] == ' ')) {
 		copy = xstrdup(line + 5);
+		/* Its own length: strtok_r() is about to put NULs in it. */
+		clen = strlen(copy);
 		mech = strtok_r(copy, " ", &save);
 		user = mech != NULL ? strtok_r(NULL, " ", &save) : NULL;
 		pass = user != NULL ? strtok_r(NULL, "", &save) : NULL;
@@ -875,7 +883,7 @@ tui_line(struct tui *t, const char *line)
 			tui_say(t, '!', _("/auth: %s"), cause);
 			free(cause);
 		}
-		explicit_bzero(copy, len);
+		explicit_bzero(copy, clen);
 		free(copy);
 		return;
 	}
@@ -932,14 +940,15 @@ tui_line(struct tui *t, const char *line)
 
 /* Write the dialogue so far as an HTML handout; -1 and *cause on failure. */
 int
-tui_export(struct tui *t, const char *path, char **cause)
+tui_export(struct tui *t, const char *path, int public, char **cause)
 {
 	struct export_info	 info;
 	char			 when[64];
 
 	export_info_now(&info, when, sizeof when, t->target, t->rec.server,
 	    t->session != NULL ? session_tls(t->session) : NULL);
-	return (export_html_file(t->sb, t->kb, &info, path, cause));
+	return (export_html_file(t->sb, t->kb, &info, path, public,
+	    cause));
 }
 
 /* Run one of our local commands (the table in cmd.c). */
@@ -1016,15 +1025,19 @@ tui_command(struct tui *t, const char *line)
 		reply_free(ra);
 		reply_free(rc);
 	} else if (cmd->id == CMD_EXPORT) {
-		char	*why;
+		char	*why, *path;
+		int	 public;
 
-		if (*arg == '\0')
-			tui_say(t, '!', "%s", _("usage: /export FILE.html"));
-		else if (tui_export(t, arg, &why) == -1) {
+		path = export_arg(arg, &public);
+		if (*path == '\0')
+			tui_say(t, '!', "%s", _("usage: /export FILE.html "
+			    "[public]"));
+		else if (tui_export(t, path, public, &why) == -1) {
 			tui_say(t, '!', _("/export: %s"), why);
 			free(why);
 		} else
-			tui_say(t, '*', _("handout written to %s"), arg);
+			tui_say(t, '*', _("handout written to %s"), path);
+		free(path);
 	} else if (cmd->id == CMD_B64) {
 		enc = b64_encode(arg, strlen(arg));
 		tui_say(t, '*', _("base64: %s"), enc);
@@ -1437,13 +1450,27 @@ tui_signal(int sig)
 	errno = saved;
 }
 
-/* A crash: put the terminal back before dying. */
+/*
+ * A crash: put the terminal back and die by the same signal.  Only
+ * async-signal-safe calls: the crash may have come from inside malloc or
+ * stdio with their locks held (ui_end() would hang there for good).
+ */
 static void
 tui_fatal_signal(int sig)
 {
-	ui_end();
-	signal(sig, SIG_DFL);
+	struct sigaction	sa;
+	sigset_t		set;
+
+	ui_crash_restore();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	raise(sig);
+	_exit(128 + sig);
 }
 
 /* Run the full-screen loop. */
@@ -1454,6 +1481,7 @@ tui_run(struct tui *t)
 	struct sigaction	 sa;
 	unsigned char		 buf[4096], c;
 	int			 n, sn, i, timeout, sig;
+	char			*why;
 	ssize_t			 got;
 	static const int	 fatal_sigs[] = { SIGSEGV, SIGBUS, SIGFPE,
 	    SIGILL, SIGABRT };
@@ -1552,8 +1580,13 @@ tui_run(struct tui *t)
 
 	if (t->session != NULL && !session_closed(t->session))
 		session_close(t->session);
-	input_end(t);
+	why = input_end(t);
 	ui_end();
+	if (why != NULL) {
+		fprintf(stderr, _("smtpscope: the command history was not "
+		    "saved: %s\n"), why);
+		free(why);
+	}
 	log_set_fatal_hook(NULL);
 	tui_seqs_free();
 	signal(SIGWINCH, SIG_DFL);

@@ -141,14 +141,16 @@ void	tui_search_run(struct tui *, const char *, int);
 void	tui_toggle_overlay(struct tui *, enum tui_overlay);
 int	tui_set(struct tui *, const char *, const char *);
 /*
- * Write the dialogue so far to path as an HTML handout.  Returns 0, or -1
- * with *cause set to a message the caller frees.
+ * Write the dialogue so far to path as an HTML handout, mode 0644 if public
+ * is set, else 0600.  Returns 0, or -1 with *cause set to a message the
+ * caller frees.
  */
-int	tui_export(struct tui *, const char *, char **);
+int	tui_export(struct tui *, const char *, int, char **);
 
 /* ui.c */
 int	ui_start(struct tui *);
 void	ui_end(void);
+void	ui_crash_restore(void);
 void	ui_resize(struct tui *);
 void	ui_redraw(struct tui *);
 void	ui_flush(struct tui *);
@@ -159,7 +161,8 @@ size_t	ui_dialogue_line_rows(struct tui *, size_t);
 
 /* ui-input.c */
 void	input_start(struct tui *);
-void	input_end(struct tui *);
+/* Leave readline; returns why the history was not saved, or NULL. */
+char	*input_end(struct tui *);
 void	input_feed(struct tui *, const unsigned char *, size_t);
 void	input_interrupt(struct tui *);
 void	input_update_prompt(struct tui *);

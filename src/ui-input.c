@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "caps.h"
 #include "cmd.h"
+#include "file.h"
 #include "i18n.h"
 #include "log.h"
 #include "session.h"
@@ -126,6 +127,8 @@ input_redraw_key(int count, int key)
 void
 input_start(struct tui *t)
 {
+	char	*cause;
+
 	input_tui = t;
 	buf_init(&input_cbuf, 0);
 	rl_readline_name = "smtpscope";
@@ -147,8 +150,17 @@ input_start(struct tui *t)
 
 	using_history();
 	stifle_history(INPUT_HISTORY_MAX);
-	if ((input_history_path = input_history_file()) != NULL)
-		read_history(input_history_path);
+	if ((input_history_path = input_history_file()) != NULL) {
+		/* Neither read nor later replaced unless it is ours. */
+		if (file_check(input_history_path, &cause) == -1) {
+			tui_say(t, '!', _("command history: %s; the commands "
+			    "of this session will not be kept"), cause);
+			free(cause);
+			free(input_history_path);
+			input_history_path = NULL;
+		} else
+			read_history(input_history_path);
+	}
 
 	rl_callback_handler_install("smtp> ", input_on_line);
 	/* Bind after install: that is when ~/.inputrc has been read. */
@@ -158,24 +170,39 @@ input_start(struct tui *t)
 	input_update_prompt(t);
 }
 
-/* Leave readline and save the history. */
-void
+/*
+ * Write the history to path, one line per entry as readline reads it, as
+ * a new private file renamed over the old one (file.h): readline's own
+ * write_history() follows a symbolic link at the path.
+ */
+static int
+input_history_save(const char *path, char **cause)
+{
+	struct file_atomic	 fa;
+	HIST_ENTRY		*he;
+	FILE			*f;
+	int			 i;
+
+	if ((f = file_atomic_open(&fa, path, 0600, cause)) == NULL)
+		return (-1);
+	for (i = 0; i < history_length; i++) {
+		if ((he = history_get(history_base + i)) != NULL &&
+		    strchr(he->line, '\n') == NULL)
+			fprintf(f, "%s\n", he->line);
+	}
+	return (file_atomic_commit(&fa, cause));
+}
+
+/* Leave readline and save the history; returns why it was not saved. */
+char *
 input_end(struct tui *t)
 {
-	int	fd;
+	char	*cause = NULL;
 
 	rl_callback_handler_remove();
 	if (input_history_path != NULL) {
-		/* Create it private before writing anything into it. */
-		fd = open(input_history_path, O_WRONLY | O_CREAT | O_CLOEXEC,
-		    0600);
-		if (fd != -1) {
-			fchmod(fd, 0600);
-			close(fd);
-			if (write_history(input_history_path) == 0)
-				history_truncate_file(input_history_path,
-				    INPUT_HISTORY_MAX);
-		}
+		/* A failure is said by the caller once the screen is gone. */
+		input_history_save(input_history_path, &cause);
 		free(input_history_path);
 		input_history_path = NULL;
 	}
@@ -186,6 +213,7 @@ input_end(struct tui *t)
 	}
 	buf_release(&input_cbuf);
 	input_tui = NULL;
+	return (cause);
 }
 
 /* Make every missing directory of path with mode 0700. */
@@ -452,6 +480,8 @@ input_draw(struct tui *t, void *arg)
 	} else
 		waddnstr(w, d.data + skip, (int)n);
 	wmove(w, 0, (int)(col - used));
+	/* The line may hold a password typed after /auth. */
+	OPENSSL_cleanse(d.data, d.len);
 	buf_release(&d);
 }
 

@@ -8,10 +8,13 @@
  */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curses.h>
 
@@ -74,9 +77,21 @@ static long	*ui_rowline;
 static int	 ui_nrowline;
 static size_t	 ui_top_line;		/* first line fully shown */
 
+/*
+ * What ui_crash_restore() puts back, prepared by ui_start(): the bytes that
+ * undo what the full screen turned on, and the terminal's modes before.
+ */
+static char		 ui_reset[512];
+static size_t		 ui_reset_len;
+static struct termios	 ui_saved_tio;
+static int		 ui_saved_tio_ok;
+static volatile sig_atomic_t ui_crash_armed;
+
 static attr_t	 ui_attr(int, attr_t);
 static void	 ui_windows(struct tui *);
 static void	 ui_free_windows(void);
+static void	 ui_reset_add(const char *);
+static void	 ui_reset_prepare(void);
 static void	 ui_escape(struct buf *, const char *, size_t, int);
 static void	 ui_draw_status(struct tui *);
 static void	 ui_draw_title(WINDOW *, const char *, int);
@@ -119,10 +134,12 @@ ui_start(struct tui *t)
 {
 	const char	*nc = getenv("NO_COLOR");
 
+	ui_saved_tio_ok = tcgetattr(STDOUT_FILENO, &ui_saved_tio) == 0;
 	if ((ui_screen = newterm(NULL, stdout, stdin)) == NULL)
 		return (-1);
 	set_term(ui_screen);
 	ui_active = 1;
+	ui_reset_prepare();
 	cbreak();
 	noecho();
 	nonl();
@@ -163,6 +180,7 @@ ui_end(void)
 	if (!ui_active)
 		return;
 	ui_active = 0;
+	ui_crash_armed = 0;
 	/* Mouse reporting off, in case it was on. */
 	fputs("\033[?1000l\033[?1006l", stdout);
 	ui_free_windows();
@@ -174,6 +192,87 @@ ui_end(void)
 	}
 	free(ui_rowline);
 	ui_rowline = NULL;
+}
+
+/*
+ * Add a terminfo string to the crash reset sequence, without its padding
+ * ("$<5>": a delay, which a terminal today does not need).
+ */
+static void
+ui_reset_add(const char *s)
+{
+	const char	*end;
+
+	if (s == NULL || s == (char *)-1)
+		return;
+	while (*s != '\0') {
+		if (s[0] == '$' && s[1] == '<' && (end = strchr(s, '>')) !=
+		    NULL) {
+			s = end + 1;
+			continue;
+		}
+		if (ui_reset_len < sizeof ui_reset)
+			ui_reset[ui_reset_len++] = *s;
+		s++;
+	}
+}
+
+/*
+ * Prepare what a crash writes to put the terminal back, as endwin() would:
+ * attributes off, the cursor shown, keypad mode and mouse reporting off,
+ * and the alternate screen left (or the cursor on the last row of a
+ * terminal without one).  Built now because a signal handler may not.
+ */
+static void
+ui_reset_prepare(void)
+{
+	char	*s;
+
+	ui_reset_len = 0;
+	ui_reset_add(tigetstr("sgr0"));
+	ui_reset_add(tigetstr("cnorm"));
+	ui_reset_add(tigetstr("rmkx"));
+	ui_reset_add("\033[?1000l\033[?1006l");
+	s = tigetstr("rmcup");
+	if (s != NULL && s != (char *)-1)
+		ui_reset_add(s);
+	else {
+		s = tigetstr("cup");
+		if (s != NULL && s != (char *)-1)
+			ui_reset_add(tiparm(s, LINES - 1, 0));
+		ui_reset_add("\r\n");
+	}
+	/* A sequence cut short could leave the terminal worse off. */
+	if (ui_reset_len == sizeof ui_reset)
+		ui_reset_len = 0;
+	ui_crash_armed = 1;
+}
+
+/*
+ * Put the terminal back after a crash, from a signal handler: only write()
+ * and tcsetattr(), which are async-signal-safe, with what ui_start()
+ * prepared; nothing of curses, stdio or malloc, whose state may be broken.
+ * Does nothing when the full screen is not up.
+ */
+void
+ui_crash_restore(void)
+{
+	const char	*p = ui_reset;
+	size_t		 left = ui_reset_len;
+	ssize_t		 n;
+
+	if (!ui_crash_armed)
+		return;
+	ui_crash_armed = 0;
+	while (left > 0) {
+		n = write(STDOUT_FILENO, p, left);
+		if (n <= 0)
+			break;
+		p += n;
+		left -= (size_t)n;
+	}
+	if (ui_saved_tio_ok)
+		tcsetattr(STDOUT_FILENO, TCSANOW, &ui_saved_tio);
 }
 
 /* Free the windows. */
@@ -1059,6 +1158,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		N_("/search TEXT             find TEXT in the dialogue"),
 		N_("/export FILE.html        write the session as an HTML "
 		    "handout, each reply explained beside it"),
+		N_("/export FILE.html public the same, readable by everyone "
+		    "(mode 0644 instead of 0600)"),
 		N_("/raw TEXT                send TEXT's bytes exactly, no CRLF "
 		    "added, marked [raw]; escapes \\r \\n \\t \\e \\\\ "
 		    "\\xHH \\uHHHH"),

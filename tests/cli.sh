@@ -33,10 +33,11 @@ out() { grep -qE -- "$1" "$tmp/out"; }
 err() { grep -qE -- "$1" "$tmp/err"; }
 both() { "$@"; }
 
-# Start a practice server in the background; sets $port.
+# Start a practice server in the background; sets $port and $serve_log.
 serve() {	# serve ADDR [extra args]
 	local addr=$1 log=$tmp/serve.$n.$RANDOM
 	shift
+	serve_log=$log
 	"$bin" --serve "$addr:0" "$@" >"$log" 2>&1 &
 	pids+=($!)
 	port=
@@ -162,12 +163,72 @@ fi
 t "connection refused: exit 3" run 3 --script "$tmp/s1" 127.0.0.1:1
 t "  explained" both out 'Connection refused'
 
-# IPv6 on ::1, where the machine has it.
+# IPv6 on ::1, where the machine has it.  The banner's connect commands
+# work as printed: smtpscope wants [::1]:PORT (quoted for the shell), telnet
+# the address and port apart, swaks ADDR/PORT.
 if serve '[::1]' 2>/dev/null; then
 	t "IPv6: -6 to ::1" run 0 -6 --script "$tmp/s1" "[::1]:$port"
+	t "  the banner's smtpscope command" grep -qF "smtpscope '[::1]:$port'" "$serve_log"
+	t "  the banner's telnet command" grep -qF "telnet ::1 $port " "$serve_log"
+	t "  the banner's swaks command" grep -qF "swaks --server ::1/$port" "$serve_log"
+	v6arg=$(sed -n "s/.*Connect with:  smtpscope '\([^']*\)'.*/\1/p" "$serve_log")
+	t "  the smtpscope command as printed connects" run 0 --script "$tmp/s1" "$v6arg"
+	t "  and has the session" both out '^S clear 221 '
+	if command -v swaks >/dev/null 2>&1 && perl -MIO::Socket::INET6 -e 1 2>/dev/null; then
+		t "  the swaks command as printed connects" bash -c "timeout 20 swaks --server ::1/$port --quit-after EHLO </dev/null 2>&1 | grep -q '^<-  221 '"
+	else
+		echo "ok $((n += 1)) # SKIP swaks (with IPv6) is not installed"
+	fi
 else
-	echo "ok $((n += 1)) # SKIP no IPv6 loopback"
+	for i in 1 2 3 4 5 6 7; do echo "ok $((n += 1)) # SKIP no IPv6 loopback"; done
 fi
+
+# --serve keeps no transcript: --log with it is a usage error, not ignored.
+t "--serve with --log: exit 2" run 2 --serve 0 --log "$tmp/serve.log"
+t "  says why" both err '^smtpscope: --log goes with a session, not with --serve'
+t "  no log file made" [ ! -e "$tmp/serve.log" ]
+# Arguments quoted in error messages are escaped.
+t "--serve with an escape sequence in it: exit 2" run 2 --serve $'\e]0;owned\a\e[2J'
+t "  shown escaped" both err '^smtpscope: --serve \\e]0;owned\\x07\\e\[2J: give PORT'
+t "  no raw escape on the terminal" bash -c "! grep -q \$'\\e' '$tmp/err'"
+t "--explain --after with an escape sequence: exit 2" run 2 --explain 250 --after $'X\e[2J'
+t "  shown escaped" both err '^smtpscope: --after X\\e\[2J: not a command'
+t "  no raw escape on the terminal" bash -c "! grep -q \$'\\e' '$tmp/err'"
+t "--script with an escape sequence in its name: exit 1" run 1 --script "$tmp/"$'none\e[2J'
+t "  shown escaped" both bash -c "grep -q 'none\\\\e\\[2J: No such file' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
+t "--lang with an escape sequence: shown escaped" run 0 --lang $'x\e[2J' --explain 250
+t "  no raw escape on the terminal" bash -c "grep -q 'x\\\\e\\[2J' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
+t "--serve with a bad address: the cause escaped" run 1 --serve $'no\e[2Jhost.invalid:0'
+t "  no raw escape on the terminal" bash -c "grep -q 'no\\\\e\\[2Jhost' '$tmp/err' && ! grep -q \$'\\e' '$tmp/err'"
+
+# A practice script of 53,000 rules (1 MB, the most it may have) loads in
+# linear time: 0.1 s here, where reading it took 5 to 11 s before.  The
+# first and the last rule both answer.
+awk 'BEGIN { for (i = 0; i < 53000; i++) printf "reply V%05d 250 x\n", i }' >"$tmp/rules53k"
+printf 'EHLO c.test\nV00000\nV52999\nQUIT\n' >"$tmp/s53k"
+t "--practice-script with 53,000 rules: done within 5 s" bash -c "timeout 5 '$bin' --demo --practice-script '$tmp/rules53k' --script '$tmp/s53k' >'$tmp/out' 2>'$tmp/err'"
+t "  the first and the last rule answer" both bash -c "[ \$(grep -c '^S clear 250 x$' '$tmp/out') = 2 ]"
+
+# A line over 64 KiB in a script is dropped whole: its tail (here a RCPT
+# that starts where the reader once cut it) is never sent.
+{
+	printf 'EHLO c.test\nMAIL FROM:<a@school.test>\n'
+	head -c $((81920 - 12 - 26)) /dev/zero | tr '\0' X
+	printf 'RCPT TO:<x@example.org>\nNOOP\nQUIT\n'
+} >"$tmp/long"
+t "--script with a 80 KiB line" run 0 --script "$tmp/long"
+t "  says it dropped it, once" bash -c "[ \$(grep -c 'an input line longer than 65536 bytes was dropped' '$tmp/out') = 1 ]"
+t "  its tail is not sent" both bash -c "! grep -q '^C .*RCPT' '$tmp/out'"
+t "  the next line is" both out '^C clear NOOP$'
+{
+	printf 'EHLO c.test\nMAIL FROM:<a@school.test>\n'
+	head -c 65536 /dev/zero | tr '\0' X
+	sleep 1
+	printf 'RCPT TO:<x@example.org>\nNOOP\nQUIT\n'
+} | timeout 60 "$bin" --demo --plain >"$tmp/out" 2>"$tmp/err"
+t "stdin: a 64 KiB line then its tail a second later" true
+t "  its tail is not sent" both bash -c "! grep -q '^C .*RCPT' '$tmp/out'"
+t "  the next line is" both out '^C clear NOOP$'
 
 # /data FILE: with DATA sent for you, after a 354, and a missing file.
 printf 'Subject: from a file\n\n.starts with a dot\nbare CR\rhere\n' >"$tmp/msg"

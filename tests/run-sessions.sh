@@ -13,14 +13,17 @@
 #   [nolog]    text that must not appear in the --log transcript (the
 #              session then runs with --log into a file of the test's own)
 #   [exit]     the expected exit status (default 0)
-# The output must never hold a raw ESC or other C0 control byte.
+# The output must never hold a raw ESC or other C0 control byte.  With
+# SMTPSCOPE_VALGRIND=1 each session runs under Valgrind's memcheck and any
+# error it reports fails that session (see tests/lib.sh).
 set -u
 top_srcdir=${top_srcdir:-.}
 top_builddir=${top_builddir:-.}
 bin=$top_builddir/src/smtpscope
 dir=$top_srcdir/tests/sessions
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$top_srcdir/tests/lib.sh"
+trap 'rm -rf "$tmp" ${vg_dir:+"$vg_dir"}' EXIT
 
 files=("$dir"/*.session)
 echo "1..${#files[@]}"
@@ -44,10 +47,18 @@ for f in "${files[@]}"; do
 	[ -s "$tmp/sec.server" ] && args+=(--practice-script "$tmp/sec.server")
 	rm -f "$tmp/log"
 	[ -s "$tmp/sec.nolog" ] && args+=(--log "$tmp/log")
-	timeout 60 "$bin" "${args[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null
+	# shellcheck disable=SC2086 # $vg is a command line or nothing
+	timeout $((60 * slow)) $vg "$bin" "${args[@]}" >"$tmp/out" \
+	    2>"$tmp/err" </dev/null
 	got_exit=$?
 	why=
-	[ "$got_exit" = "$want_exit" ] ||
+	: >"$tmp/vgerr"
+	if [ -n "$vg" ]; then
+		grep -h . "$vg_dir"/vg.* >"$tmp/vgerr" 2>/dev/null
+		[ -s "$tmp/vgerr" ] && why="memcheck found errors"
+		rm -f "$vg_dir"/vg.*
+	fi
+	[ -n "$why" ] || [ "$got_exit" = "$want_exit" ] ||
 	    why="exit status $got_exit, expected $want_exit"
 	# Ordered subsequence match of the expected lines.
 	if [ -z "$why" ]; then
@@ -93,6 +104,7 @@ for f in "${files[@]}"; do
 		echo "ok $n - $name"
 	else
 		echo "not ok $n - $name: $why"
+		sed 's/^/# memcheck: /' "$tmp/vgerr" | head -100
 		sed 's/^/# /' "$tmp/out" | head -150
 		sed 's/^/# stderr: /' "$tmp/err" | head -20
 	fi

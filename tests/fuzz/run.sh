@@ -35,12 +35,12 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape"
+all_targets="reply caps kb replay escape cert settings"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
 # input it is given.
-common="src/buf.c src/xmalloc.c src/log.c src/text.c"
+common="src/buf.c src/xmalloc.c src/log.c src/text.c src/file.c"
 target_sources() {
 	case $1 in
 	reply)	echo src/reply.c src/explain.c src/kb.c src/kb-data.c \
@@ -51,6 +51,9 @@ target_sources() {
 	replay)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
 		    src/kb.c src/kb-data.c src/match.c ;;
 	escape)	echo src/dotstuff.c ;;
+	cert)	echo src/tls.c src/format.c src/explain.c src/kb.c \
+		    src/kb-data.c src/match.c src/reply.c src/width.c ;;
+	settings) echo src/settings.c ;;
 	esac
 }
 target_maxlen() {

@@ -16,7 +16,7 @@ if [ ! -x "$hostile" ] || [ "$hostile_src" -nt "$hostile" ]; then
 	mkdir -p "${hostile%/*}"
 	# Build beside and rename, so that two scripts may race safely.
 	if ! ${CC:-cc} -std=gnu11 -O2 -Wall -Wextra -o "$hostile.$$" \
-	    "$hostile_src" || ! mv -f "$hostile.$$" "$hostile"; then
+	    "$hostile_src" -lssl -lcrypto || ! mv -f "$hostile.$$" "$hostile"; then
 		rm -f "$hostile.$$"
 		echo "Bail out! cannot compile $hostile_src"
 		exit 1

@@ -7,9 +7,10 @@
  * listens on 127.0.0.1 (port 0), writes the port number to PORTFILE,
  * serves one connection the way CASE says and exits.  Every line the
  * client sends is copied to stderr as "C: line", so a test can check what
- * was sent.  Nothing runs longer than 60 seconds.  No TLS library: the TLS
- * cases only look for the ClientHello's first byte (0x16) and then stall,
- * close or talk plain text.  "hostile list" prints the cases.
+ * was sent.  Nothing runs longer than 60 seconds.  Most TLS cases only
+ * look for the ClientHello's first byte (0x16) and then stall, close or
+ * talk plain text; "renegotiate" speaks TLS 1.2 through OpenSSL.
+ * "hostile list" prints the cases.
  */
 #include <sys/socket.h>
 
@@ -24,6 +25,10 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #define HOSTILE_LIFETIME	60		/* seconds, at most */
 #define HOSTILE_LINE_MAX	8192
@@ -992,6 +997,101 @@ c_tls_on_connect_stall(void)
 	drain();
 }
 
+/* A TLS 1.2 server context with a throwaway self-signed certificate. */
+static SSL_CTX *
+tls_server_ctx(void)
+{
+	SSL_CTX		*ctx;
+	EVP_PKEY	*key;
+	X509		*x;
+	X509_NAME	*name;
+
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    (key = EVP_EC_gen("P-256")) == NULL || (x = X509_new()) == NULL)
+		return (NULL);
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, key);
+	name = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"hostile.test", -1, -1, 0);
+	X509_set_issuer_name(x, name);
+	if (X509_sign(x, key, EVP_sha256()) == 0 ||
+	    SSL_CTX_use_certificate(ctx, x) != 1 ||
+	    SSL_CTX_use_PrivateKey(ctx, key) != 1)
+		return (NULL);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	return (ctx);
+}
+
+/*
+ * TLS from the first byte (TLS 1.2), a greeting, then a renegotiation
+ * request (HelloRequest).  A client that refuses it gets a fatal alert
+ * from OpenSSL and the connection ends; one that goes along gets a normal
+ * dialogue.
+ */
+static void
+c_renegotiate(void)
+{
+	const char	*greeting = "220 renegotiating ESMTP\r\n";
+	SSL_CTX		*ctx;
+	SSL		*ssl;
+	char		 line[HOSTILE_LINE_MAX], *p;
+	size_t		 len = 0;
+	int		 n = 0;
+
+	if ((ctx = tls_server_ctx()) == NULL || (ssl = SSL_new(ctx)) == NULL ||
+	    SSL_set_fd(ssl, cfd) != 1 || SSL_accept(ssl) != 1) {
+		fprintf(stderr, "hostile: TLS set-up or handshake failed\n");
+		ERR_print_errors_fp(stderr);
+		return;
+	}
+	SSL_write(ssl, greeting, (int)strlen(greeting));
+	/* Send a HelloRequest; the client answers in its next records. */
+	if (SSL_renegotiate(ssl) != 1 || SSL_do_handshake(ssl) != 1) {
+		fprintf(stderr, "hostile: cannot ask to renegotiate\n");
+		ERR_print_errors_fp(stderr);
+		goto out;
+	}
+	fprintf(stderr, "hostile: renegotiation asked for\n");
+	/*
+	 * A client that refuses sends a no_renegotiation alert, which
+	 * OpenSSL makes fatal here; one that goes along gets a dialogue.
+	 */
+	while ((n = SSL_read(ssl, line + len, (int)(sizeof line - len - 1))) >
+	    0) {
+		len += (size_t)n;
+		line[len] = '\0';
+		while ((p = strstr(line, "\r\n")) != NULL) {
+			*p = '\0';
+			fprintf(stderr, "C: %s\n", line);
+			if (strncasecmp(line, "QUIT", 4) == 0) {
+				SSL_write(ssl, "221 b\r\n", 7);
+				goto out;
+			}
+			SSL_write(ssl, "250 k\r\n", 7);
+			len -= (size_t)(p + 2 - line);
+			memmove(line, p + 2, len + 1);
+		}
+		if (len >= sizeof line - 1)
+			break;
+	}
+	if (n <= 0) {
+		fprintf(stderr, "hostile: SSL_read failed (%d renegotiations "
+		    "done)\n", (int)SSL_num_renegotiations(ssl));
+		ERR_print_errors_fp(stderr);
+	}
+out:
+	SSL_shutdown(ssl);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+}
+
 static const struct hostile_case cases[] = {
 	{ "no-greeting", c_no_greeting, "accept and say nothing" },
 	{ "endless-greeting", c_endless_greeting, "220- lines for ever" },
@@ -1038,6 +1138,7 @@ static const struct hostile_case cases[] = {
 	{ "greeting-421", c_greeting_421, "421 at once, then close" },
 	{ "tls-on-connect-plain", c_tls_on_connect_plain, "plain, not TLS" },
 	{ "tls-on-connect-stall", c_tls_on_connect_stall, "no ServerHello" },
+	{ "renegotiate", c_renegotiate, "TLS 1.2 renegotiation after 220" },
 };
 
 int

@@ -338,4 +338,13 @@ run tls-on-connect-stall 6 "$std" --tls-on-connect
 t "$cname: explained" says '^!       error: the TLS handshake did not finish in time'
 t "$cname: gave up after --timeout" within 12
 
+# A TLS 1.2 server asking to renegotiate after its greeting: refused,
+# said, and the session it then breaks off is a TLS failure.
+run renegotiate 6 "$std" --tls-on-connect --insecure
+t "$cname: the request is shown, refused" says '^!       the server asked to renegotiate TLS .*refused with a no_renegotiation alert'
+t "$cname: ...after the greeting it came with" bash -c "grep -n '' '$tmp/out' | grep -E '^[0-9]+:(S tls!  220 renegotiating|!       the server asked to renegotiate)' | cut -d: -f2 | head -2 | tr '\n' '|' | grep -q '^S tls!  220 renegotiating ESMTP|!  '"
+t "$cname: in the log" logs ' ! -     the server asked to renegotiate TLS'
+t "$cname: the server got the refusal" sent 'no renegotiation'
+t "$cname: explained" says '^!       error: the server ended the session after its TLS renegotiation was refused: TLS read failed: '
+
 echo "1..$n"

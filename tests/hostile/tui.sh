@@ -12,7 +12,12 @@ command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; e
 . "${top_srcdir:-.}/tests/hostile/common.sh"
 sock=smtpscope-hostile-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-trap 'tm kill-server 2>/dev/null; hostile_stop; rm -rf "$tmp"' EXIT
+cleanup() {
+	tm kill-server 2>/dev/null
+	hostile_stop
+	rm -rf "$tmp" ${vg_dir:+"$vg_dir"}
+}
+trap cleanup EXIT
 mkdir -p "$tmp/home"
 
 on_fail() {
@@ -21,6 +26,10 @@ on_fail() {
 }
 
 s=0
+# The program's --timeout: longer under Valgrind, where creating the TLS
+# context (the CA store) alone can take seconds of it.
+tmo=5
+[ "$slow" -gt 1 ] && tmo=10
 # start CASE [ARGS...]: smtpscope in a fresh 140x40 window against CASE.
 # It waits for $tmp/go so that pipe-pane sees its very first byte.
 start() {
@@ -39,17 +48,19 @@ start() {
 	tm new-session -d -x 140 -y 40 -s t$s "while [ ! -e $tmp/go ]; do \
 	    sleep 0.05; done; env HOME=$tmp/home \
 	    XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config \
-	    TERM=screen $bin --timeout 5 --log $tmp/log $args 127.0.0.1:$port \
+	    TERM=screen $vg $bin --timeout $tmo --log $tmp/log $args \
+	    127.0.0.1:$port \
 	    2>$tmp/err; echo EXIT=\$?; sleep 60"
 	tm set-option -t t$s status off >/dev/null
 	tm pipe-pane -o -t t$s "cat >>$tmp/raw"
 	touch "$tmp/go"
 }
 screen() { tm capture-pane -p -t t$s >"$tmp/screen"; }
-# wait_for ERE [SECONDS]: until the screen matches (default 10 s).
+# wait_for ERE [SECONDS]: until the screen matches (default 10 s); the
+# time is multiplied by $slow.
 wait_for() {
 	local i
-	for i in $(seq $((${2:-10} * 10))); do
+	for i in $(seq $((${2:-10} * 10 * slow))); do
 		screen
 		grep -qE -- "$1" "$tmp/screen" && return 0
 		sleep 0.1
@@ -59,10 +70,10 @@ wait_for() {
 type_line() { tm send-keys -t t$s -l "$1"; tm send-keys -t t$s Enter; }
 shows() { screen; grep -qE -- "$1" "$tmp/screen"; }
 # explains ERE: the explanation pane (right of the first border) matches,
-# within 3 s; lines are joined, so ERE may span a wrapped line.
+# within 3 s (times $slow); lines are joined, so ERE may span a wrapped line.
 explains() {
 	local i
-	for i in $(seq 30); do
+	for i in $(seq $((30 * slow))); do
 		screen
 		sed -n 's/^[^│]*│//p' "$tmp/screen" | tr -s ' \n' '  ' |
 		    grep -qE -- "$1" && return 0
@@ -70,11 +81,17 @@ explains() {
 	done
 	return 1
 }
-# The screen is whole: status bar on row 1, hint line last.
+# The screen is whole: status bar on row 1, hint line last (within 3 s,
+# times $slow: a key sent just before may not have been drawn yet).
 whole() {
-	screen
-	head -1 "$tmp/screen" | grep -q '^ smtpscope ' &&
-	    tail -1 "$tmp/screen" | grep -q 'F10 quit'
+	local i
+	for i in $(seq $((30 * slow))); do
+		screen
+		head -1 "$tmp/screen" | grep -q '^ smtpscope ' &&
+		    tail -1 "$tmp/screen" | grep -q 'F10 quit' && return 0
+		sleep 0.1
+	done
+	return 1
 }
 # The raw terminal output holds none of the server's sequences.
 raw_clean() {
@@ -466,4 +483,9 @@ done
 start tls-on-connect-stall --tls-on-connect
 fails 'error: the TLS handshake did not finish' 'did not finish' 6
 
+start renegotiate --tls-on-connect --insecure
+t "$cname: the renegotiation request is shown, refused" wait_for 'asked to renegotiate TLS' 12
+fails 'error: the server ended the session after its TLS' 'TLS failed' 6
+
+t "memcheck: no error (with SMTPSCOPE_VALGRIND=1)" vg_clean
 echo "1..$n"

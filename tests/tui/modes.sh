@@ -159,6 +159,23 @@ t "  not \"No TLS yet\"" hides "No TLS yet"
 keys F3
 leave
 
+# g) A config line over 511 bytes is skipped whole, none of it applied:
+# here its tail, from byte 512 on, reads "set color off".
+mkdir -p "$tmp/home/config/smtpscope"
+{
+	printf 'set eol on\n#%510s' ''
+	printf 'set color off%76s\n' ''
+	printf 'set verbose on\n'
+} >"$tmp/home/config/smtpscope/config"
+start
+t "config: a 600-byte line is named, with its line number" wait_for "smtpscope/config:2: line longer"
+t "  skipped, with the limit" shows "than 511 bytes: skipped"
+type_line "/set"
+t "  its tail is not applied (color stays on)" wait_for "color on, eol on"
+t "  the lines around it are" shows "verbose on"
+leave
+rm -rf "$tmp/home/config"
+
 # f) Replay has its own start-up hint.
 launch --replay "$(cd "$top_srcdir" && pwd)/tests/data/replay/own.log"
 wait_for "exchange 1 of"

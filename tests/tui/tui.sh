@@ -13,9 +13,9 @@ command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is not installed"; e
 tmp=$(mktemp -d)
 sock=smtpscope-test-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
 . "$top_srcdir/tests/lib.sh"
+cleanup() { tm kill-server 2>/dev/null; rm -rf "$tmp" ${vg_dir:+"$vg_dir"}; }
+trap cleanup EXIT
 on_fail() { sed 's/^/# /' "$tmp/screen" 2>/dev/null; }
 
 # start [ARGS...]: a fresh session running smtpscope in a 140x40 window.
@@ -31,15 +31,15 @@ start() {
 	local args=
 	[ $# -gt 0 ] && args=$(printf '%q ' "$@")
 	tm new-session -d -x 140 -y 40 -s t \
-	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen ${EXTRA_ENV:-} $bin $args; echo EXIT=\$?; sleep 30"
+	    "env HOME=$tmp/home XDG_STATE_HOME=$tmp/home/state XDG_CONFIG_HOME=$tmp/home/config LC_ALL=C.UTF-8 TERM=screen ${EXTRA_ENV:-} $vg $bin $args; echo EXIT=\$?; sleep 30"
 	tm set-option -t t status off >/dev/null
 	wait_for "220 practice"
 }
 screen() { tm capture-pane -p -t t >"$tmp/screen"; }
-# wait_for TEXT: until the screen shows TEXT (up to 10 s).
+# wait_for TEXT: until the screen shows TEXT (up to 10 s, times $slow).
 wait_for() {
 	local i
-	for i in $(seq 100); do
+	for i in $(seq $((100 * slow))); do
 		screen
 		grep -qF -- "$1" "$tmp/screen" && return 0
 		sleep 0.1
@@ -324,7 +324,7 @@ wait_for "EXIT="
 tm kill-server 2>/dev/null
 for i in $(seq 50); do tm list-sessions >/dev/null 2>&1 || break; sleep 0.05; done
 tm new-session -d -x 140 -y 40 -s t \
-    "env HOME=$tmp/home LC_ALL=C.UTF-8 TERM=screen $bin --replay $(cd "$top_srcdir" && pwd)/tests/data/replay/own.log; echo EXIT=\$?; sleep 30"
+    "env HOME=$tmp/home LC_ALL=C.UTF-8 TERM=screen $vg $bin --replay $(cd "$top_srcdir" && pwd)/tests/data/replay/own.log; echo EXIT=\$?; sleep 30"
 tm set-option -t t status off >/dev/null
 t "replay opens on the first exchange" wait_for "exchange 1 of"
 t "  the greeting explained" explains "220 Service ready"
@@ -362,4 +362,6 @@ EXTRA_ENV=NO_COLOR=1 start
 tm capture-pane -e -p -t t >"$tmp/colors"
 t "NO_COLOR: no colours on screen" bash -c "! grep -qE $'\e\\\\[[0-9;]*3[1-7]m' '$tmp/colors'"
 keys F10
+wait_for "EXIT=0"
+t "memcheck: no error (with SMTPSCOPE_VALGRIND=1)" vg_clean
 echo "1..$n"

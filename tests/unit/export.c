@@ -528,21 +528,57 @@ test_edges(const struct kb *kb)
 	free(page);
 
 	/* Files. */
-	rc = export_html_file(sb, kb, &info, dir, &cause);
+	rc = export_html_file(sb, kb, &info, dir, 0, &cause);
 	ok(rc == -1 && cause != NULL && strstr(cause, "directory") != NULL,
 	    "a directory is refused");
 	free(cause);
 	cause = NULL;
-	rc = export_html_file(sb, kb, &info, file, &cause);
+	rc = export_html_file(sb, kb, &info, file, 0, &cause);
 	ok(rc == 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode) &&
 	    st.st_size > 1000, "export_html_file writes the page");
 	unlink(file);
 	umask(022);
-	rc = export_html_file(sb, kb, &info, file, &cause);
+	rc = export_html_file(sb, kb, &info, file, 0, &cause);
+	ok(rc == 0 && stat(file, &st) == 0 && (st.st_mode & 0777) == 0600,
+	    "created 0600 by default, whatever the umask");
+	rc = export_html_file(sb, kb, &info, file, 1, &cause);
 	ok(rc == 0 && stat(file, &st) == 0 && (st.st_mode & 0777) == 0644,
-	    "created 0644");
+	    "replaced, 0644 when public");
 	unlink(file);
-	rc = export_html_file(sb, kb, &info, "/nonexistent/dir/x.html",
+	{
+		char	 victim[512], *arg;
+		int	 public;
+
+		snprintf(victim, sizeof victim, "%s.victim", file);
+		if ((f = fopen(victim, "w")) != NULL) {
+			fputs("precious\n", f);
+			fclose(f);
+		}
+		ok(symlink(victim, file) == 0, "a link planted");
+		rc = export_html_file(sb, kb, &info, file, 0, &cause);
+		ok(rc == -1 && cause != NULL &&
+		    strstr(cause, "symbolic link") != NULL &&
+		    stat(victim, &st) == 0 && st.st_size == 9,
+		    "a symbolic link is refused, its target untouched");
+		free(cause);
+		cause = NULL;
+		unlink(file);
+		unlink(victim);
+
+		arg = export_arg("a b.html  public ", &public);
+		ok(strcmp(arg, "a b.html") == 0 && public == 1,
+		    "export_arg: a last word public");
+		free(arg);
+		arg = export_arg("public", &public);
+		ok(strcmp(arg, "public") == 0 && public == 0,
+		    "export_arg: a file named public");
+		free(arg);
+		arg = export_arg("x.html", &public);
+		ok(strcmp(arg, "x.html") == 0 && public == 0,
+		    "export_arg: a file name alone");
+		free(arg);
+	}
+	rc = export_html_file(sb, kb, &info, "/nonexistent/dir/x.html", 0,
 	    &cause);
 	ok(rc == -1 && cause != NULL, "a bad path fails with a cause");
 	free(cause);

@@ -10,11 +10,16 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "buf.h"
+#include "conn.h"
 #include "reply.h"
 #include "session.h"
 #include "tap.h"
@@ -478,6 +483,109 @@ test_auth_refused(void)
 	stop(&h);
 }
 
+/* Does any byte of b's storage, used or not, hold needle? */
+static int
+holds(const struct buf *b, const char *needle)
+{
+	return (b->data != NULL && memmem(b->data, b->cap + 1, needle,
+	    strlen(needle)) != NULL);
+}
+
+/* Does the session's transport still hold needle anywhere it can reach? */
+static int
+conn_holds(struct harness *h, const char *needle)
+{
+	const struct conn	*c = session_conn(h->s);
+
+	return (c != NULL && (holds(&c->out, needle) || holds(&c->in, needle) ||
+	    holds(&c->errline, needle)));
+}
+
+/* Are core dumps off (RLIMIT_CORE 0 and, on Linux, not dumpable)? */
+static int
+no_core(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_CORE, &rl) == -1 || rl.rlim_cur != 0)
+		return (0);
+#ifdef PR_GET_DUMPABLE
+	if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return (0);
+#endif
+	return (1);
+}
+
+/* Credentials sent are wiped from every buffer that held them. */
+static void
+test_secrets(void)
+{
+	struct harness	h;
+	struct buf	b;
+	char		*cause = NULL;
+	size_t		 i;
+
+	/* The buffer itself: compaction, growth, emptying. */
+	buf_init(&b, 0);
+	buf_addstr(&b, "1234");
+	buf_secret(&b);
+	buf_addstr(&b, "AGRlbW8AczNjcmV0");
+	buf_consume(&b, 6);
+	for (i = b.len + 1; i < 20 && b.data[i] == '\0'; i++)
+		;
+	ok(strcmp(b.data, "RlbW8AczNjcmV0") == 0 && i == 20,
+	    "a secret buffer compacted: what moved left no copy behind");
+	for (i = 0; i < 100; i++)
+		buf_addstr(&b, "0123456789abcdef0123456789abcdef");
+	ok(strncmp(b.data, "RlbW8AczNjcmV0", 14) == 0,
+	    "grown (by copy, the old block wiped): contents kept");
+	buf_reset(&b);
+	ok(!holds(&b, "RlbW8AczNjcmV0") && !holds(&b, "0123456789abcdef"),
+	    "emptied: every byte wiped");
+	ok(!b.secret, "and no longer marked secret");
+	buf_release(&b);
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO c");
+	say(&h, "250-peer.test\r\n250 AUTH PLAIN LOGIN\r\n");
+	ok(session_auth(h.s, "plain", "demo", "s3cret", &cause) == 0,
+	    "AUTH PLAIN queued");
+	ok(no_core(), "core dumps off once credentials are in memory "
+	    "(RLIMIT_CORE 0, PR_GET_DUMPABLE 0)");
+	run(&h, 20);
+	ok(sent(&h, "AUTH PLAIN AGRlbW8AczNjcmV0\r\n"), "PLAIN sent");
+	ok(!conn_holds(&h, "AGRlbW8AczNjcmV0"),
+	    "no copy of the base64 credentials in the connection's buffers");
+	say(&h, "535 5.7.8 no\r\n");
+
+	/* LOGIN: the password's answer. */
+	ok(session_auth(h.s, "login", "demo", "pw-Zm9vYmFy", &cause) == 0,
+	    "AUTH LOGIN queued");
+	run(&h, 20);
+	say(&h, "334 VXNlcm5hbWU6\r\n");
+	say(&h, "334 UGFzc3dvcmQ6\r\n");
+	ok(sent(&h, "cHctWm05dlltRnk=\r\n"), "LOGIN password sent");
+	ok(!conn_holds(&h, "cHctWm05dlltRnk="),
+	    "no copy of the LOGIN password's answer");
+	say(&h, "535 5.7.8 no\r\n");
+
+	/* Typed: an initial response, then an answer to a 334. */
+	type(&h, "AUTH PLAIN AHR5cGVkAHNlY3JldDE=");
+	ok(sent(&h, "AHR5cGVkAHNlY3JldDE=\r\n"), "typed AUTH PLAIN sent");
+	ok(!conn_holds(&h, "AHR5cGVkAHNlY3JldDE="),
+	    "no copy of a typed initial response");
+	say(&h, "535 5.7.8 no\r\n");
+	type(&h, "AUTH PLAIN");
+	say(&h, "334 \r\n");
+	type(&h, "AHR5cGVkAHNlY3JldDI=");
+	ok(sent(&h, "AHR5cGVkAHNlY3JldDI=\r\n"), "typed answer sent");
+	ok(!conn_holds(&h, "AHR5cGVkAHNlY3JldDI="),
+	    "no copy of a typed answer to 334");
+	ok(no_core(), "core dumps stay off");
+	stop(&h);
+}
+
 static void
 test_failures(void)
 {
@@ -517,6 +625,7 @@ main(void)
 	test_raw_in_message();
 	test_injection();
 	test_tls_required();
+	test_secrets();
 	test_auth();
 	test_auth_refused();
 	test_failures();
