@@ -35,7 +35,7 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape"
+all_targets="reply caps kb replay escape practice script compare raw"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
@@ -51,13 +51,21 @@ target_sources() {
 	replay)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
 		    src/kb.c src/kb-data.c src/match.c ;;
 	escape)	echo src/dotstuff.c ;;
+	practice|script)
+		echo src/practice.c src/practice-server.c ;;
+	compare) echo src/explain.c src/kb.c src/kb-data.c src/match.c \
+		    src/reply.c src/format.c src/width.c ;;
+	raw)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
+		    src/kb.c src/kb-data.c src/match.c ;;
 	esac
 }
 target_maxlen() {
 	case $1 in
 	kb)	echo 65536 ;;
 	replay)	echo 32768 ;;
-	escape)	echo 4096 ;;
+	escape|raw) echo 4096 ;;
+	compare) echo 512 ;;
+	practice) echo 20000 ;;
 	*)	echo 16384 ;;
 	esac
 }
