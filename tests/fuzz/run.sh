@@ -65,7 +65,7 @@ target_maxlen() {
 	replay)	echo 32768 ;;
 	escape|raw) echo 4096 ;;
 	compare) echo 512 ;;
-	practice) echo 20000 ;;
+	practice) echo 36000 ;;
 	*)	echo 16384 ;;
 	esac
 }
