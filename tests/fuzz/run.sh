@@ -35,7 +35,8 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert settings"
+all_targets="reply caps kb replay escape cert settings practice script compare
+    raw"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
@@ -54,13 +55,21 @@ target_sources() {
 	cert)	echo src/tls.c src/format.c src/explain.c src/kb.c \
 		    src/kb-data.c src/match.c src/reply.c src/width.c ;;
 	settings) echo src/settings.c ;;
+	practice|script)
+		echo src/practice.c src/practice-server.c ;;
+	compare) echo src/explain.c src/kb.c src/kb-data.c src/match.c \
+		    src/reply.c src/format.c src/width.c ;;
+	raw)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
+		    src/kb.c src/kb-data.c src/match.c ;;
 	esac
 }
 target_maxlen() {
 	case $1 in
 	kb)	echo 65536 ;;
 	replay)	echo 32768 ;;
-	escape)	echo 4096 ;;
+	escape|raw) echo 4096 ;;
+	compare) echo 512 ;;
+	practice) echo 36000 ;;
 	*)	echo 16384 ;;
 	esac
 }
