@@ -33,7 +33,7 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "src", "smtpscope
 LINES = int(sys.argv[2]) if len(sys.argv) > 2 else 1000000
 REPLY = int(sys.argv[3]) if len(sys.argv) > 3 else 100
 REPEAT = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-# Every line is stored in the dialogue (up to its 2,000,000-line cap).
+# Every line is stored in the dialogue (up to its bound, 256 MiB).
 KEPT = REPLY
 KEYS = b"@#%"
 

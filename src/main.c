@@ -29,6 +29,7 @@
 #include "practice/practice.h"
 #include "record/replay.h"
 #include "smtp/reply.h"
+#include "record/scrollback.h"
 #include "smtp/session.h"
 #include "base/text.h"
 #include "record/transcript.h"
@@ -51,7 +52,8 @@ enum {
 	OPT_SCRIPT, OPT_DEMO, OPT_SERVE, OPT_SCENARIO, OPT_PRACTICE_SCRIPT,
 	OPT_EXPLAIN, OPT_AFTER, OPT_DATA, OPT_TIMESTAMPS, OPT_DEBUG,
 	OPT_NO_EXPLAIN, OPT_VERBOSE, OPT_COMPARE, OPT_LANG, OPT_QUIZ,
-	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR, OPT_EXPORT_PUBLIC
+	OPT_PRESENT, OPT_REPLAY, OPT_EXPORT, OPT_STOP_ON_ERROR, OPT_EXPORT_PUBLIC,
+	OPT_SCROLLBACK
 };
 
 static const struct option main_options[] = {
@@ -82,6 +84,7 @@ static const struct option main_options[] = {
 	{ "present", no_argument, NULL, OPT_PRESENT },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "scrollback", required_argument, NULL, OPT_SCROLLBACK },
 	{ "export-public", no_argument, NULL, OPT_EXPORT_PUBLIC },
 	{ "data", required_argument, NULL, OPT_DATA },
 	{ "timestamps", no_argument, NULL, OPT_TIMESTAMPS },
@@ -144,6 +147,8 @@ static const char *const main_usage = N_(
 "                         beside it: of a --replay, or of the session\n"
 "                         when it ends (full screen or line mode); mode\n"
 "                         0600, or 0644 with --export-public\n"
+"      --scrollback SIZE  memory the dialogue keeps, say 64M or 1G\n"
+"                         (default 256M); the oldest lines go past it\n"
 "      --debug FILE       append a debug log to FILE (mode 0600)\n"
 "      --lang LANG        language of headings and messages (zh_CN, vi, en);\n"
 "                         default from LANGUAGE, LC_ALL, LC_MESSAGES, LANG\n"
@@ -179,6 +184,8 @@ struct main_practice {
 static struct practice	*main_serving;
 /* The last argument escaped by main_arg(), kept for leak checkers. */
 static char		*main_escaped;
+/* --scrollback: the bytes the dialogue keeps (0: the default). */
+static size_t		 main_scrollback;
 
 static void	 usage_error(const char *, ...) __attribute__((format(printf,
 		    1, 2), noreturn));
@@ -521,6 +528,7 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 		struct tui	t;
 
 		tui_init(&t, kb, path);
+		t.scrollback_cli = main_scrollback;
 		t.set.quiz = quiz;
 		t.set.presentation = present;
 		t.replay = r;
@@ -534,6 +542,8 @@ main_replay(const struct kb *kb, const char *path, const char *export,
 		return (status);
 	}
 	plain_init(&pl, STDIN_FILENO, stdout, kb);
+	if (main_scrollback != 0)
+		sb_set_max_bytes(pl.sb, main_scrollback);
 	plain_say(&pl, '*', _("replay of %s (%s, %zu exchanges)"), path,
 	    replay_format(r), replay_steps(r));
 	replay_run(r, replay_steps(r), plain_event, &pl);
@@ -557,6 +567,7 @@ main_tui(struct session_config *sc, const struct kb *kb,
 	int		 status;
 
 	tui_init(&t, kb, target);
+	t.scrollback_cli = main_scrollback;
 	t.log = log;
 	t.insecure = sc->insecure;
 	t.set.verbose = verbose;
@@ -792,6 +803,12 @@ main(int argc, char **argv)
 		case OPT_EXPORT:
 			export = optarg;
 			break;
+		case OPT_SCROLLBACK:
+			if (sb_parse_size(optarg, &main_scrollback) == -1)
+				usage_error(_("--scrollback %s: give a size of "
+				    "at least 64K in bytes or with K, M or G, "
+				    "such as 256M"), optarg);
+			break;
 		case OPT_EXPORT_PUBLIC:
 			export_public = 1;
 			break;
@@ -987,6 +1004,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	plain_init(&pl, in_fd, stdout, kb);
+	if (main_scrollback != 0)
+		sb_set_max_bytes(pl.sb, main_scrollback);
 	pl.timestamps = timestamps;
 	pl.verbose = verbose;
 	pl.explain = !noexplain;

@@ -38,8 +38,6 @@
 #include "record/transcript.h"
 #include "base/xmalloc.h"
 
-/* Lines kept for /export. */
-#define PLAIN_SCROLLBACK_MAX	2000000
 /* A typed line longer than this is refused. */
 #define PLAIN_LINE_MAX	(64 * 1024)
 
@@ -74,7 +72,8 @@ plain_init(struct plain *p, int fd, FILE *out, const struct kb *kb)
 	p->explain = 1;
 	p->interactive = isatty(fd);
 	buf_init(&p->inbuf, 0);
-	p->sb = sb_new(PLAIN_SCROLLBACK_MAX);
+	p->sb = sb_new(0);
+	sb_set_max_bytes(p->sb, SB_DEFAULT_MAX_BYTES);
 	record_init(&p->rec, p->sb, kb);
 }
 
@@ -285,6 +284,14 @@ plain_event(void *arg, const struct session_event *ev)
 		break;
 	case SESSION_EV_PHASE:
 		break;
+	}
+	/* Said once, when it happens, but not between a reply's lines. */
+	if (!p->dropped_said && !p->midreply && sb_first(p->sb) > 0) {
+		p->dropped_said = 1;
+		buf_init(&b, 0);
+		record_drop_notice(&p->rec, &b);
+		plain_escaped(p, '!', NULL, b.data, b.len);
+		buf_release(&b);
 	}
 	fflush(p->out);
 }

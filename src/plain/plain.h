@@ -45,6 +45,7 @@ struct plain {
 	int			 midreply;	/* lines of a reply, no last yet */
 	struct scrollback	*sb;		/* the dialogue, for /export */
 	struct record		 rec;
+	int			 dropped_said;	/* said that old lines went */
 };
 
 /* Set up the front end reading commands from fd. */

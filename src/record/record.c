@@ -50,18 +50,41 @@ record_line(struct record *rec, int kind, int sec, const char *text,
 	    record_now_ms(), -1, 0, text, len);
 }
 
-/* Say once that the oldest lines are gone. */
+/* The notice that the oldest lines went, into b (reset first). */
+void
+record_drop_notice(const struct record *rec, struct buf *b)
+{
+	char	limit[32], text[32];
+	size_t	lines, bytes;
+
+	buf_reset(b);
+	lines = sb_dropped(rec->sb, &bytes);
+	if (sb_max_bytes(rec->sb) == 0) {
+		buf_printf(b, _("the dialogue keeps its newest %zu lines: "
+		    "older ones are no longer shown"), sb_max(rec->sb));
+		return;
+	}
+	sb_format_size(limit, sizeof limit, sb_max_bytes(rec->sb));
+	sb_format_size(text, sizeof text, bytes);
+	buf_printf(b, _("the dialogue keeps at most %s (--scrollback): its "
+	    "oldest %zu lines (%s of text) were dropped, and older lines keep "
+	    "going as new ones come"), limit, lines, text);
+}
+
+/*
+ * Say once that the oldest lines are gone.  Not between the lines of a
+ * reply, which are kept together: after it.
+ */
 static void
 record_dropped(struct record *rec)
 {
 	struct buf	b;
 
-	if (rec->dropped || sb_first(rec->sb) == 0)
+	if (rec->dropped || rec->pending >= 0 || sb_first(rec->sb) == 0)
 		return;
 	rec->dropped = 1;
 	buf_init(&b, 0);
-	buf_printf(&b, _("the dialogue keeps its newest %zu lines: older ones "
-	    "are no longer shown"), sb_max(rec->sb));
+	record_drop_notice(rec, &b);
 	record_line(rec, SB_WARNING, 0, b.data, b.len);
 	buf_release(&b);
 }
@@ -142,7 +165,6 @@ record_event(struct record *rec, const struct session_event *ev,
 			record_line(rec, SB_WARNING, ev->sec, b.data, b.len);
 			buf_release(&b);
 		}
-		record_dropped(rec);
 		done = 1;
 		break;
 	case SESSION_EV_NOTICE:
@@ -189,6 +211,7 @@ record_event(struct record *rec, const struct session_event *ev,
 	default:
 		break;
 	}
+	record_dropped(rec);
 	rec->when = 0;
 	return (done);
 }

@@ -7,6 +7,7 @@
 #ifndef RECORD_H
 #define RECORD_H
 
+struct buf;
 struct kb;
 struct scrollback;
 struct session_event;
@@ -30,6 +31,11 @@ void	record_init(struct record *, struct scrollback *, const struct kb *);
  * Returns 1 when the event completed a reply, 0 otherwise.
  */
 int	record_event(struct record *, const struct session_event *, int);
+/*
+ * Write into b the notice that the oldest lines were dropped: the bound
+ * and how much went so far.
+ */
+void	record_drop_notice(const struct record *, struct buf *);
 /* Add a line of our own (kind enum sb_kind) with the protection sec. */
 void	record_line(struct record *, int, int, const char *, size_t);
 

@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Replaying a recorded transcript.  Two passes: the lines of the file become
- * records (direction, protection, time, text) in the format recognised;
- * then the records go through the same pairing rules as src/smtp/session.c (a
- * queue of commands waiting for replies, message text after 354 up to ".",
- * AUTH answers after 334, the TLS boundary after a 220 to STARTTLS) and
- * become the list of session events that replay_run() hands out.  Server
- * lines go through the real reply parser, so the events carry exactly what
- * a live session would report.
+ * Replaying a recorded transcript.  Each line of the file becomes a record
+ * (direction, protection, time, text) in the format recognised; the record
+ * goes at once through the same pairing rules as src/smtp/session.c (a
+ * queue of commands waiting for replies, message text after 354 up to
+ * ".", AUTH answers after 334, the TLS boundary after a 220 to STARTTLS)
+ * and becomes session events.  Server lines go through the real reply
+ * parser, so the events carry exactly what a live session would report.
+ *
+ * Only the file's text is kept, with a time per step: a pass over it when
+ * loading counts the steps and the problems, and replay_run() makes the
+ * events again in one more pass, handing each out and freeing it, up to
+ * the step asked for.  Memory is the file's size, 8 bytes a step and what
+ * one line needs; time is linear in the file for each run.
  */
 #include "config.h"
 
@@ -34,6 +39,8 @@
 #define REPLAY_DETECT_LINES	40
 /* Bytes of a bad line quoted in its problem report. */
 #define REPLAY_QUOTE_MAX	40
+/* Problems kept; the rest are counted. */
+#define REPLAY_PROBLEMS_MAX	100
 
 /* What masks a secret, here as in the session. */
 #define REPLAY_MASK		"********"
@@ -116,6 +123,12 @@ struct replay_problem {
 struct replay {
 	char			*name;
 	enum replay_fmt		 fmt;
+	char			*text;		/* the transcript, owned */
+	size_t			 len;
+	int			 counting;	/* the pass of replay_parse() */
+	size_t			 nevs_total;	/* events made in it */
+	size_t			 probs_more;	/* problems not kept */
+	size_t			 probs_more_line; /* the first of them */
 
 	struct replay_rec	*recs;
 	size_t			 nrecs;
@@ -130,6 +143,7 @@ struct replay {
 	size_t			 probs_size;
 
 	long long		*step_ms;	/* per reply */
+	size_t			 step_ms_size;
 	size_t			 nreplies;
 	size_t			 nsteps;
 
@@ -154,7 +168,14 @@ struct replay_sim {
 	struct replay_cmd	*out;
 	struct replay_cmd	*out_tail;
 	size_t			 nout;
-	size_t			 cur;		/* record replayed */
+	long long		 cur_ms;	/* time of the record */
+	const char		*next;		/* the text after its line */
+	size_t			 next_line;	/* ...and that line's number */
+	size_t			 nrec;		/* records replayed */
+	session_cb		*cb;		/* gets the events, or NULL */
+	void			*arg;
+	size_t			 upto;		/* steps handed out */
+	int			 stop;		/* step upto reached */
 	int			 greeted;
 	int			 in_message;	/* 354 seen, "." not */
 	int			 auth_challenge; /* 334: an answer is due */
@@ -212,7 +233,10 @@ static void	replay_tls(struct replay_sim *);
 static const char *replay_verb_of(const char *, char *, size_t);
 static char	*replay_mask_auth(const char *);
 static int	replay_is_summary(const struct replay_sim *, const char *);
-static void	replay_simulate(struct replay *);
+static void	replay_sim_rec(struct replay_sim *, struct replay_rec *);
+static void	replay_flush(struct replay_sim *);
+static void	replay_pass(struct replay *, size_t, session_cb *, void *);
+static struct replay *replay_parse_own(const char *, char *, size_t);
 
 /* Record a line that could not be parsed, quoting its start. */
 static void
@@ -222,6 +246,11 @@ replay_add_problem(struct replay *r, size_t line, const char *s, size_t len,
 	struct replay_problem	*p;
 	char			*quote;
 
+	if (r->nprobs == REPLAY_PROBLEMS_MAX) {
+		if (r->probs_more++ == 0)
+			r->probs_more_line = line;
+		return;
+	}
 	if (r->nprobs == r->probs_size) {
 		r->probs_size = r->probs_size == 0 ? 8 : r->probs_size * 2;
 		r->probs = xreallocarray(r->probs, r->probs_size,
@@ -819,8 +848,7 @@ replay_push(struct replay_sim *sim, enum session_ev type)
 	ev->phase = sim->phase;
 	ev->rtt_us = -1;
 	ev->step = sim->step;
-	if (sim->cur < r->nrecs)
-		ev->ms = r->recs[sim->cur].ms;
+	ev->ms = sim->cur_ms;
 	return (ev);
 }
 
@@ -946,9 +974,16 @@ replay_on_reply(struct replay_sim *sim, struct reply *rep)
 	ev->notes = notes;
 
 	/* Each reply ends a step. */
-	r->step_ms = xreallocarray(r->step_ms, r->nreplies + 1,
-	    sizeof *r->step_ms);
-	r->step_ms[r->nreplies++] = sim->line_ms;
+	if (r->counting) {
+		if (r->nreplies == r->step_ms_size) {
+			r->step_ms_size = r->step_ms_size == 0 ? 64 :
+			    r->step_ms_size * 2;
+			r->step_ms = xreallocarray(r->step_ms, r->step_ms_size,
+			    sizeof *r->step_ms);
+		}
+		r->step_ms[r->nreplies] = sim->line_ms;
+	}
+	r->nreplies++;
 	sim->step++;
 
 	if (rep->flags & REPLY_F_MALFORMED) {
@@ -1164,25 +1199,53 @@ replay_server(struct replay_sim *sim, const struct replay_rec *rec)
 
 /*
  * Protection after the TLS boundary: that of the next line recorded with
- * one, else verified TLS (the transcript does not say otherwise).
+ * one, this one included, else verified TLS (the transcript does not say
+ * otherwise).  The lines after this one are read ahead, not kept.
  */
 static int
 replay_tls_sec(const struct replay_sim *sim)
 {
 	const struct replay	*r = sim->r;
-	size_t			 i;
+	struct replay		 ahead;
+	const struct replay_rec	*rec;
+	const char		*p, *nl, *why, *end = r->text + r->len;
+	size_t			 i, n, line = sim->next_line;
+	int			 sec = -1;
 
-	for (i = sim->cur; i < r->nrecs; i++) {
-		if (r->recs[i].kind != REPLAY_KIND_SERVER &&
-		    r->recs[i].kind != REPLAY_KIND_CLIENT)
-			continue;
-		if (r->recs[i].sec == REPLAY_SEC_UNKNOWN)
-			continue;
-		if (r->recs[i].sec != SESSION_SEC_CLEAR)
-			return (r->recs[i].sec);
-		break;
+	/* This line first, then the next ones, parsed from the same state. */
+	for (i = 0; i < r->nrecs && sec == -1; i++) {
+		rec = &r->recs[i];
+		if ((rec->kind == REPLAY_KIND_SERVER ||
+		    rec->kind == REPLAY_KIND_CLIENT) &&
+		    rec->sec != REPLAY_SEC_UNKNOWN)
+			sec = rec->sec;
 	}
-	return (SESSION_SEC_TLS);
+	memcpy(&ahead, r, sizeof ahead);
+	ahead.recs = NULL;
+	ahead.nrecs = ahead.recs_size = 0;
+	for (p = sim->next; sec == -1 && p < end; p = nl + 1, line++) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (!replay_meaningful(p, n) ||
+		    !replay_line(&ahead, ahead.fmt, p, n, line, 1, &why))
+			continue;
+		for (i = 0; i < ahead.nrecs; i++) {
+			rec = &ahead.recs[i];
+			if (sec == -1 && (rec->kind == REPLAY_KIND_SERVER ||
+			    rec->kind == REPLAY_KIND_CLIENT) &&
+			    rec->sec != REPLAY_SEC_UNKNOWN)
+				sec = rec->sec;
+			free(rec->text);
+		}
+		ahead.nrecs = 0;
+	}
+	free(ahead.recs);
+	if (sec == -1 || sec == SESSION_SEC_CLEAR)
+		return (SESSION_SEC_TLS);
+	return (sec);
 }
 
 /* Show the TLS boundary (no tls_info exists: a notice stands for it). */
@@ -1197,15 +1260,123 @@ replay_tls(struct replay_sim *sim)
 		sim->phase = SESSION_PHASE_CONNECTED;
 }
 
-/* Turn the records into events. */
+/* One record through the pairing rules: its events join r->evs. */
 static void
-replay_simulate(struct replay *r)
+replay_sim_rec(struct replay_sim *sim, struct replay_rec *rec)
+{
+	int	wire;
+
+	sim->cur_ms = rec->ms;
+	wire = rec->kind == REPLAY_KIND_SERVER ||
+	    rec->kind == REPLAY_KIND_CLIENT;
+	if (sim->nrec++ == 0 && !wire && rec->ms != 0)
+		sim->connect_ms = rec->ms;
+
+	/* The TLS boundary, however the transcript shows it. */
+	if (!sim->tls_on) {
+		if (rec->kind == REPLAY_KIND_TLS ||
+		    (rec->flags & REPLAY_REC_TLS_START))
+			replay_tls(sim);
+		else if (wire && rec->sec != REPLAY_SEC_UNKNOWN &&
+		    rec->sec != SESSION_SEC_CLEAR)
+			replay_tls(sim);
+		else if (wire && sim->starttls_go) {
+			if (rec->sec == REPLAY_SEC_UNKNOWN)
+				replay_tls(sim);
+			else
+				sim->starttls_go = 0;
+		}
+	}
+	if (rec->kind == REPLAY_KIND_TLS)
+		return;
+	if (wire && rec->sec != REPLAY_SEC_UNKNOWN)
+		sim->sec = rec->sec;
+	if (wire && sim->phase == SESSION_PHASE_CONNECTING)
+		sim->phase = SESSION_PHASE_GREETING;
+
+	switch (rec->kind) {
+	case REPLAY_KIND_SERVER:
+		replay_server(sim, rec);
+		break;
+	case REPLAY_KIND_CLIENT:
+		replay_client(sim, rec);
+		break;
+	case REPLAY_KIND_NOTICE:
+		replay_text_event(sim, SESSION_EV_NOTICE, rec->text);
+		if (rec->flags & REPLAY_REC_RTT)
+			sim->rtt_hint = rec->rtt_us;
+		break;
+	case REPLAY_KIND_WARNING:
+		replay_text_event(sim, SESSION_EV_WARNING, rec->text);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Hand out the events made so far (while their step, the last one for
+ * whatever follows the last reply, is under upto) and free them.
+ */
+static void
+replay_flush(struct replay_sim *sim)
+{
+	struct replay		*r = sim->r;
+	struct replay_ev	*e;
+	struct session_event	 ev;
+	size_t			 i, step;
+
+	for (i = 0; i < r->nevs; i++) {
+		e = &r->evs[i];
+		r->nevs_total++;
+		step = e->step;
+		if (r->nsteps > 0 && step >= r->nsteps)
+			step = r->nsteps - 1;
+		if (sim->cb != NULL && step >= sim->upto)
+			sim->stop = 1;
+		if (sim->cb != NULL && !sim->stop) {
+			memset(&ev, 0, sizeof ev);
+			ev.type = e->type;
+			ev.sec = e->sec;
+			ev.phase = e->phase;
+			ev.text = e->text;
+			ev.reply = e->reply;
+			ev.verb = e->verb;
+			ev.command = e->command;
+			ev.decoded = e->decoded;
+			ev.tls = NULL;
+			ev.fail = SESSION_FAIL_NONE;
+			ev.data = e->data;
+			ev.len = e->len;
+			ev.rtt_us = e->rtt_us;
+			ev.notes = e->notes;
+			ev.code = e->code;
+			ev.final = e->final;
+			ev.flags = e->flags;
+			ev.time_ms = e->ms;
+			sim->cb(sim->arg, &ev);
+		}
+		free(e->text);
+		free(e->data);
+		free(e->command);
+		free(e->decoded);
+		reply_free(e->reply);
+	}
+	r->nevs = 0;
+}
+
+/*
+ * One pass over the text: each line parsed, paired and its events handed
+ * to cb (NULL: none) up to step upto.  With r->counting set, the problems,
+ * the steps and their times are recorded.
+ */
+static void
+replay_pass(struct replay *r, size_t upto, session_cb *cb, void *arg)
 {
 	struct replay_sim	 sim;
-	struct replay_rec	*rec;
 	struct replay_cmd	*c;
-	size_t			 i;
-	int			 wire;
+	const char		*p, *end = r->text + r->len, *nl, *why;
+	size_t			 i, n, line = 0;
 
 	memset(&sim, 0, sizeof sim);
 	sim.r = r;
@@ -1214,65 +1385,42 @@ replay_simulate(struct replay *r)
 	sim.sec = SESSION_SEC_CLEAR;
 	sim.phase = SESSION_PHASE_CONNECTING;
 	sim.rtt_hint = -1;
+	sim.cb = cb;
+	sim.arg = arg;
+	sim.upto = upto;
 
-	for (i = 0; i < r->nrecs; i++) {
-		rec = &r->recs[i];
-		sim.cur = i;
-		wire = rec->kind == REPLAY_KIND_SERVER ||
-		    rec->kind == REPLAY_KIND_CLIENT;
-		if (i == 0 && !wire && rec->ms != 0)
-			sim.connect_ms = rec->ms;
-
-		/* The TLS boundary, however the transcript shows it. */
-		if (!sim.tls_on) {
-			if (rec->kind == REPLAY_KIND_TLS ||
-			    (rec->flags & REPLAY_REC_TLS_START))
-				replay_tls(&sim);
-			else if (wire && rec->sec != REPLAY_SEC_UNKNOWN &&
-			    rec->sec != SESSION_SEC_CLEAR)
-				replay_tls(&sim);
-			else if (wire && sim.starttls_go) {
-				if (rec->sec == REPLAY_SEC_UNKNOWN)
-					replay_tls(&sim);
-				else
-					sim.starttls_go = 0;
-			}
-		}
-		if (rec->kind == REPLAY_KIND_TLS)
+	for (p = r->text; p < end && !sim.stop; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (!replay_meaningful(p, n))
 			continue;
-		if (wire && rec->sec != REPLAY_SEC_UNKNOWN)
-			sim.sec = rec->sec;
-		if (wire && sim.phase == SESSION_PHASE_CONNECTING)
-			sim.phase = SESSION_PHASE_GREETING;
-
-		switch (rec->kind) {
-		case REPLAY_KIND_SERVER:
-			replay_server(&sim, rec);
-			break;
-		case REPLAY_KIND_CLIENT:
-			replay_client(&sim, rec);
-			break;
-		case REPLAY_KIND_NOTICE:
-			replay_text_event(&sim, SESSION_EV_NOTICE, rec->text);
-			if (rec->flags & REPLAY_REC_RTT)
-				sim.rtt_hint = rec->rtt_us;
-			break;
-		case REPLAY_KIND_WARNING:
-			replay_text_event(&sim, SESSION_EV_WARNING, rec->text);
-			break;
-		default:
-			break;
+		if (!replay_line(r, r->fmt, p, n, line, 1, &why)) {
+			if (r->counting)
+				replay_add_problem(r, line, p, n, why);
+			continue;
 		}
+		sim.next = nl < end ? nl + 1 : end;
+		sim.next_line = line + 1;
+		for (i = 0; i < r->nrecs; i++)
+			replay_sim_rec(&sim, &r->recs[i]);
+		for (i = 0; i < r->nrecs; i++)
+			free(r->recs[i].text);
+		r->nrecs = 0;
+		replay_flush(&sim);
 	}
+	replay_flush(&sim);
 
 	/* Whatever follows the last reply belongs to the last step. */
-	if (r->nreplies == 0)
-		r->nsteps = r->nevs > 0 ? 1 : 0;
-	else
-		r->nsteps = r->nreplies;
-	for (i = 0; i < r->nevs; i++)
-		if (r->nsteps > 0 && r->evs[i].step >= r->nsteps)
-			r->evs[i].step = r->nsteps - 1;
+	if (r->counting) {
+		if (r->nreplies == 0)
+			r->nsteps = r->nevs_total > 0 ? 1 : 0;
+		else
+			r->nsteps = r->nreplies;
+	}
 
 	while ((c = replay_pop_cmd(&sim)) != NULL) {
 		free(c->shown);
@@ -1285,10 +1433,10 @@ replay_simulate(struct replay *r)
 struct replay *
 replay_load(const char *path, char **cause)
 {
-	struct replay	*r;
 	struct stat	 st;
 	struct buf	 b;
-	char		 chunk[65536];
+	char		 chunk[65536], *text;
+	size_t		 len;
 	ssize_t		 n;
 	int		 fd;
 
@@ -1325,44 +1473,60 @@ replay_load(const char *path, char **cause)
 		buf_release(&b);
 		return (NULL);
 	}
-	r = replay_parse(path, b.data, b.len);
-	buf_release(&b);
-	return (r);
+	text = buf_detach(&b, &len);
+	return (replay_parse_own(path, text, len));
 }
 
-/* Parse a transcript. */
+/* Parse a transcript (the text is copied). */
 struct replay *
 replay_parse(const char *name, const char *text, size_t len)
 {
+	char	*copy;
+
+	if (text == NULL)
+		len = 0;
+	copy = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(copy, text, len);
+	copy[len] = '\0';
+	return (replay_parse_own(name, copy, len));
+}
+
+/* Parse a transcript, keeping text (allocated, len bytes). */
+static struct replay *
+replay_parse_own(const char *name, char *text, size_t len)
+{
 	struct replay	*r;
-	const char	*p, *end, *nl, *why;
-	size_t		 n, line = 0;
 
 	r = xcalloc(1, sizeof *r);
 	r->name = xstrdup(name != NULL ? name : "transcript");
 	r->swaks_tls_sec = SESSION_SEC_TLS_UNVERIFIED;
-	if (text == NULL)
-		len = 0;
+	r->text = text;
+	r->len = len;
 	/* A byte order mark is not part of the first line. */
 	if (len >= 3 && memcmp(text, "\357\273\277", 3) == 0) {
-		text += 3;
-		len -= 3;
+		memmove(text, text + 3, len - 3);
+		r->len = len - 3;
 	}
-	r->fmt = replay_detect(text, len);
-	end = text + len;
-	for (p = text; p < end; p = nl + 1) {
-		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (!replay_meaningful(p, n))
-			continue;
-		if (!replay_line(r, r->fmt, p, n, line, 1, &why))
-			replay_add_problem(r, line, p, n, why);
+	r->fmt = replay_detect(r->text, r->len);
+	r->counting = 1;
+	replay_pass(r, 0, NULL, NULL);
+	r->counting = 0;
+	free(r->recs);
+	r->recs = NULL;
+	r->recs_size = 0;
+	free(r->evs);
+	r->evs = NULL;
+	r->evs_size = 0;
+	/* The problems not kept, counted in one more. */
+	if (r->probs_more > 0) {
+		r->probs = xreallocarray(r->probs, r->nprobs + 1,
+		    sizeof *r->probs);
+		r->probs[r->nprobs].line = r->probs_more_line;
+		r->probs[r->nprobs++].reason = xasprintf("%s:%zu: %zu more "
+		    "lines could not be read, from this one on", r->name,
+		    r->probs_more_line, r->probs_more);
 	}
-	replay_simulate(r);
 	return (r);
 }
 
@@ -1374,21 +1538,13 @@ replay_free(struct replay *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->nrecs; i++)
-		free(r->recs[i].text);
-	for (i = 0; i < r->nevs; i++) {
-		free(r->evs[i].text);
-		free(r->evs[i].data);
-		free(r->evs[i].command);
-		free(r->evs[i].decoded);
-		reply_free(r->evs[i].reply);
-	}
 	for (i = 0; i < r->nprobs; i++)
 		free(r->probs[i].reason);
 	free(r->recs);
 	free(r->evs);
 	free(r->probs);
 	free(r->step_ms);
+	free(r->text);
 	free(r->name);
 	free(r);
 }
@@ -1432,39 +1588,26 @@ replay_steps(const struct replay *r)
 	return (r->nsteps);
 }
 
-/* Emit the events of the first upto steps. */
+/*
+ * Emit the events of the first upto steps: one more pass over the text,
+ * from the state it started in.
+ */
 void
 replay_run(const struct replay *r, size_t upto, session_cb *cb, void *arg)
 {
-	const struct replay_ev	*e;
-	struct session_event	 ev;
-	size_t			 i;
+	struct replay	w;
 
-	for (i = 0; i < r->nevs; i++) {
-		e = &r->evs[i];
-		if (e->step >= upto)
-			break;
-		memset(&ev, 0, sizeof ev);
-		ev.type = e->type;
-		ev.sec = e->sec;
-		ev.phase = e->phase;
-		ev.text = e->text;
-		ev.reply = e->reply;
-		ev.verb = e->verb;
-		ev.command = e->command;
-		ev.decoded = e->decoded;
-		ev.tls = NULL;
-		ev.fail = SESSION_FAIL_NONE;
-		ev.data = e->data;
-		ev.len = e->len;
-		ev.rtt_us = e->rtt_us;
-		ev.notes = e->notes;
-		ev.code = e->code;
-		ev.final = e->final;
-		ev.flags = e->flags;
-		ev.time_ms = e->ms;
-		cb(arg, &ev);
-	}
+	memset(&w, 0, sizeof w);
+	w.name = r->name;
+	w.fmt = r->fmt;
+	w.text = r->text;
+	w.len = r->len;
+	w.nsteps = r->nsteps;
+	w.swaks_tls_sec = SESSION_SEC_TLS_UNVERIFIED;
+	replay_pass(&w, upto, cb, arg);
+	free(w.recs);
+	free(w.evs);
+	free(w.probs);
 }
 
 /* When step i's reply arrived. */

@@ -9,7 +9,13 @@
  * reply owns (command, decoded) are copied into the chunks as well.
  *
  * With a line limit, adding a line to a full store drops the oldest one: the
- * ring's head moves on, so indexes keep growing and sb_first() follows.  A
+ * ring's head moves on, so indexes keep growing and sb_first() follows.
+ * With a byte limit, the oldest lines go until the new one fits: a line
+ * counts its text and its record, a reply its record and its strings
+ * (sb_bytes()).  What is allocated stays within a small constant of that
+ * count: the ring never holds more records than the limit pays for, and
+ * chunks are at most a sixteenth of the limit, so the oldest chunk, partly
+ * dropped, and the newest, partly filled, add at most an eighth.  A
  * reply is dropped, in order, once none of its lines is kept; a chunk or a
  * reply block is freed once nothing kept uses it.  Each of these steps is
  * O(1) amortised per line.  Text of a dropped line and a dropped reply is
@@ -17,9 +23,12 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "record/scrollback.h"
 #include "base/xmalloc.h"
@@ -27,6 +36,7 @@
 #define SB_CHUNK_SIZE	(256 * 1024)
 #define SB_RBLOCK	256		/* replies per block */
 #define SB_LINES_START	1024		/* first ring size */
+#define SB_CHUNK_MIN	(16 * 1024)	/* smallest chunk under a byte limit */
 
 struct sb_line {
 	const char	*text;		/* in a chunk; unused when len is 0 */
@@ -49,10 +59,19 @@ struct sb_chunk {
 struct sb_rrec {
 	struct sb_reply	 r;
 	size_t		 last;		/* last line of the reply */
+	size_t		 bytes;		/* counted for it: record and strings */
 };
+
+/* What a line counts beyond its text. */
+#define SB_LINE_COST	sizeof (struct sb_line)
 
 struct scrollback {
 	size_t		  max;		/* 0: no limit */
+	size_t		  max_bytes;	/* 0: no limit */
+	size_t		  bytes;	/* counted against max_bytes */
+	size_t		  chunk_size;	/* text chunk size */
+	size_t		  dropped;	/* lines dropped */
+	size_t		  dropped_bytes; /* their text */
 
 	struct sb_line	 *ring;
 	size_t		  cap;		/* records in ring */
@@ -80,6 +99,9 @@ static char	*sb_store(struct scrollback *, const char *, size_t, int,
 static const char *sb_store_str(struct scrollback *, const char *, long);
 static struct sb_rrec *sb_rrec_at(const struct scrollback *, long);
 static void	 sb_drop_oldest(struct scrollback *);
+static void	 sb_room(struct scrollback *, size_t);
+static size_t	 sb_max_lines(const struct scrollback *);
+static void	 sb_ring_resize(struct scrollback *, size_t);
 static int	 sb_fold(int);
 static int	 sb_match(const char *, size_t, const char *, size_t);
 
@@ -91,7 +113,101 @@ sb_new(size_t max)
 
 	sb = xcalloc(1, sizeof *sb);
 	sb->max = max;
+	sb->chunk_size = SB_CHUNK_SIZE;
 	return (sb);
+}
+
+/*
+ * Bound the store in bytes (0: no bound), dropping the oldest lines now
+ * when it holds more.
+ */
+void
+sb_set_max_bytes(struct scrollback *sb, size_t max_bytes)
+{
+	size_t	lines;
+
+	sb->max_bytes = max_bytes;
+	sb->chunk_size = SB_CHUNK_SIZE;
+	if (max_bytes != 0 && max_bytes / 16 < SB_CHUNK_SIZE)
+		sb->chunk_size = max_bytes / 16 < SB_CHUNK_MIN ? SB_CHUNK_MIN :
+		    max_bytes / 16;
+	sb_room(sb, 0);
+	lines = sb_max_lines(sb);
+	if (lines != 0 && sb->count > lines) {
+		while (sb->count > lines)
+			sb_drop_oldest(sb);
+	}
+	if (lines != 0 && sb->cap > lines)
+		sb_ring_resize(sb, lines);
+}
+
+/* The byte bound (0: none). */
+size_t
+sb_max_bytes(const struct scrollback *sb)
+{
+	return (sb->max_bytes);
+}
+
+/* Bytes counted against the bound: text and records kept. */
+size_t
+sb_bytes(const struct scrollback *sb)
+{
+	return (sb->bytes);
+}
+
+/* Lines dropped so far; *bytes gets their text's size. */
+size_t
+sb_dropped(const struct scrollback *sb, size_t *bytes)
+{
+	if (bytes != NULL)
+		*bytes = sb->dropped_bytes;
+	return (sb->dropped);
+}
+
+/* The most records the ring holds: the line limit or what bytes pay for. */
+static size_t
+sb_max_lines(const struct scrollback *sb)
+{
+	size_t	lines = sb->max;
+
+	if (sb->max_bytes != 0 && (lines == 0 ||
+	    sb->max_bytes / SB_LINE_COST < lines))
+		lines = sb->max_bytes / SB_LINE_COST;
+	if (sb->max_bytes != 0 && lines < 16)
+		lines = 16;
+	return (lines);
+}
+
+/* Move the ring into cap records (at least count), oldest first. */
+static void
+sb_ring_resize(struct scrollback *sb, size_t cap)
+{
+	struct sb_line	*ring;
+	size_t		 n;
+
+	ring = xreallocarray(NULL, cap, sizeof *ring);
+	if (sb->count > 0) {
+		n = sb->cap - sb->head;
+		if (n > sb->count)
+			n = sb->count;
+		memcpy(ring, sb->ring + sb->head, n * sizeof *ring);
+		memcpy(ring + n, sb->ring, (sb->count - n) * sizeof *ring);
+	}
+	free(sb->ring);
+	sb->ring = ring;
+	sb->cap = cap;
+	sb->head = 0;
+}
+
+/* Drop the oldest lines until need more bytes fit under the bound. */
+static void
+sb_room(struct scrollback *sb, size_t need)
+{
+	if (sb->max_bytes == 0)
+		return;
+	while (sb->count > 0 && (sb->bytes > sb->max_bytes ||
+	    need > sb->max_bytes - sb->bytes))
+		sb_drop_oldest(sb);
 }
 
 /* Free a store and everything in it. */
@@ -160,7 +276,7 @@ sb_store(struct scrollback *sb, const char *p, size_t len, int nul,
 	if (sb->nchunks > 0)
 		c = sb->chunks[sb->nchunks - 1];
 	if (c == NULL || c->size - c->used < need) {
-		size = need > SB_CHUNK_SIZE ? need : SB_CHUNK_SIZE;
+		size = need > sb->chunk_size ? need : sb->chunk_size;
 		c = xmalloc(sizeof *c + size);
 		c->size = size;
 		c->used = 0;
@@ -195,6 +311,8 @@ sb_store_str(struct scrollback *sb, const char *s, long reply)
 		return (NULL);
 	p = sb_store(sb, s, strlen(s), 1, &c);
 	c->replies_end = reply + 1;
+	sb->bytes += strlen(s) + 1;
+	sb_rrec_at(sb, reply)->bytes += strlen(s) + 1;
 	return (p);
 }
 
@@ -206,14 +324,19 @@ sb_drop_oldest(struct scrollback *sb)
 	struct sb_rrec	*rr;
 
 	sb->text_bytes -= sb->ring[sb->head].len;
+	sb->bytes -= sb->ring[sb->head].len + SB_LINE_COST;
+	sb->dropped++;
+	sb->dropped_bytes += sb->ring[sb->head].len;
 	if (++sb->head == sb->cap)
 		sb->head = 0;
 	sb->first++;
 	sb->count--;
 
 	while ((rr = sb_rrec_at(sb, sb->reply_first)) != NULL &&
-	    rr->last < sb->first)
+	    rr->last < sb->first) {
+		sb->bytes -= rr->bytes;
 		sb->reply_first++;
+	}
 	while (sb->nblocks > 0 &&
 	    sb->reply_first >= (sb->block_first + 1) * SB_RBLOCK) {
 		free(sb->blocks[0]);
@@ -245,20 +368,21 @@ sb_add(struct scrollback *sb, int kind, int sec, int64_t time_ms, long reply,
 	struct sb_line	*l;
 	struct sb_chunk	*c;
 	struct sb_rrec	*rr;
-	size_t		 idx, slot;
+	size_t		 idx, slot, lines, cap;
 
 	/* Lengths are 32-bit: longer lines (never seen in SMTP) are cut. */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
 
-	if (sb->max != 0 && sb->count >= sb->max)
+	sb_room(sb, len + SB_LINE_COST);
+	lines = sb_max_lines(sb);
+	if (lines != 0 && sb->count >= lines)
 		sb_drop_oldest(sb);
 	if (sb->count == sb->cap) {
-		/* Growing happens before any drop, so head is still 0. */
-		sb->cap = sb->cap == 0 ? SB_LINES_START : sb->cap * 2;
-		if (sb->max != 0 && sb->cap > sb->max)
-			sb->cap = sb->max;
-		sb->ring = xreallocarray(sb->ring, sb->cap, sizeof *sb->ring);
+		cap = sb->cap == 0 ? SB_LINES_START : sb->cap * 2;
+		if (lines != 0 && cap > lines)
+			cap = lines;
+		sb_ring_resize(sb, cap);
 	}
 	idx = sb->first + sb->count;
 	slot = sb->head + sb->count;
@@ -281,6 +405,7 @@ sb_add(struct scrollback *sb, int kind, int sec, int64_t time_ms, long reply,
 	if (reply >= 0 && reply < sb->nreplies && reply <= INT32_MAX)
 		l->reply = (int32_t)reply;
 	sb->text_bytes += len;
+	sb->bytes += len + SB_LINE_COST;
 
 	if ((rr = sb_rrec_at(sb, reply)) != NULL) {
 		if (rr->r.nlines == 0)
@@ -296,8 +421,11 @@ long
 sb_add_reply(struct scrollback *sb, const struct sb_reply *r)
 {
 	struct sb_rrec	*rr;
-	long		 i = sb->nreplies;
+	long		 i;
 
+	sb_room(sb, sizeof *rr + (r->command != NULL ? strlen(r->command) +
+	    1 : 0) + (r->decoded != NULL ? strlen(r->decoded) + 1 : 0));
+	i = sb->nreplies;
 	if (i % SB_RBLOCK == 0) {
 		if (sb->nblocks == sb->blocks_cap) {
 			sb->blocks_cap = sb->blocks_cap == 0 ? 16 :
@@ -314,6 +442,8 @@ sb_add_reply(struct scrollback *sb, const struct sb_reply *r)
 	rr = sb_rrec_at(sb, i);
 	rr->r = *r;
 	rr->r.enh[sizeof rr->r.enh - 1] = '\0';
+	rr->bytes = sizeof *rr;
+	sb->bytes += sizeof *rr;
 	rr->r.command = sb_store_str(sb, r->command, i);
 	rr->r.decoded = sb_store_str(sb, r->decoded, i);
 	/* Until its first line arrives, the reply sits at the end. */
@@ -520,4 +650,70 @@ size_t
 sb_text_bytes(const struct scrollback *sb)
 {
 	return (sb->text_bytes);
+}
+
+/* Read a size with an optional K, M or G suffix (powers of 1024). */
+int
+sb_parse_size(const char *s, size_t *out)
+{
+	unsigned long long	v = 0, unit = 1;
+	const char		*p = s;
+
+	if (*p < '0' || *p > '9')
+		return (-1);
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return (-1);
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	switch (*p) {
+	case 'k': case 'K':
+		unit = 1024;
+		break;
+	case 'm': case 'M':
+		unit = 1024 * 1024;
+		break;
+	case 'g': case 'G':
+		unit = 1024 * 1024 * 1024;
+		break;
+	case '\0':
+		break;
+	default:
+		return (-1);
+	}
+	if (*p != '\0') {
+		p++;
+		if (strcasecmp(p, "") != 0 && strcasecmp(p, "b") != 0 &&
+		    strcasecmp(p, "ib") != 0)
+			return (-1);
+	}
+	if (v > ULLONG_MAX / unit)
+		return (-1);
+	v *= unit;
+	if (v < SB_MIN_MAX_BYTES || v > SB_MAX_MAX_BYTES)
+		return (-1);
+	*out = (size_t)v;
+	return (0);
+}
+
+/* Write a size in the largest unit that leaves at least 1. */
+void
+sb_format_size(char *dst, size_t len, size_t n)
+{
+	static const char	*units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double			 v = (double)n;
+	int			 u = -1;
+
+	if (n < 1024) {
+		snprintf(dst, len, "%zu bytes", n);
+		return;
+	}
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (v == (double)(unsigned long long)v)
+		snprintf(dst, len, "%llu %s", (unsigned long long)v, units[u]);
+	else
+		snprintf(dst, len, "%.1f %s", v, units[u]);
 }

@@ -45,9 +45,37 @@ struct sb_reply {
 
 struct scrollback;
 
+/*
+ * The front ends' bound in bytes (--scrollback): 256 MiB keeps about
+ * 2,500,000 lines of a usual reply's length (70 bytes of text and 32 of
+ * record) yet 62,000 lines of the longest a reply line may be (4096).
+ */
+#define SB_DEFAULT_MAX_BYTES	((size_t)256 * 1024 * 1024)
+/* The smallest and largest bounds --scrollback takes. */
+#define SB_MIN_MAX_BYTES	((size_t)64 * 1024)
+#define SB_MAX_MAX_BYTES	(SIZE_MAX / 4)
+
 /* Create a store keeping at most max lines (0: no limit; the oldest go). */
 struct scrollback	*sb_new(size_t);
 void			 sb_free(struct scrollback *);
+/*
+ * Bound the store in bytes as well (0: no bound): text, line records and
+ * replies kept count against it, and the oldest lines go to make room.
+ */
+void	sb_set_max_bytes(struct scrollback *, size_t);
+size_t	sb_max_bytes(const struct scrollback *);
+/* Bytes counted against the bound now. */
+size_t	sb_bytes(const struct scrollback *);
+/* Lines dropped to make room so far; *bytes (if not NULL) their text. */
+size_t	sb_dropped(const struct scrollback *, size_t *);
+/*
+ * Read a size: digits and an optional K, M or G (KiB, MiB, GiB; "KB",
+ * "MiB" and the like accepted too).  Returns -1 when it is not one or is
+ * outside SB_MIN_MAX_BYTES..SB_MAX_MAX_BYTES.
+ */
+int	sb_parse_size(const char *, size_t *);
+/* Write a size for people: "256 MiB", "1.5 GiB", "900 bytes". */
+void	sb_format_size(char *, size_t, size_t);
 /*
  * Append a line.  kind is enum sb_kind, sec enum session_sec, time_ms the
  * wall-clock time in milliseconds, reply the index from sb_add_reply() or

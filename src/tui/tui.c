@@ -48,7 +48,6 @@
 #include "base/xmalloc.h"
 
 /* Lines kept in the dialogue; the oldest go beyond this. */
-#define TUI_SCROLLBACK_MAX	2000000
 
 enum tui_key {
 	TUI_KEY_NONE,
@@ -97,7 +96,9 @@ tui_init(struct tui *t, const struct kb *kb, const char *target)
 {
 	memset(t, 0, sizeof *t);
 	t->kb = kb;
-	t->sb = sb_new(TUI_SCROLLBACK_MAX);
+	t->set.scrollback = SB_DEFAULT_MAX_BYTES;
+	t->sb = sb_new(0);
+	sb_set_max_bytes(t->sb, t->set.scrollback);
 	record_init(&t->rec, t->sb, kb);
 	t->target = xstrdup(target != NULL ? target : "?");
 	t->selected = -1;
@@ -509,7 +510,8 @@ tui_replay_step(struct tui *t, long delta)
 	}
 	t->replay_step = (size_t)want;
 	sb_free(t->sb);
-	t->sb = sb_new(TUI_SCROLLBACK_MAX);
+	t->sb = sb_new(0);
+	sb_set_max_bytes(t->sb, t->set.scrollback);
 	record_init(&t->rec, t->sb, t->kb);
 	t->nunanswered = 0;
 	t->newest_cmd = -1;
@@ -700,7 +702,16 @@ int
 tui_set(struct tui *t, const char *name, const char *value)
 {
 	int	v;
+	size_t	n;
 
+	if (strcasecmp(name, "scrollback") == 0) {
+		if (sb_parse_size(value, &n) == -1)
+			return (-1);
+		t->set.scrollback = n;
+		sb_set_max_bytes(t->sb, n);
+		t->dirty = TUI_DIRTY_ALL;
+		return (0);
+	}
 	if (strcasecmp(name, "layout") == 0) {
 		if (strcasecmp(value, "auto") == 0)
 			t->set.layout = LAYOUT_AUTO;
@@ -754,14 +765,17 @@ static void
 tui_settings_list(struct tui *t)
 {
 	static const char *layouts[] = { "auto", "side", "stacked" };
+	char	size[32];
 
+	sb_format_size(size, sizeof size, t->set.scrollback);
 	tui_say(t, '*', _("timestamps %s, mouse %s, color %s, eol %s, layout %s, "
-	    "presentation %s, verbose %s, quiz %s"), t->set.timestamps ? "on" :
+	    "presentation %s, verbose %s, quiz %s, scrollback %s"),
+	    t->set.timestamps ? "on" :
 	    "off",
 	    t->set.mouse ? "on" : "off", t->set.color ? "on" : "off",
 	    t->set.eol ? "on" : "off", layouts[t->set.layout],
 	    t->set.presentation ? "on" : "off", t->set.verbose ? "on" : "off",
-	    t->set.quiz ? "on" : "off");
+	    t->set.quiz ? "on" : "off", size);
 }
 
 /*
@@ -1492,6 +1506,11 @@ tui_run(struct tui *t)
 	log_set_fatal_hook(ui_end);
 
 	tui_load_config(t);
+	/* The command line wins over the config file. */
+	if (t->scrollback_cli != 0) {
+		t->set.scrollback = t->scrollback_cli;
+		sb_set_max_bytes(t->sb, t->set.scrollback);
+	}
 	if (ui_start(t) == -1) {
 		close(tui_sigpipe[0]);
 		close(tui_sigpipe[1]);

@@ -51,6 +51,7 @@ struct tui_settings {
 	int			presentation;	/* big explanation pane */
 	int			verbose;	/* sources in explanations */
 	int			quiz;		/* hide explanations until guessed */
+	size_t			scrollback;	/* bytes the dialogue keeps */
 };
 
 /* The quiz: the newest reply is explained once the student guessed. */
@@ -92,6 +93,7 @@ struct tui {
 	struct record		 rec;		/* events into sb */
 	struct replay		*replay;	/* --replay: the transcript */
 	size_t			 replay_step;	/* exchanges shown */
+	size_t			 scrollback_cli; /* --scrollback, or 0 */
 	int			 rebuilding;	/* replaying steps again */
 	struct tui_quiz		 quiz;
 	int			 follow;	/* dialogue sticks to the end */

@@ -1165,7 +1165,8 @@ ui_help_rows(struct tui *t, struct ui_rows *rs)
 		    "\\xHH \\uHHHH"),
 		N_("/set NAME VALUE          timestamps, mouse, color, eol "
 		    "(on|off), layout (auto|side|stacked), presentation, "
-		    "verbose, quiz; /set alone lists them"),
+		    "verbose, quiz, scrollback (a size: 64M); /set alone lists "
+		    "them"),
 		N_("/quit                    leave (QUIT is sent first)"),
 		NULL
 	};

@@ -9,7 +9,7 @@
 #
 # The targets are built with clang directly, not through automake: the core
 # sources each target needs are compiled again with the fuzzer and sanitizer
-# instrumentation (src/libcore.a, built by the configured compiler without
+# instrumentation (the libraries, built by the configured compiler without
 # it, cannot be linked into a fuzzer).
 #
 # Environment:
@@ -35,32 +35,46 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert settings"
+all_targets="reply caps kb replay escape cert settings practice script compare
+    raw"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
 # input it is given.
-common="src/base/buf.c src/base/xmalloc.c src/base/log.c src/base/text.c src/base/file.c"
+common="src/base/buf.c src/base/xmalloc.c src/base/log.c src/base/text.c
+	src/base/file.c"
 target_sources() {
 	case $1 in
-	reply)	echo src/smtp/reply.c src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
-		    src/kb/match.c src/kb/format.c src/base/width.c ;;
+	reply)	echo src/smtp/reply.c src/kb/explain.c src/kb/kb.c \
+		    src/kb/kb-data.c src/kb/match.c src/kb/format.c \
+		    src/base/width.c ;;
 	caps)	echo src/smtp/reply.c src/smtp/caps.c ;;
-	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c src/kb/explain.c \
-		    src/smtp/reply.c src/kb/format.c src/base/width.c ;;
-	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c src/kb/explain.c \
-		    src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
+	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
+		    src/kb/explain.c src/smtp/reply.c src/kb/format.c \
+		    src/base/width.c ;;
+	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
+		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
 	escape)	echo src/smtp/dotstuff.c ;;
-	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c src/kb/kb.c \
-		    src/kb/kb-data.c src/kb/match.c src/smtp/reply.c src/base/width.c ;;
+	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c \
+		    src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
+		    src/smtp/reply.c src/base/width.c ;;
 	settings) echo src/tui/settings.c ;;
+	practice|script)
+		echo src/practice/practice.c src/practice/practice-server.c ;;
+	compare) echo src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
+		    src/kb/match.c src/smtp/reply.c src/kb/format.c \
+		    src/base/width.c ;;
+	raw)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
+		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
 	esac
 }
 target_maxlen() {
 	case $1 in
 	kb)	echo 65536 ;;
 	replay)	echo 32768 ;;
-	escape)	echo 4096 ;;
+	escape|raw) echo 4096 ;;
+	compare) echo 512 ;;
+	practice) echo 36000 ;;
 	*)	echo 16384 ;;
 	esac
 }

@@ -940,6 +940,39 @@ c_long_lines(void)
 	dialogue(h_long_lines);
 }
 
+/*
+ * A flood meant to fill the client's memory: one reply of 8,000 lines of
+ * 4,000 bytes, 32 MB in all, each line within the client's 4096-byte line
+ * limit, so all of it is kept unless the dialogue is bounded in bytes.
+ */
+static int
+h_memory_flood(const char *verb, const char *line)
+{
+	char	b[4001];
+	int	i;
+
+	(void)line;
+	if (strcmp(verb, "NOOP") != 0)
+		return (0);
+	memset(b, 'M', sizeof b - 1);
+	b[sizeof b - 1] = '\0';
+	memcpy(b, "250-", 4);
+	for (i = 0; i < 8000; i++) {
+		snprintf(b + 4, 16, "%07d", i);
+		b[11] = ' ';
+		reply(b);
+	}
+	reply("250 2.0.0 flood done");
+	return (1);
+}
+
+static void
+c_memory_flood(void)
+{
+	greet();
+	dialogue(h_memory_flood);
+}
+
 static void
 c_greeting_421(void)
 {
@@ -1101,6 +1134,7 @@ static const struct hostile_case cases[] = {
 	{ "binary-garbage", c_binary_garbage, "8 KB of binary noise" },
 	{ "reply-flood", c_reply_flood, "20,000 replies to one NOOP" },
 	{ "long-lines", c_long_lines, "reply lines over 4096 bytes" },
+	{ "memory-flood", c_memory_flood, "32 MB of 4,000-byte reply lines" },
 	{ "greeting-421", c_greeting_421, "421 at once, then close" },
 	{ "tls-on-connect-plain", c_tls_on_connect_plain, "plain, not TLS" },
 	{ "tls-on-connect-stall", c_tls_on_connect_stall, "no ServerHello" },

@@ -299,6 +299,42 @@ t "$cname: the cut is said" shows 'longer than 4096 were not kept'
 t "$cname: the screen is whole" whole
 leave 0
 
+# Memory bounded in bytes (issue 11): a 32 MB reply against a bound of
+# 1 MiB set in the config file.  The notice is shown, the peak resident
+# memory (VmHWM) grows by at most 10 MB from the greeting to the end of
+# the flood (unbounded, the store alone takes 32 MB), and /set changes
+# the bound.  Not measured under
+# AddressSanitizer, whose quarantine keeps what is freed.
+# hwm: VmHWM in KiB of the smtpscope running in the window.
+hwm() {
+	local shell pid
+	shell=$(tm display -p -t t$s '#{pane_pid}')
+	pid=$(ps -o pid=,comm= --ppid "$shell" | awk '$2 == "smtpscope" { print $1 }')
+	awk '/^VmHWM:/ { print $2 }' "/proc/${pid:-0}/status" 2>/dev/null
+}
+mkdir -p "$tmp/home/config/smtpscope"
+echo "set scrollback 1M" >"$tmp/home/config/smtpscope/config"
+start memory-flood
+wait_for 'ESMTP'
+before=$(hwm)
+type_line "NOOP"
+t "$cname: the whole reply arrives" wait_for '250 2\.0\.0 flood done' 30
+t "$cname: the drop is said" wait_for 'keeps at most 1 MiB' 5
+after=$(hwm)
+if grep -qa __asan_init "$bin"; then
+	n=$((n + 1)); echo "ok $n # SKIP $cname: memory under ASan"
+else
+	echo "# VmHWM: $before KiB after the greeting, $after KiB after the flood"
+	t "$cname: peak memory grew by at most 10 MB" \
+	    test "${after:-999999}" -le $((${before:-0} + 10240))
+fi
+type_line "/set scrollback 512K"
+type_line "/set"
+t "$cname: /set changes the bound" wait_for 'scrollback 512 KiB'
+t "$cname: the screen is whole" whole
+leave 0
+rm -f "$tmp/home/config/smtpscope/config"
+
 start data-no-rcpt
 wait_for 'ESMTP'
 type_line "MAIL FROM:<a@tui.test>"

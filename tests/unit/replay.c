@@ -64,6 +64,7 @@ static void	 test_swaks(void);
 static void	 test_cs(void);
 static void	 test_garbage(void);
 static void	 test_inline(void);
+static void	 test_many_problems(void);
 
 static char *
 dup_or_null(const char *s)
@@ -851,6 +852,31 @@ test_inline(void)
 	free(cause);
 }
 
+/* Past 100 problems the rest are counted in one, from its first line. */
+static void
+test_many_problems(void)
+{
+	struct replay	*r;
+	struct buf	 b;
+	const char	*why;
+	size_t		 i, line = 0;
+
+	buf_init(&b, 0);
+	buf_addstr(&b, "S: 220 many.test\nC: NOOP\nS: 250 ok\n");
+	for (i = 0; i < 150; i++)
+		buf_printf(&b, "junk %zu\n", i);
+	buf_addstr(&b, "C: QUIT\nS: 221 bye\n");
+	r = replay_parse("many", b.data, b.len);
+	is_int(replay_nproblems(r), 101, "many problems: 100 kept and one more");
+	why = replay_problem(r, 100, &line);
+	ok(line == 104 && why != NULL && strstr(why, "many:104: 50 more "
+	    "lines") != NULL, "many problems: the rest counted (%s)",
+	    why != NULL ? why : "");
+	is_int(replay_steps(r), 3, "many problems: the good lines kept");
+	replay_free(r);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -862,5 +888,6 @@ main(void)
 	test_cs();
 	test_garbage();
 	test_inline();
+	test_many_problems();
 	return (done_testing());
 }

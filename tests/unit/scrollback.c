@@ -26,6 +26,8 @@ static void	test_million(void);
 static void	test_limit(void);
 static void	test_long_line(void);
 static void	test_search(void);
+static void	test_bytes(void);
+static void	test_size(void);
 
 /* Return a monotonic time in seconds. */
 static double
@@ -385,6 +387,81 @@ test_search(void)
 }
 
 /* Run the tests. */
+/*
+ * A byte bound: long lines, then short ones so that the ring grows again
+ * after drops (its head no longer at 0), then a tighter bound at run time.
+ * What is kept stays under the bound and in order; the memory allocated
+ * stays within a small constant of it.
+ */
+static void
+test_bytes(void)
+{
+	struct scrollback	*sb = sb_new(0);
+	char			 line[4000], want[32];
+	size_t			 i, total = 2000 + 40000, bad = 0, over = 0;
+	size_t			 dropped, dbytes, len;
+	const size_t		 max = 1024 * 1024;
+
+	sb_set_max_bytes(sb, max);
+	is_int(sb_max_bytes(sb), max, "bytes: the bound is kept");
+	memset(line, 'x', sizeof line);
+	for (i = 0; i < total; i++) {
+		len = (size_t)snprintf(line, sizeof line, "%zu ", i);
+		line[len] = 'x';
+		sb_add(sb, SB_SERVER, 0, 0, -1, 0, line, i < 2000 ?
+		    sizeof line : 12);
+		if (sb_bytes(sb) > max)
+			over++;
+		if (sb_overhead(sb) + sb_text_bytes(sb) > 2 * max)
+			over++;
+	}
+	is_int(over, 0, "bytes: never over the bound, nor twice it allocated");
+	ok(sb_first(sb) > 0, "bytes: the oldest lines went");
+	is_int(sb_end(sb), total, "bytes: indexes keep counting");
+	for (i = sb_first(sb); i < sb_end(sb); i++) {
+		len = (size_t)snprintf(want, sizeof want, "%zu ", i);
+		if (memcmp(sb_text(sb, i, NULL), want, len) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "bytes: the lines kept are the newest, in order");
+	dropped = sb_dropped(sb, &dbytes);
+	is_int(dropped, sb_first(sb), "bytes: the lines dropped are counted");
+	ok(dbytes >= 2000 * sizeof line, "bytes: ...with their text");
+
+	sb_set_max_bytes(sb, 64 * 1024);
+	ok(sb_bytes(sb) <= 64 * 1024, "bytes: a tighter bound drops at once");
+	ok(sb_overhead(sb) + sb_text_bytes(sb) <= 2 * 64 * 1024 + 16 * 1024,
+	    "bytes: ...and gives the memory back");
+	len = (size_t)snprintf(want, sizeof want, "%zu ", total - 1);
+	ok(memcmp(sb_text(sb, total - 1, NULL), want, len) == 0,
+	    "bytes: the newest line is still there");
+	sb_free(sb);
+}
+
+/* Sizes read and written. */
+static void
+test_size(void)
+{
+	size_t	n = 0;
+	char	s[32];
+
+	ok(sb_parse_size("1M", &n) == 0 && n == 1024 * 1024, "size: 1M");
+	ok(sb_parse_size("64k", &n) == 0 && n == 64 * 1024, "size: 64k");
+	ok(sb_parse_size("2GiB", &n) == 0 && n == (size_t)2 << 30,
+	    "size: 2GiB");
+	ok(sb_parse_size("300000", &n) == 0 && n == 300000, "size: bytes");
+	ok(sb_parse_size("1K", &n) == -1, "size: under 64K refused");
+	ok(sb_parse_size("", &n) == -1 && sb_parse_size("M", &n) == -1 &&
+	    sb_parse_size("1X", &n) == -1 && sb_parse_size("-1M", &n) == -1 &&
+	    sb_parse_size("1MM", &n) == -1, "size: not sizes refused");
+	ok(sb_parse_size("99999999999999999999999G", &n) == -1,
+	    "size: overflow refused");
+	sb_format_size(s, sizeof s, 256 * 1024 * 1024);
+	is_str(s, "256 MiB", "size: written in MiB");
+	sb_format_size(s, sizeof s, 1536 * 1024);
+	is_str(s, "1.5 MiB", "size: with a decimal");
+}
+
 int
 main(void)
 {
@@ -395,5 +472,7 @@ main(void)
 	test_limit();
 	test_long_line();
 	test_search();
+	test_bytes();
+	test_size();
 	return (done_testing());
 }
