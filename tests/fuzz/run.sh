@@ -35,7 +35,7 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert settings practice script compare
+all_targets="reply caps kb replay escape cert settings practice script compare \
     raw"
 targets=${FUZZ_TARGETS:-$all_targets}
 
