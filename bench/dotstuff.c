@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "bench.h"
-#include "buf.h"
-#include "dotstuff.h"
+#include "base/buf.h"
+#include "smtp/dotstuff.h"
 
 int
 main(int argc, char **argv)

@@ -14,17 +14,17 @@
 #include <string.h>
 
 #include "bench.h"
-#include "buf.h"
-#include "explain.h"
-#include "format.h"
-#include "kb.h"
-#include "match.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/format.h"
+#include "kb/kb.h"
+#include "kb/match.h"
+#include "smtp/reply.h"
 
 /*
  * The knowledge base's bounds: a stanza of 211,000 repeated fields (once
  * quadratic: 91 s), and the costliest pattern found for the limits of
- * src/match.c: compiled, then matched against 1 KiB made to backtrack.
+ * src/kb/match.c: compiled, then matched against 1 KiB made to backtrack.
  */
 static void
 bench_limits(void)

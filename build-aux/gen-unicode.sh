@@ -1,11 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
-# Write src/text-unicode.h, the code point tables of src/text.c, from the
-# Unicode Character Database as Debian's unicode-data package installs it.
-# The output is committed, so building needs neither this script nor the
-# package; run it again when Unicode changes:
+# Write src/base/text-unicode.h, the code point tables of src/base/text.c,
+# from the Unicode Character Database as Debian's unicode-data package
+# installs it.  The output is committed, so building needs neither this
+# script nor the package; run it again when Unicode changes:
 #	apt-get install unicode-data
-#	sh build-aux/gen-unicode.sh >src/text-unicode.h
+#	sh build-aux/gen-unicode.sh >src/base/text-unicode.h
 # Usage: gen-unicode.sh [UCD-DIRECTORY] (default /usr/share/unicode).
 set -eu
 ucd=${1:-/usr/share/unicode}

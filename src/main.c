@@ -19,22 +19,22 @@
 
 #include <fcntl.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "format.h"
-#include "i18n.h"
-#include "kb.h"
-#include "log.h"
-#include "plain.h"
-#include "practice.h"
-#include "replay.h"
-#include "reply.h"
-#include "scrollback.h"
-#include "session.h"
-#include "text.h"
-#include "transcript.h"
-#include "tui.h"
-#include "xmalloc.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/format.h"
+#include "base/i18n.h"
+#include "kb/kb.h"
+#include "base/log.h"
+#include "plain/plain.h"
+#include "practice/practice.h"
+#include "record/replay.h"
+#include "smtp/reply.h"
+#include "record/scrollback.h"
+#include "smtp/session.h"
+#include "base/text.h"
+#include "record/transcript.h"
+#include "tui/tui.h"
+#include "base/xmalloc.h"
 
 /* Exit status (documented in doc/smtpscope.1, EXIT STATUS). */
 #define EXIT_OK		0	/* no reply counted against the session */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the EHLO capability parser (src/caps.c).  The input
+ * libFuzzer target for the EHLO capability parser (src/smtp/caps.c).  The input
  * is split into lines (LF, a CR before it dropped); they become the lines
  * of a 250 reply to EHLO, "250-" before each and "250 " before the last,
  * which goes through the real reply parser and then caps_parse.  Built by
@@ -14,9 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "caps.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "smtp/caps.h"
+#include "smtp/reply.h"
 
 #include "fuzz/fuzz-common.h"
 

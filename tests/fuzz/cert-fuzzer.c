@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the certificate formatter: the input is DER given
- * to d2i_X509; what parses is described by tls_info_cert() (src/tls.c) as
+ * to d2i_X509; what parses is described by tls_info_cert() (src/net/tls.c) as
  * a verified certificate checked against no name, then as one failing the
  * name check of mail.example.org with and without --sni, each time alone
  * and as the whole of a chain, and written out by format_tls()
- * (src/format.c).  What comes out must be printable text within the
+ * (src/kb/format.c).  What comes out must be printable text within the
  * bounds of tls.h, and a name with a NUL must make the certificate
  * malformed and never verified.  Built by tests/fuzz/run.sh.
  */
@@ -18,10 +18,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "buf.h"
-#include "format.h"
-#include "tls.h"
-#include "xmalloc.h"
+#include "base/buf.h"
+#include "kb/format.h"
+#include "net/tls.h"
+#include "base/xmalloc.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the /compare argument parser (explain_split_pair in
- * src/explain.c) and what both front ends (src/plain.c, src/tui.c) do with
- * its result: each side read as a reply line (reply_from_line), a
- * malformed side refused, two good ones explained with the embedded
- * knowledge base and laid side by side (format_compare).  The input is the
- * argument as typed: a C string, so it ends at the first NUL.  Built by
- * tests/fuzz/run.sh.
+ * src/kb/explain.c) and what both front ends (src/plain/plain.c, src/tui/tui.c)
+ * do with its result: each side read as a reply line (reply_from_line), a
+ * malformed side refused, two good ones explained with the embedded knowledge
+ * base and laid side by side (format_compare).  The input is the argument as
+ * typed: a C string, so it ends at the first NUL.  Built by tests/fuzz/run.sh.
  *
  * Checked: both sides are non-empty, without a leading or trailing blank,
  * and made of the argument's own bytes; the comparison names both codes and
@@ -18,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "format.h"
-#include "kb.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/format.h"
+#include "kb/kb.h"
+#include "smtp/reply.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for making untrusted text safe (src/text.c) and for the
- * DATA encoder (src/dotstuff.c).  Built by tests/fuzz/run.sh.
+ * libFuzzer target for making untrusted text safe (src/base/text.c) and for the
+ * DATA encoder (src/smtp/dotstuff.c).  Built by tests/fuzz/run.sh.
  *
  *	text_escape: the result is valid UTF-8 with no C0 control, DEL, C1
  *	control, default-ignorable or format code point (the tables of
- *	src/text-unicode.h, searched another way), and no combining mark
+ *	src/base/text-unicode.h, searched another way), and no combining mark
  *	but after a character shown as itself; a capped buffer gets a prefix
  *	of it ending on an escape boundary; text_classify and
  *	text_utf8_decode agree with an independent decoder.
@@ -19,19 +19,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "dotstuff.h"
-#include "text.h"
+#include "base/buf.h"
+#include "smtp/dotstuff.h"
+#include "base/text.h"
 
 #include "fuzz/fuzz-common.h"
 
-/* A range of code points, both ends included, as src/text.c has it. */
+/* A range of code points, both ends included, as src/base/text.c has it. */
 struct text_range {
 	unsigned int	lo;
 	unsigned int	hi;
 };
 
-#include "text-unicode.h"
+#include "base/text-unicode.h"
 
 /* Is cp in table t of n ranges?  (A plain scan, not text.c's search.) */
 static int

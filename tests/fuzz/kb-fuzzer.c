@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the knowledge-base loader (src/kb.c) and what is
- * compiled from it (src/match.c: [pattern] and [server] regular
- * expressions), then looked up by src/explain.c.  Built by
+ * libFuzzer target for the knowledge-base loader (src/kb/kb.c) and what is
+ * compiled from it (src/kb/match.c: [pattern] and [server] regular
+ * expressions), then looked up by src/kb/explain.c.  Built by
  * tests/fuzz/run.sh.
  *
  * The input is one stanza file, or two separated by a NUL byte (a NUL is
@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "format.h"
-#include "kb.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/format.h"
+#include "kb/kb.h"
+#include "smtp/reply.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the practice server's engine (src/practice.c): the
- * input is a client's side of one session, fed line by line through
- * practice_session_line() as practice-server.c frames it (a line ends at
- * LF, one CR before it is dropped, a line too long to keep is reported with
+ * libFuzzer target for the practice server's engine (src/practice/practice.c):
+ * the input is a client's side of one session, fed line by line through
+ * practice_session_line() as practice-server.c frames it (a line ends at LF,
+ * one CR before it is dropped, a line too long to keep is reported with
  * practice_session_overlong()).  Built by tests/fuzz/run.sh.
  *
  * The first byte picks the scenario, the second the options:
@@ -27,9 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "practice.h"
-#include "practice-int.h"
+#include "base/buf.h"
+#include "practice/practice.h"
+#include "practice/practice-int.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the /raw unescaper (replay_unescape in
- * src/replay.c), as both front ends call it: the argument as typed (a C
+ * src/record/replay.c), as both front ends call it: the argument as typed (a C
  * string, ending at the first NUL), leading blanks skipped.  Built by
  * tests/fuzz/run.sh.
  *
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "replay.h"
-#include "text.h"
+#include "base/buf.h"
+#include "record/replay.h"
+#include "base/text.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the transcript reader (src/replay.c): replay_parse
- * on the input, every step run through a callback that reads every field
- * of every event, the problems listed; and replay_unescape, which must
- * undo text_escape exactly.  Built by tests/fuzz/run.sh.
+ * libFuzzer target for the transcript reader (src/record/replay.c):
+ * replay_parse on the input, every step run through a callback that reads
+ * every field of every event, the problems listed; and replay_unescape,
+ * which must undo text_escape exactly.  Built by tests/fuzz/run.sh.
  */
 #include "config.h"
 
@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "replay.h"
-#include "reply.h"
-#include "session.h"
-#include "text.h"
+#include "base/buf.h"
+#include "record/replay.h"
+#include "smtp/reply.h"
+#include "smtp/session.h"
+#include "base/text.h"
 
 #include "fuzz/fuzz-common.h"
 

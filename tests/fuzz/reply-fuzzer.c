@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the incremental reply parser (src/reply.c) and what
+ * libFuzzer target for the incremental reply parser (src/smtp/reply.c) and what
  * a front end does with every reply: reply_text, explain_reply with the
  * embedded knowledge base, format_explanation.  Built by tests/fuzz/run.sh.
  *
@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "format.h"
-#include "kb.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/format.h"
+#include "kb/kb.h"
+#include "smtp/reply.h"
 
 #include "fuzz/fuzz-common.h"
 

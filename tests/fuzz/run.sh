@@ -4,12 +4,12 @@
 # Build and run the libFuzzer targets in tests/fuzz/ (STYLE.md 5.6).
 #
 # Run from the top of a configured and built tree (config.h and the
-# generated src/kb-data.c must exist):
+# generated src/kb/kb-data.c must exist):
 #	make && sh tests/fuzz/run.sh
 #
 # The targets are built with clang directly, not through automake: the core
 # sources each target needs are compiled again with the fuzzer and sanitizer
-# instrumentation (src/libcore.a, built by the configured compiler without
+# instrumentation (the libraries, built by the configured compiler without
 # it, cannot be linked into a fuzzer).
 #
 # Environment:
@@ -35,32 +35,37 @@ build=${FUZZ_BUILD:-./fuzz-build}
 seconds=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
 extra=${FUZZ_FLAGS:-}
-all_targets="reply caps kb replay escape cert settings practice script compare
+all_targets="reply caps kb replay escape cert settings practice script compare \
     raw"
 targets=${FUZZ_TARGETS:-$all_targets}
 
 # The core sources each target needs (beyond $common), and the longest
 # input it is given.
-common="src/buf.c src/xmalloc.c src/log.c src/text.c src/file.c"
+common="src/base/buf.c src/base/xmalloc.c src/base/log.c src/base/text.c
+	src/base/file.c"
 target_sources() {
 	case $1 in
-	reply)	echo src/reply.c src/explain.c src/kb.c src/kb-data.c \
-		    src/match.c src/format.c src/width.c ;;
-	caps)	echo src/reply.c src/caps.c ;;
-	kb)	echo src/kb.c src/kb-data.c src/match.c src/explain.c \
-		    src/reply.c src/format.c src/width.c ;;
-	replay)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
-		    src/kb.c src/kb-data.c src/match.c ;;
-	escape)	echo src/dotstuff.c ;;
-	cert)	echo src/tls.c src/format.c src/explain.c src/kb.c \
-		    src/kb-data.c src/match.c src/reply.c src/width.c ;;
-	settings) echo src/settings.c ;;
+	reply)	echo src/smtp/reply.c src/kb/explain.c src/kb/kb.c \
+		    src/kb/kb-data.c src/kb/match.c src/kb/format.c \
+		    src/base/width.c ;;
+	caps)	echo src/smtp/reply.c src/smtp/caps.c ;;
+	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
+		    src/kb/explain.c src/smtp/reply.c src/kb/format.c \
+		    src/base/width.c ;;
+	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
+		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
+	escape)	echo src/smtp/dotstuff.c ;;
+	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c \
+		    src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
+		    src/smtp/reply.c src/base/width.c ;;
+	settings) echo src/tui/settings.c ;;
 	practice|script)
-		echo src/practice.c src/practice-server.c ;;
-	compare) echo src/explain.c src/kb.c src/kb-data.c src/match.c \
-		    src/reply.c src/format.c src/width.c ;;
-	raw)	echo src/replay.c src/reply.c src/b64.c src/explain.c \
-		    src/kb.c src/kb-data.c src/match.c ;;
+		echo src/practice/practice.c src/practice/practice-server.c ;;
+	compare) echo src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
+		    src/kb/match.c src/smtp/reply.c src/kb/format.c \
+		    src/base/width.c ;;
+	raw)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
+		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
 	esac
 }
 target_maxlen() {
@@ -87,9 +92,9 @@ skip() {
 if ! command -v "$cc" >/dev/null 2>&1; then
 	skip "$cc not found (install clang and libclang-rt-dev to fuzz)"
 fi
-if [ ! -f config.h ] || [ ! -f src/kb-data.c ]; then
+if [ ! -f config.h ] || [ ! -f src/kb/kb-data.c ]; then
 	echo "fuzz: run from the top of a configured, built tree" \
-	    "(config.h and src/kb-data.c are missing in $top)" >&2
+	    "(config.h and src/kb/kb-data.c are missing in $top)" >&2
 	exit 2
 fi
 

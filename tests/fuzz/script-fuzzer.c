@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * libFuzzer target for the practice server's override-script parser
- * (practice_rules_parse in src/practice.c, what --practice-script and "set"
- * scripts go through).  Built by tests/fuzz/run.sh.
+ * (practice_rules_parse in src/practice/practice.c, what --practice-script and
+ * "set" scripts go through).  Built by tests/fuzz/run.sh.
  *
  * Checked: a failure names the script and a line that exists, in printable
  * text; a success gives rules a server can use: verbs as the parser
@@ -20,9 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "buf.h"
-#include "practice.h"
-#include "practice-int.h"
+#include "base/buf.h"
+#include "practice/practice.h"
+#include "practice/practice-int.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * libFuzzer target for the config file reader (src/settings.c).  The input
+ * libFuzzer target for the config file reader (src/tui/settings.c).  The input
  * is a whole config file, read through fmemopen() as the full screen reads
  * ~/.config/smtpscope/config; every line is also parsed alone.  Checks: a
  * setting's name and value are non-empty words within their bounds, line
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "settings.h"
+#include "tui/settings.h"
 
 #include "fuzz/fuzz-common.h"
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: ISC
-# The certificate as shown (src/tls.c, src/format.c), end to end in line
+# The certificate as shown (src/net/tls.c, src/kb/format.c), end to end in line
 # mode: certificates made here with openssl(1) are served by the practice
 # server (--serve on 127.0.0.1, set cert / set key), and smtpscope --plain
 # must show every name whole and escaped, refuse a name holding a NUL byte

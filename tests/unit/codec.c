@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the small codecs: dot-stuffing (src/dotstuff.c), base64
- * (src/b64.c), text escaping (src/text.c) and EHLO capabilities
- * (src/caps.c).
+ * Unit tests for the small codecs: dot-stuffing (src/smtp/dotstuff.c), base64
+ * (src/base/b64.c), text escaping (src/base/text.c) and EHLO capabilities
+ * (src/smtp/caps.c).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "caps.h"
-#include "dotstuff.h"
-#include "reply.h"
+#include "base/b64.h"
+#include "base/buf.h"
+#include "smtp/caps.h"
+#include "smtp/dotstuff.h"
+#include "smtp/reply.h"
 #include "tap.h"
-#include "text.h"
+#include "base/text.h"
 
 /* Encode s in chunks of n bytes and finish; return the output. */
 static char *

@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "kb.h"
-#include "match.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/kb.h"
+#include "kb/match.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 /* Parse the case's lines into one reply. */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the HTML handout (src/export.c): a session built by hand
- * in a scrollback (greeting, EHLO, STARTTLS, masked AUTH PLAIN, a 550
- * 5.1.1, DATA, a hostile server line, QUIT) is written out and the page
- * is checked: its structure, one explanation per reply beside the lines
- * it explains, nothing from the server turned into markup, no escape
- * byte, the masked AUTH, the TLS summary; then the edge cases (an empty
- * dialogue, a reply without lines, write errors, a directory as target),
- * and the warnings the recorder (src/record.c) adds when a limit bites.
+ * Unit tests for the HTML handout (src/record/export.c): a session built by
+ * hand in a scrollback (greeting, EHLO, STARTTLS, masked AUTH PLAIN, a 550
+ * 5.1.1, DATA, a hostile server line, QUIT) is written out and the page is
+ * checked: its structure, one explanation per reply beside the lines it
+ * explains, nothing from the server turned into markup, no escape byte, the
+ * masked AUTH, the TLS summary; then the edge cases (an empty dialogue, a reply
+ * without lines, write errors, a directory as target), and the warnings the
+ * recorder (src/record/record.c) adds when a limit bites.
  *
  * The page of the main session is left at $EXPORT_OUT (default
  * /tmp/smtpscope-export-test.html) for tests/export/export.sh to render.
@@ -23,16 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "export.h"
-#include "kb.h"
-#include "record.h"
-#include "reply.h"
-#include "scrollback.h"
-#include "session.h"
-#include "tls.h"
-#include "tui.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "record/export.h"
+#include "kb/kb.h"
+#include "record/record.h"
+#include "smtp/reply.h"
+#include "record/scrollback.h"
+#include "smtp/session.h"
+#include "net/tls.h"
+#include "tui/tui.h"
 #include "tap.h"
 
 #define T0	1795364460000LL		/* 2026-11-22 16:21 UTC */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the knowledge base (src/kb.c) and explanations
- * (src/explain.c): the embedded data is complete, loads cleanly, and
+ * Unit tests for the knowledge base (src/kb/kb.c) and explanations
+ * (src/kb/explain.c): the embedded data is complete, loads cleanly, and
  * lookups pick the right text for the command a reply answers.
  */
 #include "config.h"
@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "explain.h"
-#include "kb.h"
-#include "match.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "kb/explain.h"
+#include "kb/kb.h"
+#include "kb/match.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 /* Every basic code the foundation promises, RFC 5321 and extensions. */

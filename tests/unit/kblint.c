@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "explain.h"
-#include "kb.h"
-#include "match.h"
-#include "reply.h"
+#include "kb/explain.h"
+#include "kb/kb.h"
+#include "kb/match.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 static const int basic[] = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the screen layout (src/layout.c): every size from 20x8 to
+ * Unit tests for the screen layout (src/tui/layout.c): every size from 20x8 to
  * 220x70, in every mode, with and without big_explain.  Each property is one
  * TAP line per mode; the first size that breaks it is shown with diag().
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "layout.h"
+#include "tui/layout.h"
 #include "tap.h"
 
 #define MAX_ROWS	70

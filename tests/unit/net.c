@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for resolving and connecting (src/net.c): a numeric address
+ * Unit tests for resolving and connecting (src/net/net.c): a numeric address
  * is resolved at once, without a thread; a name is looked up by a thread
  * whose answer arrives through a descriptor to poll; a lookup given up
  * while it runs frees itself; an unknown port is refused with a reason.  Names
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "net/net.h"
 #include "tap.h"
 
 /* Is localhost a 127.0.0.1 name in /etc/hosts (so no resolver is asked)? */

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Network tests for the practice server (src/practice-server.c): the server
- * runs in a thread on 127.0.0.1 with an ephemeral port and real clients talk
- * to it over TCP, in clear and through STARTTLS with an OpenSSL client that
- * trusts only practice_cert_pem().  Also: many clients at once, the client
- * limits (all clients, one address at once, one address a minute), the
- * idle timeout, a line that never ends, a client that never reads,
- * inetd-style sessions on a socketpair and on two pipes, and
- * practice_stop().  Loopback only (127.0.0.1, and 127.0.0.2 as another
- * client address).
+ * Network tests for the practice server (src/practice/practice-server.c): the
+ * server runs in a thread on 127.0.0.1 with an ephemeral port and real clients
+ * talk to it over TCP, in clear and through STARTTLS with an OpenSSL client
+ * that trusts only practice_cert_pem().  Also: many clients at once, the client
+ * limits (all clients, one address at once, one address a minute), the idle
+ * timeout, a line that never ends, a client that never reads, inetd-style
+ * sessions on a socketpair and on two pipes, and practice_stop().  Loopback
+ * only (127.0.0.1, and 127.0.0.2 as another client address).
  */
 #include "config.h"
 
@@ -34,9 +33,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "buf.h"
-#include "practice.h"
-#include "practice-int.h"
+#include "base/buf.h"
+#include "practice/practice.h"
+#include "practice/practice-int.h"
 #include "tap.h"
 
 #define NCLIENTS	20

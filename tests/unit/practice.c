@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the practice server's engine (src/practice.c): lines in,
- * exact replies out, no sockets.  Override scripts are written to temporary
- * files and loaded through practice_new().  Every scenario is checked here
- * with its exact codes and wording; the greylist test sleeps about a
- * second to see a delay expire.
+ * Unit tests for the practice server's engine (src/practice/practice.c): lines
+ * in, exact replies out, no sockets.  Override scripts are written to temporary
+ * files and loaded through practice_new().  Every scenario is checked here with
+ * its exact codes and wording; the greylist test sleeps about a second to see a
+ * delay expire.
  */
 #include "config.h"
 
@@ -18,9 +18,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-#include "buf.h"
-#include "practice.h"
-#include "practice-int.h"
+#include "base/buf.h"
+#include "practice/practice.h"
+#include "practice/practice-int.h"
 #include "tap.h"
 
 static struct buf	 out;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for transcript replay (src/replay.c): each format read from a
- * sample in tests/data/replay/ (or from a string), the events it replays
+ * Unit tests for transcript replay (src/record/replay.c): each format read from
+ * a sample in tests/data/replay/ (or from a string), the events it replays
  * recorded and checked: order, verbs, masking, escapes, TLS, steps.
  */
 #include "config.h"
@@ -11,13 +11,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "reply.h"
-#include "replay.h"
-#include "session.h"
+#include "base/buf.h"
+#include "smtp/reply.h"
+#include "record/replay.h"
+#include "smtp/session.h"
 #include "tap.h"
-#include "text.h"
-#include "xmalloc.h"
+#include "base/text.h"
+#include "base/xmalloc.h"
 
 /* One event as replayed, copied. */
 struct got {

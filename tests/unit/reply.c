@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* Unit tests for the reply parser (src/reply.c). */
+/* Unit tests for the reply parser (src/smtp/reply.c). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "reply.h"
+#include "base/buf.h"
+#include "smtp/reply.h"
 #include "tap.h"
 
 /* Feed s whole; return the replies found, in a NULL-terminated array. */

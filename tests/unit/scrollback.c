@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the dialogue store (src/scrollback.c): lines with NULs,
+ * Unit tests for the dialogue store (src/record/scrollback.c): lines with NULs,
  * kinds and flags, the reply table, a million lines and what they cost,
  * dropping the oldest lines under a limit, and search.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "scrollback.h"
+#include "record/scrollback.h"
 #include "tap.h"
 
 #define MILLION	1000000

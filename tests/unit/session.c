@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for the session core (src/session.c): a scripted server on the
- * other end of a socketpair says exactly what each case needs, and every
+ * Unit tests for the session core (src/smtp/session.c): a scripted server on
+ * the other end of a socketpair says exactly what each case needs, and every
  * event the session reports is recorded and checked.  No network.
  */
 #include "config.h"
@@ -18,10 +18,10 @@
 #include <sys/prctl.h>
 #endif
 
-#include "buf.h"
-#include "conn.h"
-#include "reply.h"
-#include "session.h"
+#include "base/buf.h"
+#include "net/conn.h"
+#include "smtp/reply.h"
+#include "smtp/session.h"
 #include "tap.h"
 
 struct harness {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Unit tests for display width and wrapping (src/width.c).  They need a
+ * Unit tests for display width and wrapping (src/base/width.c).  They need a
  * UTF-8 locale: LC_ALL from the environment (the harness sets C.UTF-8), else
  * C.UTF-8 itself; without one the whole file is skipped.
  */
@@ -13,7 +13,7 @@
 #include <wchar.h>
 
 #include "tap.h"
-#include "width.h"
+#include "base/width.h"
 
 static int	utf8_locale(void);
 static char	*wrap_all(const char *, size_t);
