@@ -216,9 +216,18 @@ else
 	t "practice server with set close-notify no started" false
 fi
 # The same close with no QUIT (close-after NOOP): the connection is lost,
-# exit 3, and it is not called a handshake failure.
+# exit 3, and it is not called a handshake failure.  The input stays open
+# past the close, so no QUIT of the script's (or smtpscope's own, at the
+# end of the input) can cross it: that race made the outcome vary.
+unasked_close() {
+	{ printf 'EHLO c.test\nNOOP\n'; sleep 4; } | timeout 60 "$bin" --plain \
+	    --cafile "$certs/ca.pem" --tls "127.0.0.1:$port" >"$tmp/out" \
+	    2>"$tmp/err"
+	local got=$?
+	[ "$got" = 3 ] || { echo "exit $got, expected 3" >>"$tmp/err"; return 1; }
+}
 if serve "$(cert valid)set close-notify no\nclose-after NOOP\n"; then
-	t "a close without close_notify, unasked: exit 3" client 3 127.0.0.1 --tls
+	t "a close without close_notify, unasked: exit 3" unasked_close
 	t "  said as it is, not as a handshake failure" both bash -c "grep -q '^!       error: the server closed the connection' '$tmp/out' && ! grep -v '^E ' '$tmp/out' | grep -qi handshake"
 	stop
 else
