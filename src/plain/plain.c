@@ -161,8 +161,7 @@ plain_reply(struct plain *p, const struct session_event *ev)
 		p->server = explain_server(p->kb, r, ev->verb);
 	memset(&ctx, 0, sizeof ctx);
 	ctx.server = p->server;
-	ctx.enh_expected = p->session != NULL &&
-	    caps_has(session_caps(p->session), "ENHANCEDSTATUSCODES");
+	ctx.enh_expected = (ev->notes & SESSION_NOTE_ENH) != 0;
 	if (ev->notes & SESSION_NOTE_UNSOLICITED)
 		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
 	if (ev->notes & SESSION_NOTE_DATA_NO_RCPT)
@@ -216,8 +215,7 @@ plain_event(void *arg, const struct session_event *ev)
 	char		*line, *nl;
 
 	transcript_event(p->log, ev);
-	record_event(&p->rec, ev, p->session != NULL &&
-	    caps_has(session_caps(p->session), "ENHANCEDSTATUSCODES"));
+	record_event(&p->rec, ev);
 	switch (ev->type) {
 	case SESSION_EV_SENT:
 		plain_escaped(p, 'C', transcript_sec(ev->sec), ev->text,

@@ -595,7 +595,7 @@ export_explain(struct buf *b, const struct scrollback *sb,
 	fake.nlines = i;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.server = info->server;
-	ctx.enh_expected = (r->notes & RECORD_NOTE_ENH) != 0;
+	ctx.enh_expected = (r->notes & SESSION_NOTE_ENH) != 0;
 	if (r->notes & SESSION_NOTE_UNSOLICITED)
 		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
 	if (r->notes & SESSION_NOTE_DATA_NO_RCPT)

@@ -108,8 +108,7 @@ record_cut(struct record *rec, int sec)
 
 /* Record an event. */
 int
-record_event(struct record *rec, const struct session_event *ev,
-    int enh_expected)
+record_event(struct record *rec, const struct session_event *ev)
 {
 	const struct reply	*r;
 	struct sb_reply		 sr;
@@ -146,7 +145,7 @@ record_event(struct record *rec, const struct session_event *ev,
 		sr.command = ev->command;
 		sr.decoded = ev->decoded;
 		sr.flags = r->flags;
-		sr.notes = ev->notes | (enh_expected ? RECORD_NOTE_ENH : 0);
+		sr.notes = ev->notes;
 		sr.rtt_us = ev->rtt_us;
 		sr.sec = ev->sec;
 		if (ev->verb != NULL && strcmp(ev->verb, "CONNECT") == 0)

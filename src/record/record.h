@@ -12,9 +12,6 @@ struct kb;
 struct scrollback;
 struct session_event;
 
-/* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
-#define RECORD_NOTE_ENH		0x100
-
 struct record {
 	struct scrollback	*sb;
 	const struct kb		*kb;
@@ -26,11 +23,11 @@ struct record {
 
 void	record_init(struct record *, struct scrollback *, const struct kb *);
 /*
- * Record one event.  enh_expected says whether the server advertised
- * ENHANCEDSTATUSCODES (kept with each reply for its explanation).
- * Returns 1 when the event completed a reply, 0 otherwise.
+ * Record one event.  A reply keeps the event's notes (SESSION_NOTE_ENH
+ * among them, for its explanation).  Returns 1 when the event completed a
+ * reply, 0 otherwise.
  */
-int	record_event(struct record *, const struct session_event *, int);
+int	record_event(struct record *, const struct session_event *);
 /*
  * Write into b the notice that the oldest lines were dropped: the bound
  * and how much went so far.

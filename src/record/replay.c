@@ -27,6 +27,7 @@
 #include "base/b64.h"
 #include "base/buf.h"
 #include "kb/explain.h"
+#include "smtp/caps.h"
 #include "smtp/reply.h"
 #include "record/replay.h"
 #include "smtp/session.h"
@@ -182,6 +183,7 @@ struct replay_sim {
 	int			 rcpt_ok;	/* recipients accepted */
 	int			 starttls_go;	/* STARTTLS got 220 */
 	int			 tls_on;	/* boundary shown */
+	int			 enh;		/* ENHANCEDSTATUSCODES in force */
 	enum session_sec	 sec;
 	enum session_phase	 phase;
 	size_t			 step;
@@ -224,6 +226,7 @@ static void	replay_on_line(void *, const char *, size_t, int, int,
 		    unsigned);
 static void	replay_on_reply(struct replay_sim *, struct reply *);
 static void	replay_after_reply(struct replay_sim *, const char *, int);
+static int	replay_enh(const struct reply *);
 static void	replay_client(struct replay_sim *,
 		    const struct replay_rec *);
 static void	replay_server(struct replay_sim *,
@@ -971,6 +974,9 @@ replay_on_reply(struct replay_sim *sim, struct reply *rep)
 	if (verb != NULL && strcmp(verb, "DATA") == 0 && rep->code == 354 &&
 	    sim->rcpt_ok == 0)
 		notes |= SESSION_NOTE_DATA_NO_RCPT;
+	/* As the session: the EHLO reply in force before this one. */
+	if (sim->enh)
+		notes |= SESSION_NOTE_ENH;
 	ev->notes = notes;
 
 	/* Each reply ends a step. */
@@ -998,6 +1004,11 @@ replay_on_reply(struct replay_sim *sim, struct reply *rep)
 		return;
 	}
 	replay_after_reply(sim, verb, rep->code);
+	if (verb != NULL && rep->code / 100 == 2 && strcmp(verb, "EHLO") == 0)
+		sim->enh = replay_enh(rep);
+	else if (verb != NULL && rep->code / 100 == 2 &&
+	    strcmp(verb, "HELO") == 0)
+		sim->enh = 0;
 	if (c != NULL) {
 		free(c->shown);
 		free(c);
@@ -1052,6 +1063,22 @@ replay_after_reply(struct replay_sim *sim, const char *verb, int code)
 		if (cls == 2 && sim->phase >= SESSION_PHASE_MAIL)
 			sim->phase = SESSION_PHASE_HELLO;
 	}
+}
+
+/* Whether an EHLO reply advertises ENHANCEDSTATUSCODES (as caps_parse()). */
+static int
+replay_enh(const struct reply *rep)
+{
+	struct caps	*c;
+	int		 enh;
+
+	c = xmalloc(sizeof *c);
+	caps_init(c);
+	caps_parse(c, rep);
+	enh = caps_has(c, "ENHANCEDSTATUSCODES");
+	caps_clear(c);
+	free(c);
+	return (enh);
 }
 
 /* Find the verb of a command line, upper-cased into vb. */
@@ -1255,6 +1282,7 @@ replay_tls(struct replay_sim *sim)
 	sim->sec = replay_tls_sec(sim);
 	sim->tls_on = 1;
 	sim->starttls_go = 0;
+	sim->enh = 0;	/* RFC 3207 4.2: forgotten with the rest */
 	replay_text_event(sim, SESSION_EV_NOTICE, REPLAY_TLS_TEXT);
 	if (sim->phase == SESSION_PHASE_STARTTLS)
 		sim->phase = SESSION_PHASE_CONNECTED;

@@ -960,6 +960,9 @@ session_on_reply(struct session *s, struct reply *r)
 	if (verb != NULL && strcmp(verb, "DATA") == 0 && code == 354 &&
 	    s->rcpt_ok == 0)
 		ev.notes |= SESSION_NOTE_DATA_NO_RCPT;
+	/* The EHLO reply in force so far (not this one, if it is one). */
+	if (caps_has(&s->caps, "ENHANCEDSTATUSCODES"))
+		ev.notes |= SESSION_NOTE_ENH;
 	if (!(r->flags & REPLY_F_MALFORMED) && (c == NULL || !c->expected))
 		s->last_code = code;
 	counted = !s->stopped && session_unexpected(c, r);

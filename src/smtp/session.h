@@ -83,6 +83,7 @@ enum session_ev {
 #define SESSION_NOTE_UNSOLICITED	0x1	/* no command was waiting */
 #define SESSION_NOTE_EARLY		0x2	/* greeting arrived after a 421 */
 #define SESSION_NOTE_DATA_NO_RCPT	0x4	/* 354 though no RCPT accepted */
+#define SESSION_NOTE_ENH		0x8	/* ENHANCEDSTATUSCODES in force */
 
 struct session_event {
 	enum session_ev		 type;

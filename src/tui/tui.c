@@ -285,11 +285,9 @@ void
 tui_event(void *arg, const struct session_event *ev)
 {
 	struct tui	*t = arg;
-	int		 enh, replied;
+	int		 replied;
 
 	transcript_event(t->log, ev);
-	enh = t->session != NULL && caps_has(session_caps(t->session),
-	    "ENHANCEDSTATUSCODES");
 	if (ev->type == SESSION_EV_FAILED) {
 		const char	*title, *meaning, *fix;
 
@@ -310,7 +308,7 @@ tui_event(void *arg, const struct session_event *ev)
 		t->dirty |= TUI_DIRTY_ALL;
 		return;
 	}
-	replied = record_event(&t->rec, ev, enh);
+	replied = record_event(&t->rec, ev);
 	if (ev->type == SESSION_EV_SENT && sb_end(t->sb) > sb_first(t->sb))
 		tui_sent_add(t, sb_end(t->sb) - 1);
 	if (replied) {

@@ -65,9 +65,6 @@ struct tui_quiz {
 	char			 feedback[256];
 };
 
-/* A reply note of our own: ENHANCEDSTATUSCODES was in force. */
-#define TUI_NOTE_ENH		RECORD_NOTE_ENH
-
 /* Dirty flags: what ui_flush() must draw again. */
 #define TUI_DIRTY_STATUS	0x01
 #define TUI_DIRTY_DIALOGUE	0x02

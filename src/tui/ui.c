@@ -924,7 +924,7 @@ ui_explain_rows(struct tui *t, struct ui_rows *rs)
 	fake.nlines = nkept;
 	memset(&ctx, 0, sizeof ctx);
 	ctx.server = t->rec.server;
-	ctx.enh_expected = (r->notes & TUI_NOTE_ENH) != 0;
+	ctx.enh_expected = (r->notes & SESSION_NOTE_ENH) != 0;
 	if (r->notes & SESSION_NOTE_UNSOLICITED)
 		ctx.flags |= EXPLAIN_CTX_UNSOLICITED;
 	if (r->notes & SESSION_NOTE_DATA_NO_RCPT)

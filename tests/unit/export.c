@@ -32,7 +32,6 @@
 #include "record/scrollback.h"
 #include "smtp/session.h"
 #include "net/tls.h"
-#include "tui/tui.h"
 #include "tap.h"
 
 #define T0	1795364460000LL		/* 2026-11-22 16:21 UTC */
@@ -78,7 +77,7 @@ add_reply(struct scrollback *sb, int code, const char *enh, const char *verb,
 	r.command = command;
 	r.rtt_us = rtt_us;
 	r.sec = sec;
-	r.notes = TUI_NOTE_ENH;
+	r.notes = SESSION_NOTE_ENH;
 	/* The flags the parser would give, line by line. */
 	for (n = 0; lines[n] != NULL; n++) {
 		struct reply	*p;
@@ -625,7 +624,7 @@ test_record_limits(struct kb *kb)
 	ev.type = SESSION_EV_SENT;
 	ev.text = "NOOP";
 	for (i = 0; i < 5; i++)
-		record_event(&rec, &ev, 0);
+		record_event(&rec, &ev);
 	memset(&r, 0, sizeof r);
 	r.code = 250;
 	r.enh_class = -1;
@@ -635,7 +634,7 @@ test_record_limits(struct kb *kb)
 	ev.reply = &r;
 	ev.verb = "NOOP";
 	ev.rtt_us = -1;
-	ok(record_event(&rec, &ev, 0) == 1, "a reply completes");
+	ok(record_event(&rec, &ev) == 1, "a reply completes");
 	snprintf(want, sizeof want, "(10 bytes of lines longer than %d were "
 	    "not kept)", REPLY_LINE_MAX);
 	for (i = sb_first(sb); i < sb_end(sb); i++) {

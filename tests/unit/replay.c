@@ -640,8 +640,10 @@ test_inline(void)
 {
 	struct replay	*r;
 	struct events	 e;
+	struct buf	 b;
 	char		*s, *cause = NULL;
 	ssize_t		 i, tls;
+	size_t		 j;
 
 	/* STARTTLS in a C:/S: log. */
 	r = parse_str("tls.txt", "S: 220 mx ESMTP\nC: EHLO me\nS: 250-mx\n"
@@ -671,6 +673,26 @@ test_inline(void)
 	ok(i > 0 && e.v[i + 1].notes == SESSION_NOTE_UNSOLICITED &&
 	    e.v[i + 1].verb == NULL && e.v[i].verb == NULL,
 	    "notes: a reply nothing waited for is unsolicited");
+	events_release(&e);
+	replay_free(r);
+
+	/* ENHANCEDSTATUSCODES: as the session, from the EHLO reply in force. */
+	r = parse_str("enh.txt", "S: 220 mx\nC: EHLO me\nS: 250-mx\n"
+	    "S: 250-ENHANCEDSTATUSCODES\nS: 250 STARTTLS\nC: NOOP\n"
+	    "S: 250 2.0.0 ok\nC: STARTTLS\nS: 220 2.0.0 go\nC: NOOP\n"
+	    "S: 250 ok\nC: EHLO me\nS: 250-mx\nS: 250 ENHANCEDSTATUSCODES\n"
+	    "C: QUIT\nS: 221 2.0.0 bye\n");
+	run_all(r, replay_steps(r), &e);
+	buf_init(&b, 0);
+	for (j = 0; j < e.n; j++)
+		if (e.v[j].type == SESSION_EV_REPLY)
+			buf_printf(&b, "%s%s|", e.v[j].verb != NULL ?
+			    e.v[j].verb : "-", (e.v[j].notes &
+			    SESSION_NOTE_ENH) ? " enh" : "");
+	is_str(b.data, "CONNECT|EHLO|NOOP enh|STARTTLS enh|NOOP|EHLO|QUIT enh|",
+	    "notes: ENHANCEDSTATUSCODES after the EHLO reply advertising it, "
+	    "forgotten at TLS");
+	buf_release(&b);
 	events_release(&e);
 	replay_free(r);
 

@@ -29,6 +29,7 @@ struct harness {
 	int			 peer;		/* the scripted server's end */
 	struct buf		 events;	/* one line per event */
 	struct buf		 wire;		/* bytes the client sent */
+	struct buf		 enh;		/* "code verb [enh]" a reply */
 };
 
 /* Record an event as a line. */
@@ -48,6 +49,9 @@ record(void *arg, const struct session_event *ev)
 		    ev->decoded != NULL ? " decoded" : "");
 		if (ev->decoded != NULL)
 			buf_printf(&h->events, "DECODED %s\n", ev->decoded);
+		buf_printf(&h->enh, "%d %s%s\n", ev->reply->code,
+		    ev->verb != NULL ? ev->verb : "-",
+		    ev->notes & SESSION_NOTE_ENH ? " enh" : "");
 		break;
 	case SESSION_EV_FAILED:
 		buf_printf(&h->events, "FAILED %d %s\n", ev->fail, ev->text);
@@ -82,6 +86,7 @@ start(struct harness *h, enum session_tls_mode tls, int timeout)
 	memset(h, 0, sizeof *h);
 	buf_init(&h->events, 0);
 	buf_init(&h->wire, 0);
+	buf_init(&h->enh, 0);
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	memset(&sc, 0, sizeof sc);
 	sc.use_fd = 1;
@@ -103,6 +108,7 @@ stop(struct harness *h)
 	close(h->peer);
 	buf_release(&h->events);
 	buf_release(&h->wire);
+	buf_release(&h->enh);
 }
 
 /* Run the session's side for up to ms milliseconds. */
@@ -216,6 +222,51 @@ test_basic(void)
 	ok(session_failure(h.s) == SESSION_FAIL_NONE, "no failure");
 	is_int(session_worst_code(h.s), 550, "the 221 to QUIT does not mask "
 	    "the 550");
+	stop(&h);
+}
+
+/*
+ * SESSION_NOTE_ENH: set on a reply when the EHLO reply in force before it
+ * advertised ENHANCEDSTATUSCODES; not before, not without, not after HELO.
+ */
+static void
+test_enh_note(void)
+{
+	struct harness	h;
+	int		good;
+
+	start(&h, SESSION_TLS_OPTIONAL, 0);
+	say(&h, "220 peer.test ESMTP\r\n");
+	type(&h, "EHLO one");
+	say(&h, "250-peer.test\r\n250 SIZE 1000\r\n");
+	type(&h, "NOOP");
+	say(&h, "250 ok\r\n");
+	type(&h, "EHLO two");
+	say(&h, "250-peer.test\r\n250 ENHANCEDSTATUSCODES\r\n");
+	type(&h, "NOOP");
+	say(&h, "250 2.0.0 ok\r\n");
+	type(&h, "MAIL FROM:<a@b.test>");
+	say(&h, "250 2.1.0 ok\r\n");
+	type(&h, "RSET");
+	say(&h, "250 2.0.0 ok\r\n");
+	type(&h, "HELO three");
+	say(&h, "250 peer.test\r\n");
+	type(&h, "NOOP");
+	say(&h, "250 ok\r\n");
+	good = h.enh.data != NULL && strcmp(h.enh.data,
+	    "220 CONNECT\n"
+	    "250 EHLO\n"
+	    "250 NOOP\n"
+	    "250 EHLO\n"
+	    "250 NOOP enh\n"
+	    "250 MAIL enh\n"
+	    "250 RSET enh\n"
+	    "250 HELO enh\n"
+	    "250 NOOP\n") == 0;
+	ok(good, "ENHANCEDSTATUSCODES noted on the replies after the EHLO "
+	    "reply advertising it, until HELO");
+	if (!good && h.enh.data != NULL)
+		diag("%s", h.enh.data);
 	stop(&h);
 }
 
@@ -621,6 +672,7 @@ int
 main(void)
 {
 	test_basic();
+	test_enh_note();
 	test_pipelining_data();
 	test_raw_in_message();
 	test_injection();
