@@ -52,8 +52,9 @@ target_sources() {
 	kb)	echo src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
 		    src/kb/explain.c src/smtp/reply.c src/kb/format.c \
 		    src/base/width.c ;;
-	replay)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
-		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
+	replay)	echo src/record/replay.c src/smtp/reply.c src/smtp/caps.c \
+		    src/base/b64.c src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
+		    src/kb/match.c ;;
 	escape)	echo src/smtp/dotstuff.c ;;
 	cert)	echo src/net/tls.c src/kb/format.c src/kb/explain.c \
 		    src/kb/kb.c src/kb/kb-data.c src/kb/match.c \
@@ -64,8 +65,9 @@ target_sources() {
 	compare) echo src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
 		    src/kb/match.c src/smtp/reply.c src/kb/format.c \
 		    src/base/width.c ;;
-	raw)	echo src/record/replay.c src/smtp/reply.c src/base/b64.c \
-		    src/kb/explain.c src/kb/kb.c src/kb/kb-data.c src/kb/match.c ;;
+	raw)	echo src/record/replay.c src/smtp/reply.c src/smtp/caps.c \
+		    src/base/b64.c src/kb/explain.c src/kb/kb.c src/kb/kb-data.c \
+		    src/kb/match.c ;;
 	esac
 }
 target_maxlen() {
